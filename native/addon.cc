@@ -2,13 +2,9 @@
 
 #include "parser_probe.h"
 
-namespace uvhttp {
-
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  InitParserProbe(env, exports);
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  uvhttp::InitParserProbe(env, exports);
   return exports;
 }
 
-}  // namespace uvhttp
-
-NODE_API_MODULE(uvhttp, uvhttp::Init)
+NODE_API_MODULE(NODE_GYP_MODULE_NAME, InitAddon)

@@ -61,6 +61,9 @@ struct ParserLimits {
   // Node's insecureHTTPParser. Each relaxation it enables is documented at its use in
   // http_parser.cc with the attack it reopens.
   bool lenient = false;
+  // Node's requireHostHeader (default true): an HTTP/1.1 request without Host is rejected
+  // (RFC 9112 §3.2). A duplicated or malformed Host is rejected whatever this says.
+  bool require_host = true;
 };
 
 // Request method, numbered in the order of Node's `http.METHODS` (sorted), so the JS side can
@@ -134,6 +137,11 @@ class HttpParser {
   ParseError error() const;
   const char* error_reason() const;   // a short human-readable reason, never null
   uint64_t error_offset() const;      // offset of the offending byte in the whole stream
+  // The status a server answers a request error with when no 'clientError' listener does:
+  // 400, or 413 (chunk extensions), 414 (request-target over the limit), 431 (header fields over
+  // the limit), 501 (a transfer coding not understood, RFC 9112 §6.1), 505 (an HTTP version
+  // other than 1.0 or 1.1, RFC 9110 §15.6.6).
+  uint16_t error_status() const;
   bool paused() const;
   // True between messages (nothing of the next message seen yet).
   bool idle() const;
