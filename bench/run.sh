@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# uvhttp benchmark: the same hello-world handler (bench/servers/hello.js) on
+# node:http and on uvhttp, driven by wrk.
+#
+#   npm run bench                      # 3 rounds x 10 s per scenario
+#   BENCH_DURATION=5 BENCH_ROUNDS=1 npm run bench
+#
+# Environment:
+#   BENCH_DURATION  seconds per measured wrk run            (default 10)
+#   BENCH_ROUNDS    measured rounds per server and scenario (default 3)
+#   BENCH_WARMUP    seconds of warm-up per server/scenario  (default 3)
+#   BENCH_CONNS     wrk connections                         (default 64)
+#   BENCH_OUT       markdown report path        (default bench/RESULTS.md)
+#   BENCH_NO_WRITE  if 1, print the table but do not write BENCH_OUT
+#   BENCH_THIRD     path of an extra server script (prints "LISTENING <port>");
+#                   bench/servers/uws.js is used automatically when
+#                   uWebSockets.js can be require()d. Reported, not required.
+#
+# Scenarios:
+#   keepalive  wrk -t1 -c64, keep-alive, one request per write
+#   pipeline   wrk -t1 -c64, 16 requests per write (bench/pipeline.lua)
+#
+# Server pinned to CPU 0, wrk to CPU 1 (taskset). Server CPU per request =
+# delta(utime+stime) of the server process from /proc/PID/stat over the run,
+# divided by the responses wrk counted.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+DURATION="${BENCH_DURATION:-10}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+WARMUP="${BENCH_WARMUP:-3}"
+CONNS="${BENCH_CONNS:-64}"
+OUT="${BENCH_OUT:-$BENCH/RESULTS.md}"
+NODE="$(command -v node)"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -ge 1 ]] || die "BENCH_DURATION must be a positive integer"
+[[ "$ROUNDS" =~ ^[0-9]+$ && "$ROUNDS" -ge 1 ]] || die "BENCH_ROUNDS must be a positive integer"
+[[ "$WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be an integer"
+
+# ---------------------------------------------------------------- tools
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
+  else return 1
+  fi
+}
+
+if ! command -v wrk >/dev/null 2>&1; then
+  log "wrk not found; installing it from Debian/Ubuntu packages"
+  command -v apt-get >/dev/null 2>&1 || die "wrk missing and apt-get not available; install wrk"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! as_root apt-get install -y wrk >&2; then
+    as_root apt-get update >&2 || die "apt-get update failed"
+    as_root apt-get install -y wrk >&2 || die "apt-get install wrk failed"
+  fi
+fi
+command -v wrk >/dev/null 2>&1 || die "wrk still not available"
+
+PIN_SERVER=()
+PIN_CLIENT=()
+NCPU="$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
+if command -v taskset >/dev/null 2>&1 && [ "$NCPU" -ge 2 ]; then
+  PIN_SERVER=(taskset -c 0)
+  PIN_CLIENT=(taskset -c 1)
+else
+  log "warning: taskset missing or fewer than 2 CPUs; running unpinned"
+fi
+CLK_TCK="$(getconf CLK_TCK)"
+
+# ---------------------------------------------------------------- uvhttp build
+# The lead rebuilds the addon as native/ changes; only build what is missing
+# (fresh checkout / CI).
+if [ ! -f "$ROOT/build/Release/uvhttp.node" ] && ! ls "$ROOT"/prebuilds/*/*.node >/dev/null 2>&1; then
+  log "native addon missing; building it (node-gyp rebuild)"
+  (cd "$ROOT" && npm run --silent compile >&2) \
+    || log "warning: native build failed; uvhttp will be skipped"
+fi
+need_tsc=0
+if [ ! -f "$ROOT/dist/index.js" ]; then
+  need_tsc=1
+elif [ -n "$(find "$ROOT/lib" -name '*.ts' -newer "$ROOT/dist/index.js" 2>/dev/null | head -1)" ]; then
+  need_tsc=1
+fi
+if [ "$need_tsc" = 1 ]; then
+  log "compiling TypeScript (lib/ -> dist/)"
+  (cd "$ROOT" && "$ROOT/node_modules/.bin/tsc" -p tsconfig.json >&2) || log "warning: tsc failed; using whatever dist/ exists"
+fi
+
+# ---------------------------------------------------------------- servers
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/uvhttp-bench.XXXXXX")"
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+declare -A PID PORT
+NAMES=()
+
+cleanup() {
+  local rc=$?
+  for n in "${!PID[@]}"; do
+    local p="${PID[$n]}"
+    if kill -0 "$p" 2>/dev/null; then
+      kill -TERM "$p" 2>/dev/null || true
+      for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$p" 2>/dev/null || true
+    fi
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_server NAME SCRIPT MODULE-ARG
+start_server() {
+  local name="$1" script="$2" arg="$3"
+  local out="$WORK/$name.out"
+  "${PIN_SERVER[@]}" "$NODE" "$script" "$arg" > "$out" 2>&1 &
+  local pid=$!
+  local port=""
+  for _ in $(seq 1 100); do   # up to 10 s
+    port="$(awk '/^LISTENING /{print $2; exit}' "$out" 2>/dev/null || true)"
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    log "warning: server '$name' did not start; skipping it. Output:"
+    sed 's/^/    /' "$out" >&2 || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+  fi
+  # Sanity: one request must come back as 200 "Hello World".
+  if ! "$NODE" -e '
+      const http = require("node:http");
+      const t = setTimeout(() => { console.error("timeout"); process.exit(1); }, 5000);
+      http.get({ host: "127.0.0.1", port: +process.argv[1], path: "/" }, (res) => {
+        let b = ""; res.setEncoding("utf8");
+        res.on("data", (d) => b += d);
+        res.on("end", () => {
+          clearTimeout(t);
+          if (res.statusCode !== 200 || b !== "Hello World") {
+            console.error("bad response", res.statusCode, JSON.stringify(b)); process.exit(1);
+          }
+        });
+      }).on("error", (e) => { console.error(e.message); process.exit(1); });
+    ' "$port" >&2; then
+    log "warning: server '$name' answered incorrectly; skipping it"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+  fi
+  PID[$name]="$pid"
+  PORT[$name]="$port"
+  NAMES+=("$name")
+  log "server $name: pid $pid port $port"
+}
+
+cpu_ticks() { # utime+stime (fields 14, 15) of a pid; comm may contain spaces
+  local s
+  s="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo -1; return; }
+  s="${s##*) }"   # drop "pid (comm) "; the remaining fields start at field 3
+  set -- $s
+  echo $(( ${12} + ${13} ))
+}
+
+# run_wrk NAME SCENARIO ROUND SECONDS   (ROUND 0 = warm-up)
+run_wrk() {
+  local name="$1" scenario="$2" round="$3" secs="$4"
+  local pid="${PID[$name]}" port="${PORT[$name]}"
+  local script
+  case "$scenario" in
+    keepalive) script="$BENCH/report.lua" ;;
+    pipeline) script="$BENCH/pipeline.lua" ;;
+  esac
+  if ! kill -0 "$pid" 2>/dev/null; then
+    log "server $name is gone; skipping $scenario round $round"
+    echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"server exited\"}" >> "$RESULTS"
+    return 0
+  fi
+  local t0 t1 out rc=0
+  t0="$(cpu_ticks "$pid")"
+  out="$(timeout -k 5 $((secs + 20)) "${PIN_CLIENT[@]}" wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 5s --latency \
+         -s "$script" "http://127.0.0.1:$port/" 2>&1)" || rc=$?
+  t1="$(cpu_ticks "$pid")"
+  local json
+  json="$(printf '%s\n' "$out" | sed -n 's/^BENCH_JSON //p' | tail -1)"
+  if [ "$rc" != 0 ] || [ -z "$json" ] || [ "$t0" -lt 0 ] || [ "$t1" -lt 0 ]; then
+    log "wrk failed for $name/$scenario (rc=$rc):"
+    printf '%s\n' "$out" | sed 's/^/    /' >&2
+    echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"wrk rc=$rc\"}" >> "$RESULTS"
+    return 0
+  fi
+  local line="{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"wrk\":$json}"
+  echo "$line" >> "$RESULTS"
+  "$NODE" -e '
+    const r = JSON.parse(process.argv[1]); const w = r.wrk;
+    const rps = w.requests / (w.duration_us / 1e6);
+    const cpu = r.cpu_ticks / r.clk_tck / w.requests * 1e6;
+    const err = w.err_connect + w.err_read + w.err_write + w.err_status + w.err_timeout;
+    console.error(`[bench]   ${r.round === 0 ? "warm-up" : "round " + r.round} ${r.server.padEnd(7)} ${r.scenario.padEnd(9)} ` +
+      `${rps.toFixed(0).padStart(8)} req/s  p99 ${(w.p99_us / 1000).toFixed(2)} ms  ` +
+      `cpu ${cpu.toFixed(2)} us/req` + (err ? `  errors ${err}` : ""));
+  ' "$line"
+}
+
+start_server node "$BENCH/servers/hello.js" node:http || die "node:http server failed to start"
+start_server uvhttp "$BENCH/servers/hello.js" "$ROOT" || true
+THIRD="${BENCH_THIRD:-}"
+if [ -z "$THIRD" ] && (cd "$ROOT" && "$NODE" -e 'require.resolve("uWebSockets.js")' >/dev/null 2>&1); then
+  THIRD="$BENCH/servers/uws.js"
+fi
+if [ -n "$THIRD" ]; then
+  third_name="$(basename "$THIRD" .js)"
+  [ "$third_name" = hello ] && third_name=third
+  start_server "$third_name" "$THIRD" "" || true
+fi
+
+log "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $NCPU CPUs, clk_tck $CLK_TCK"
+log "plan: warm-up ${WARMUP}s, then $ROUNDS rounds x ${DURATION}s x ${#NAMES[@]} servers x 2 scenarios"
+
+SCENARIOS=(keepalive pipeline)
+if [ "$WARMUP" -gt 0 ]; then
+  for sc in "${SCENARIOS[@]}"; do
+    for n in "${NAMES[@]}"; do run_wrk "$n" "$sc" 0 "$WARMUP"; done
+  done
+fi
+for r in $(seq 1 "$ROUNDS"); do
+  for sc in "${SCENARIOS[@]}"; do
+    # alternate the order each round so neither server always goes first
+    if (( r % 2 == 1 )); then order=("${NAMES[@]}"); else order=(); for ((i=${#NAMES[@]}-1; i>=0; i--)); do order+=("${NAMES[$i]}"); done; fi
+    for n in "${order[@]}"; do run_wrk "$n" "$sc" "$r" "$DURATION"; done
+  done
+done
+
+REPORT_ARGS=(--results "$RESULTS" --duration "$DURATION" --rounds "$ROUNDS" --conns "$CONNS")
+[ "${BENCH_NO_WRITE:-0}" = 1 ] || REPORT_ARGS+=(--out "$OUT")
+"$NODE" "$BENCH/report.js" "${REPORT_ARGS[@]}"
