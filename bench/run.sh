@@ -72,6 +72,10 @@ fi
 CLK_TCK="$(getconf CLK_TCK)"
 
 # ---------------------------------------------------------------- uvhttp build
+if [ ! -d "$ROOT/node_modules" ]; then
+  log "node_modules missing; running npm ci"
+  (cd "$ROOT" && npm ci >&2) || die "npm ci failed"
+fi
 # The lead rebuilds the addon as native/ changes; only build what is missing
 # (fresh checkout / CI).
 if [ ! -f "$ROOT/build/Release/uvhttp.node" ] && ! ls "$ROOT"/prebuilds/*/*.node >/dev/null 2>&1; then
