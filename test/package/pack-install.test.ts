@@ -1,0 +1,185 @@
+// Packaging: `npm pack` (prepack builds the prebuild and dist/), then install
+// the tarball into an empty project with a PATH that holds no compiler (only
+// node, npm, npx and sh), and serve one request with the installed package.
+// The install must take the prebuild (no build/ directory, no node-gyp run)
+// and the installed uvhttp must answer the request.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// UVHTTP_TEST_ROOT: run against another checkout of the package.
+const ROOT = process.env.UVHTTP_TEST_ROOT || path.resolve(__dirname, '..', '..');
+const PLATFORM_DIR = `${process.platform}-${process.arch}`;
+
+jest.setTimeout(480000);
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  out: string;
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const t = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.on('error', (e) => (out += `\nspawn error: ${e.message}`));
+    child.on('close', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal, timedOut, out });
+    });
+  });
+}
+
+/** First executable named `name` on the current PATH, symlinks resolved. */
+function which(name: string): string {
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.realpathSync(p);
+    } catch {
+      // keep looking
+    }
+  }
+  throw new Error(`${name} not found on PATH`);
+}
+
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'uvhttp-pack-'));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('npm pack ships the prebuild and dist/; the tarball installs and serves without a compiler', async () => {
+  // 1. npm pack: runs prepack (prebuildify + tsc) in the checkout.
+  const packDir = path.join(tmp, 'pack');
+  fs.mkdirSync(packDir);
+  const pack = await run(which('npm'), ['pack', '--pack-destination', packDir, '--loglevel=warn'], {
+    cwd: ROOT,
+    timeoutMs: 300000,
+  });
+  const tarballs = fs.readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
+  expect({ code: pack.code, timedOut: pack.timedOut, tarballs: tarballs.length, out: pack.code === 0 ? '' : pack.out }).toEqual({
+    code: 0,
+    timedOut: false,
+    tarballs: 1,
+    out: '',
+  });
+  const tarball = path.join(packDir, tarballs[0]);
+
+  const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8', timeout: 30000 });
+  expect(listing.status).toBe(0);
+  const files = listing.stdout.split('\n').filter(Boolean);
+  const required = [
+    'package/package.json',
+    'package/dist/index.js',
+    'package/dist/index.d.ts',
+    'package/dist/register.js',
+    'package/dist/register.mjs',
+    `package/prebuilds/${PLATFORM_DIR}/node.napi.node`,
+  ];
+  expect(required.filter((f) => !files.includes(f))).toEqual([]); // missing from the tarball
+  expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([]);
+
+  // 2. A bin directory with node, npm, npx and sh only.
+  const bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  fs.symlinkSync(which('npm'), path.join(bin, 'npm'));
+  fs.symlinkSync(which('npx'), path.join(bin, 'npx'));
+  fs.symlinkSync(which('sh'), path.join(bin, 'sh')); // npm runs lifecycle scripts with sh
+  const env: NodeJS.ProcessEnv = {
+    PATH: bin,
+    HOME: process.env.HOME || os.homedir(),
+    TMPDIR: os.tmpdir(),
+    LANG: 'C',
+  };
+  const probe = spawnSync(
+    path.join(bin, 'sh'),
+    ['-c', 'for t in cc c++ gcc g++ clang clang++ make python python3 node-gyp; do command -v "$t"; done; exit 0'],
+    { env, encoding: 'utf8', timeout: 10000 }
+  );
+  expect(probe.stdout.trim()).toBe(''); // no compiler or build tool reachable
+
+  // 3. Empty project; install the tarball.
+  const proj = path.join(tmp, 'proj');
+  fs.mkdirSync(proj);
+  fs.writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'uvhttp-pack-probe', version: '1.0.0', private: true }));
+  const install = await run(
+    path.join(bin, 'npm'),
+    ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'],
+    { cwd: proj, env, timeoutMs: 150000 }
+  );
+  expect({ code: install.code, timedOut: install.timedOut, out: install.code === 0 ? '' : install.out }).toEqual({
+    code: 0,
+    timedOut: false,
+    out: '',
+  });
+  const installed = path.join(proj, 'node_modules', 'uvhttp');
+  expect(fs.existsSync(path.join(installed, 'package.json'))).toBe(true);
+  expect(fs.existsSync(path.join(installed, 'prebuilds', PLATFORM_DIR, 'node.napi.node'))).toBe(true);
+  expect(fs.existsSync(path.join(installed, 'build'))).toBe(false); // nothing was compiled
+  expect(install.out).not.toMatch(/gyp info|node-gyp rebuild/);
+
+  // 4. Serve one request with the installed package, check it with node's client.
+  fs.writeFileSync(
+    path.join(proj, 'check.js'),
+    `'use strict';
+const fs = require('node:fs');
+const client = require('node:http');
+const uvhttp = require('uvhttp');
+const server = uvhttp.createServer((req, res) => {
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'X-From': 'packed' });
+  res.end('packed ' + req.method + ' ' + req.url);
+});
+server.listen(0, '127.0.0.1', () => {
+  const port = server.address().port;
+  client.get({ host: '127.0.0.1', port, path: '/ping?x=1', agent: false }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (d) => (body += d));
+    res.on('end', () => {
+      const addons = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+        .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.endsWith('.node'));
+      console.log(JSON.stringify({
+        status: res.statusCode, body, xFrom: res.headers['x-from'],
+        resolved: require.resolve('uvhttp'), addons: [...new Set(addons)],
+        hasApi: ['createServer', 'Server', 'IncomingMessage', 'ServerResponse', 'METHODS', 'STATUS_CODES']
+          .every((k) => k in uvhttp),
+      }));
+      server.close();
+    });
+  }).on('error', (e) => { console.error(e); process.exit(1); });
+});
+`
+  );
+  const check = await run(path.join(bin, 'node'), ['check.js'], { cwd: proj, env, timeoutMs: 20000 });
+  expect({ code: check.code, timedOut: check.timedOut, out: check.code === 0 ? '' : check.out }).toEqual({
+    code: 0,
+    timedOut: false,
+    out: '',
+  });
+  const result = JSON.parse(check.out.trim().split('\n').pop()!);
+  expect(result.status).toBe(200);
+  expect(result.body).toBe('packed GET /ping?x=1');
+  expect(result.xFrom).toBe('packed');
+  expect(result.hasApi).toBe(true);
+  expect(result.resolved).toBe(path.join(fs.realpathSync(installed), 'dist', 'index.js'));
+  // The addon mapped into the process is the installed prebuild.
+  expect(result.addons).toEqual([path.join(fs.realpathSync(installed), 'prebuilds', PLATFORM_DIR, 'node.napi.node')]);
+});
