@@ -7,7 +7,7 @@
 //                        [--duration S] [--rounds N] [--conns C]
 const fs = require('node:fs');
 const os = require('node:os');
-const { execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
@@ -79,6 +79,7 @@ for (const sc of scenarios) {
 }
 
 const f = (x, d = 0) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
+const fx = (x) => (x === null ? 'n/a' : `${x.toFixed(2)}×`);
 const ratio = (a, b) => (a === null || b === null || !b ? null : a / b);
 
 const table = [];
@@ -108,15 +109,12 @@ for (const sc of scenarios) {
   let status = 'not measured';
   if (val !== null) status = (t.max !== undefined ? val <= t.max : val >= t.min) ? 'MET' : 'NOT MET';
   verdicts[sc] = status;
-  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${f(cpuR, 2)}× | ${f(rpsR, 2)}× | ${f(p99R, 2)}× | ${t.text} | ${status} |`);
+  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(p99R)} | ${t.text} | ${status} |`);
 }
 
 function sh(cmd, argv) {
-  try {
-    return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
-  }
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 10000 });
+  return r.error ? '' : `${r.stdout || ''}${r.stderr || ''}`.trim();
 }
 const lscpu = sh('lscpu', []);
 const model = (lscpu.match(/^Model name:\s*(.+)$/m) || [])[1] || (os.cpus()[0] || {}).model || 'unknown';
@@ -124,7 +122,7 @@ const machine = [
   `- CPU: ${model}, ${os.cpus().length} logical CPUs (server pinned to CPU 0, wrk to CPU 1)`,
   `- Kernel: ${os.type()} ${os.release()} (${os.arch()})`,
   `- Node: ${process.version}`,
-  `- wrk: ${(sh('wrk', ['--version']) || sh('sh', ['-c', 'wrk --version 2>&1'])).split('\n')[0] || 'unknown'}`,
+  `- wrk: ${sh('wrk', ['--version']).split('\n')[0].replace(/ Copyright.*/, '') || 'unknown'}`,
   `- uvhttp commit: ${sh('git', ['-C', __dirname, 'rev-parse', '--short', 'HEAD']) || 'unknown'}${sh('git', ['-C', __dirname, 'status', '--porcelain', '--', '../lib', '../native']) ? ' (+ uncommitted lib/native changes)' : ''}`,
   `- Date: ${new Date().toISOString()}`,
   `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s per server and scenario, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread`,
