@@ -4,6 +4,7 @@
       "target_name": "uvhttp",
       "sources": [
         "native/addon.cc",
+        "native/environment.cc",
         "native/bridge.cc",
         "native/listener.cc",
         "native/connection.cc",

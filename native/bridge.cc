@@ -1,1 +1,244 @@
-// placeholder until the core lands
+#include "bridge.h"
+
+#include <string>
+
+#include "connection.h"
+#include "environment.h"
+#include "listener.h"
+
+namespace uvhttp {
+
+namespace {
+
+Environment* GetEnvironment(const Napi::CallbackInfo& info) {
+  return info.Env().GetInstanceData<Environment>();
+}
+
+uint64_t IdArgument(const Napi::CallbackInfo& info) {
+  return static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+}
+
+Connection* ConnectionArgument(const Napi::CallbackInfo& info) {
+  return GetEnvironment(info)->connections().Get(IdArgument(info));
+}
+
+Napi::Value AddressObject(Napi::Env env, const sockaddr_storage& address) {
+  char ip[INET6_ADDRSTRLEN] = "";
+  int port = 0;
+  const char* family = "IPv4";
+  if (address.ss_family == AF_INET6) {
+    const sockaddr_in6* in6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    uv_ip6_name(in6, ip, sizeof(ip));
+    port = ntohs(in6->sin6_port);
+    family = "IPv6";
+  } else if (address.ss_family == AF_INET) {
+    const sockaddr_in* in4 = reinterpret_cast<const sockaddr_in*>(&address);
+    uv_ip4_name(in4, ip, sizeof(ip));
+    port = ntohs(in4->sin_port);
+  } else {
+    return env.Undefined();
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("address", Napi::String::New(env, ip));
+  result.Set("family", Napi::String::New(env, family));
+  result.Set("port", Napi::Number::New(env, port));
+  return result;
+}
+
+// setCallbacks({onConnection, onHead, ...}): the functions native calls, registered once.
+void SetCallbacks(const Napi::CallbackInfo& info) {
+  Environment* environment = GetEnvironment(info);
+  Napi::Object functions = info[0].As<Napi::Object>();
+  JsCallbacks& callbacks = environment->callbacks();
+  auto take = [&](const char* name, Napi::FunctionReference* slot) {
+    *slot = Napi::Persistent(functions.Get(name).As<Napi::Function>());
+  };
+  take("onConnection", &callbacks.on_connection);
+  take("onHead", &callbacks.on_head);
+  take("onBody", &callbacks.on_body);
+  take("onMessageEnd", &callbacks.on_message_end);
+  take("onParseError", &callbacks.on_parse_error);
+  take("onEnd", &callbacks.on_end);
+  take("onDrain", &callbacks.on_drain);
+  take("onClose", &callbacks.on_close);
+  take("onTimeout", &callbacks.on_timeout);
+}
+
+// listen(host, port, backlog, maxHeaderSize, insecure, requireHost) -> id, or [errno, syscall]
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  ParserLimits limits;
+  limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
+  limits.lenient = info[4].As<Napi::Boolean>().Value();
+  limits.require_host = info[5].As<Napi::Boolean>().Value();
+  uint64_t id = 0;
+  const char* syscall = "listen";
+  int err = Listener::Create(GetEnvironment(info), host.c_str(),
+                             info[1].As<Napi::Number>().Int32Value(),
+                             info[2].As<Napi::Number>().Int32Value(), limits, &id, &syscall);
+  if (err != 0) {
+    Napi::Array failure = Napi::Array::New(env, 2);
+    failure.Set(uint32_t{0}, Napi::Number::New(env, err));
+    failure.Set(uint32_t{1}, Napi::String::New(env, syscall));
+    return failure;
+  }
+  return Napi::Number::New(env, static_cast<double>(id));
+}
+
+void CloseListener(const Napi::CallbackInfo& info) {
+  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  if (listener != nullptr) listener->Close();
+}
+
+Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
+  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  if (listener == nullptr) return info.Env().Null();
+  sockaddr_storage address;
+  int length = sizeof(address);
+  if (uv_tcp_getsockname(listener->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return info.Env().Null();
+  }
+  return AddressObject(info.Env(), address);
+}
+
+Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection == nullptr) return info.Env().Undefined();
+  sockaddr_storage address;
+  int length = sizeof(address);
+  if (uv_tcp_getpeername(connection->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return info.Env().Undefined();
+  }
+  return AddressObject(info.Env(), address);
+}
+
+Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection == nullptr) return info.Env().Undefined();
+  sockaddr_storage address;
+  int length = sizeof(address);
+  if (uv_tcp_getsockname(connection->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return info.Env().Undefined();
+  }
+  return AddressObject(info.Env(), address);
+}
+
+void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
+  size_t length = 0;
+  napi_get_value_string_latin1(env, string, nullptr, 0, &length);
+  char* target = out.Reserve(length + 1);
+  size_t copied = 0;
+  napi_get_value_string_latin1(env, string, target, length + 1, &copied);
+  out.Commit(copied);
+}
+
+void AppendUtf8(napi_env env, napi_value string, ByteBuffer& out) {
+  // A UTF-16 code unit is at most three UTF-8 bytes: reserve the bound and skip the
+  // length-measuring pass.
+  size_t units = 0;
+  napi_get_value_string_latin1(env, string, nullptr, 0, &units);
+  char* target = out.Reserve(units * 3 + 1);
+  size_t copied = 0;
+  napi_get_value_string_utf8(env, string, target, units * 3 + 1, &copied);
+  out.Commit(copied);
+}
+
+// write(id, prefix?, body?, bodyIsLatin1, suffix?) -> bytes queued and not yet sent, or -1 if the
+// connection is gone. prefix/suffix are latin1 strings (status line, headers, chunk framing);
+// body is a string (utf8 unless bodyIsLatin1) or a Buffer/Uint8Array.
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Connection* connection = ConnectionArgument(info);
+  if (connection == nullptr) return Napi::Number::New(env, -1);
+  ByteBuffer& out = connection->pending_output();
+  if (info[1].IsString()) AppendLatin1(env, info[1], out);
+  Napi::Value body = info[2];
+  if (body.IsString()) {
+    if (info[3].ToBoolean().Value()) {
+      AppendLatin1(env, body, out);
+    } else {
+      AppendUtf8(env, body, out);
+    }
+  } else if (body.IsTypedArray()) {
+    Napi::Uint8Array bytes = body.As<Napi::Uint8Array>();
+    out.Append(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  }
+  if (info[4].IsString()) AppendLatin1(env, info[4], out);
+  connection->Flush();
+  connection = ConnectionArgument(info);  // a failed write closes the connection
+  if (connection == nullptr) return Napi::Number::New(env, -1);
+  return Napi::Number::New(env, static_cast<double>(connection->queued_output()));
+}
+
+void WatchDrain(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->WatchDrain();
+}
+
+void Pause(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->Pause();
+}
+
+void Resume(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->Resume();
+}
+
+void End(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->End();
+}
+
+void Destroy(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->Destroy();
+}
+
+void SetTimeout(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) {
+    connection->SetTimeout(static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()));
+  }
+}
+
+void SetNoDelay(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) uv_tcp_nodelay(connection->handle(), info[1].ToBoolean().Value());
+}
+
+void SetKeepAlive(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) {
+    uv_tcp_keepalive(connection->handle(), info[1].ToBoolean().Value(),
+                     info[2].As<Napi::Number>().Uint32Value());
+  }
+}
+
+}  // namespace
+
+void InitBridge(Napi::Env env, Napi::Object exports) {
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  Environment* environment = new Environment(env, loop);
+  env.SetInstanceData<Environment, Environment::Release>(environment);
+
+  exports.Set("setCallbacks", Napi::Function::New(env, SetCallbacks, "setCallbacks"));
+  exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
+  exports.Set("closeListener", Napi::Function::New(env, CloseListener, "closeListener"));
+  exports.Set("listenerAddress", Napi::Function::New(env, ListenerAddress, "listenerAddress"));
+  exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress"));
+  exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress"));
+  exports.Set("write", Napi::Function::New(env, Write, "write"));
+  exports.Set("watchDrain", Napi::Function::New(env, WatchDrain, "watchDrain"));
+  exports.Set("pause", Napi::Function::New(env, Pause, "pause"));
+  exports.Set("resume", Napi::Function::New(env, Resume, "resume"));
+  exports.Set("end", Napi::Function::New(env, End, "end"));
+  exports.Set("destroy", Napi::Function::New(env, Destroy, "destroy"));
+  exports.Set("setTimeout", Napi::Function::New(env, SetTimeout, "setTimeout"));
+  exports.Set("setNoDelay", Napi::Function::New(env, SetNoDelay, "setNoDelay"));
+  exports.Set("setKeepAlive", Napi::Function::New(env, SetKeepAlive, "setKeepAlive"));
+}
+
+}  // namespace uvhttp

@@ -1,1 +1,270 @@
-// placeholder until the core lands
+#include "connection.h"
+
+namespace uvhttp {
+
+Connection::Connection(Environment* environment, const ParserLimits& limits)
+    : environment_(environment),
+      parser_(HttpParser::Type::kRequest, this, limits),
+      output_(this, OnWriteDone) {}
+
+Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
+                               const ParserLimits& limits) {
+  Connection* self = new Connection(environment, limits);
+  uv_tcp_init(environment->loop(), &self->handle_);
+  environment->HandleOpened();
+  self->handle_.data = self;
+  self->id_ = environment->connections().Add(self);
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&self->handle_)) != 0) {
+    self->Close(0);
+    return nullptr;
+  }
+  // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
+  uv_tcp_nodelay(&self->handle_, 1);
+  self->Touch();
+  self->Resume();
+  return self;
+}
+
+void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  Connection* self = static_cast<Connection*>(handle->data);
+  *buf = uv_buf_init(self->environment_->read_buffer(), Environment::kReadBufferSize);
+}
+
+void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  Connection* self = static_cast<Connection*>(stream->data);
+  if (nread == 0 || self->closing_ || self->environment_->tearing_down()) return;
+  self->Touch();
+  if (nread == UV_EOF) {
+    self->OnEof();
+    return;
+  }
+  if (nread < 0) {
+    self->Close(static_cast<int>(nread));
+    return;
+  }
+  JsCallScope scope(self->environment_);
+  self->Parse(buf->base, static_cast<size_t>(nread));
+}
+
+void Connection::Parse(const char* data, size_t len) {
+  dispatching_ = true;
+  parser_.Execute(data, len);
+  if (parser_.error() != ParseError::kOk) ReportParseError(data, len);
+  dispatching_ = false;
+  if (!closing_) Flush();
+}
+
+void Connection::ReportParseError(const char* data, size_t len) {
+  // No further input is read: the connection ends with the error response JS writes.
+  Pause();
+  Napi::Env env = environment_->env();
+  ParseError error = parser_.error();
+  environment_->callbacks().on_parse_error.Call({
+      Napi::Number::New(env, static_cast<double>(id_)),
+      Napi::String::New(env, ParseErrorCode(error)),
+      Napi::String::New(env, parser_.error_reason()),
+      Napi::Number::New(env, static_cast<double>(parser_.error_offset())),
+      Napi::Buffer<char>::Copy(env, data, len),
+      Napi::Number::New(env, parser_.error_status()),
+  });
+  environment_->ReportPendingException();
+}
+
+HeadAction Connection::OnHead(const MessageHead& head) {
+  if (closing_) return HeadAction::kPause;
+  Napi::Env env = environment_->env();
+  Napi::Array headers = Napi::Array::New(env, head.header_count * 2);
+  for (uint32_t i = 0; i < head.header_count; ++i) {
+    const HeaderField& field = head.headers[i];
+    napi_value name;
+    napi_value value;
+    napi_create_string_latin1(env, field.name.data, field.name.len, &name);
+    napi_create_string_latin1(env, field.value.data, field.value.len, &value);
+    napi_set_element(env, headers, i * 2, name);
+    napi_set_element(env, headers, i * 2 + 1, value);
+  }
+  napi_value url;
+  napi_create_string_latin1(env, head.url.data, head.url.len, &url);
+  uint32_t flags = 0;
+  if (head.keep_alive) flags |= kHeadKeepAlive;
+  if (head.upgrade) flags |= kHeadUpgrade;
+  if (head.chunked) flags |= kHeadChunked;
+  const bool bodiless = !head.chunked && (!head.has_content_length || head.content_length == 0);
+  if (bodiless) flags |= kHeadComplete;
+  message_end_reported_ = bodiless;
+  napi_value args[] = {
+      Napi::Number::New(env, static_cast<double>(id_)),
+      Napi::Number::New(env, static_cast<int>(head.method)),
+      url,
+      Napi::Number::New(env, head.http_major),
+      Napi::Number::New(env, head.http_minor),
+      headers,
+      Napi::Number::New(env, flags),
+  };
+  environment_->callbacks().on_head.Value().Call(sizeof(args) / sizeof(args[0]), args);
+  environment_->ReportPendingException();
+  return HeadAction::kContinue;
+}
+
+void Connection::OnBody(const char* data, size_t len) {
+  if (closing_) return;
+  Napi::Env env = environment_->env();
+  environment_->callbacks().on_body.Call({Napi::Number::New(env, static_cast<double>(id_)),
+                                          Napi::Buffer<char>::Copy(env, data, len)});
+  environment_->ReportPendingException();
+}
+
+void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
+  if (message_end_reported_) {
+    message_end_reported_ = false;
+    return;
+  }
+  if (closing_) return;
+  Napi::Env env = environment_->env();
+  Napi::Value trailer_list = env.Undefined();
+  if (count > 0) {
+    Napi::Array list = Napi::Array::New(env, count * 2);
+    for (uint32_t i = 0; i < count; ++i) {
+      napi_value name;
+      napi_value value;
+      napi_create_string_latin1(env, trailers[i].name.data, trailers[i].name.len, &name);
+      napi_create_string_latin1(env, trailers[i].value.data, trailers[i].value.len, &value);
+      napi_set_element(env, list, i * 2, name);
+      napi_set_element(env, list, i * 2 + 1, value);
+    }
+    trailer_list = list;
+  }
+  environment_->callbacks().on_message_end.Call(
+      {Napi::Number::New(env, static_cast<double>(id_)), trailer_list});
+  environment_->ReportPendingException();
+}
+
+void Connection::OnEof() {
+  Pause();
+  JsCallScope scope(environment_);
+  if (parser_.Finish() != ParseError::kOk) {
+    ReportParseError("", 0);
+    return;
+  }
+  Napi::Env env = environment_->env();
+  environment_->callbacks().on_end.Call({Napi::Number::New(env, static_cast<double>(id_))});
+  environment_->ReportPendingException();
+}
+
+void Connection::Flush() {
+  if (dispatching_ || closing_ || shutting_down_) return;
+  int err = output_.Flush(reinterpret_cast<uv_stream_t*>(&handle_));
+  if (err != 0) {
+    Close(err);
+    return;
+  }
+  Touch();
+  if (output_.idle()) AfterWrite();
+}
+
+void Connection::OnWriteDone(void* owner, int status) {
+  Connection* self = static_cast<Connection*>(owner);
+  if (self->closing_) return;
+  if (status != 0) {
+    self->Close(status);
+    return;
+  }
+  self->Touch();
+  // More was queued while the write was in flight.
+  self->Flush();
+}
+
+void Connection::AfterWrite() {
+  if (ending_) {
+    MaybeShutdown();
+    return;
+  }
+  if (want_drain_ && !environment_->tearing_down()) {
+    want_drain_ = false;
+    JsCallScope scope(environment_);
+    Napi::Env env = environment_->env();
+    environment_->callbacks().on_drain.Call({Napi::Number::New(env, static_cast<double>(id_))});
+    environment_->ReportPendingException();
+  }
+}
+
+void Connection::Pause() {
+  paused_ = true;
+  if (reading_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+    reading_ = false;
+  }
+}
+
+void Connection::Resume() {
+  paused_ = false;
+  if (!reading_ && !closing_ && !ending_) {
+    if (uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0) {
+      reading_ = true;
+    }
+  }
+}
+
+void Connection::End() {
+  if (closing_ || ending_) return;
+  ending_ = true;
+  Pause();
+  if (!dispatching_) Flush();
+}
+
+void Connection::MaybeShutdown() {
+  if (shutting_down_ || closing_ || !output_.idle()) return;
+  shutting_down_ = true;
+  shutdown_request_.data = this;
+  if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&handle_), OnShutdown) != 0) {
+    Close(0);
+  }
+}
+
+void Connection::OnShutdown(uv_shutdown_t* req, int status) {
+  Connection* self = static_cast<Connection*>(req->data);
+  self->Close(0);
+}
+
+void Connection::Destroy() { Close(0); }
+
+void Connection::SetTimeout(uint64_t milliseconds) {
+  timeout_ = milliseconds;
+  Touch();
+  if (milliseconds > 0) environment_->EnsureSweepTimer();
+}
+
+void Connection::CheckTimeout(uint64_t now) {
+  if (timeout_ == 0 || closing_ || now - last_active_ < timeout_) return;
+  // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
+  Touch();
+  JsCallScope scope(environment_);
+  Napi::Env env = environment_->env();
+  environment_->callbacks().on_timeout.Call({Napi::Number::New(env, static_cast<double>(id_))});
+  environment_->ReportPendingException();
+}
+
+void Connection::Close(int error) {
+  if (closing_) return;
+  closing_ = true;
+  close_error_ = error;
+  reading_ = false;
+  environment_->connections().Remove(id_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+}
+
+void Connection::OnClosed(uv_handle_t* handle) {
+  Connection* self = static_cast<Connection*>(handle->data);
+  Environment* environment = self->environment_;
+  if (!environment->tearing_down()) {
+    JsCallScope scope(environment);
+    Napi::Env env = environment->env();
+    environment->callbacks().on_close.Call({Napi::Number::New(env, static_cast<double>(self->id_)),
+                                            Napi::Number::New(env, self->close_error_)});
+    environment->ReportPendingException();
+  }
+  delete self;
+  environment->HandleClosed();
+}
+
+}  // namespace uvhttp

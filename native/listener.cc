@@ -1,1 +1,82 @@
-// placeholder until the core lands
+#include "listener.h"
+
+#include "connection.h"
+
+namespace uvhttp {
+
+namespace {
+
+int Bind(uv_tcp_t* handle, const char* host, int port) {
+  sockaddr_storage address;
+  int err = uv_ip6_addr(host, port, reinterpret_cast<sockaddr_in6*>(&address));
+  if (err != 0) err = uv_ip4_addr(host, port, reinterpret_cast<sockaddr_in*>(&address));
+  if (err != 0) return err;
+  return uv_tcp_bind(handle, reinterpret_cast<const sockaddr*>(&address), 0);
+}
+
+}  // namespace
+
+Listener::Listener(Environment* environment, const ParserLimits& limits)
+    : environment_(environment), limits_(limits) {
+  uv_tcp_init(environment->loop(), &handle_);
+  environment->HandleOpened();
+  handle_.data = this;
+  id_ = environment->listeners().Add(this);
+}
+
+int Listener::Open(const char* host, int port, int backlog, const char** syscall) {
+  *syscall = "bind";
+  int err = Bind(&handle_, host, port);
+  if (err != 0) return err;
+  *syscall = "listen";
+  return uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
+}
+
+int Listener::Create(Environment* environment, const char* host, int port, int backlog,
+                     const ParserLimits& limits, uint64_t* id, const char** syscall) {
+  const bool any_address = host[0] == '\0';
+  Listener* listener = new Listener(environment, limits);
+  int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
+  if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
+    // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
+    listener->Close();
+    listener = new Listener(environment, limits);
+    err = listener->Open("0.0.0.0", port, backlog, syscall);
+  }
+  if (err != 0) {
+    listener->Close();
+    return err;
+  }
+  *id = listener->id_;
+  return 0;
+}
+
+void Listener::Close() {
+  if (closing_) return;
+  closing_ = true;
+  environment_->listeners().Remove(id_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+}
+
+void Listener::OnClosed(uv_handle_t* handle) {
+  Listener* self = static_cast<Listener*>(handle->data);
+  Environment* environment = self->environment_;
+  delete self;
+  environment->HandleClosed();
+}
+
+void Listener::OnConnection(uv_stream_t* server, int status) {
+  Listener* self = static_cast<Listener*>(server->data);
+  Environment* environment = self->environment_;
+  if (status != 0 || self->closing_ || environment->tearing_down()) return;
+  Connection* connection = Connection::Accept(environment, server, self->limits_);
+  if (connection == nullptr) return;
+  JsCallScope scope(environment);
+  Napi::Env env = environment->env();
+  environment->callbacks().on_connection.Call(
+      {Napi::Number::New(env, static_cast<double>(self->id_)),
+       Napi::Number::New(env, static_cast<double>(connection->id()))});
+  environment->ReportPendingException();
+}
+
+}  // namespace uvhttp

@@ -1,0 +1,94 @@
+// Loads the native addon: a matching prebuild in prebuilds/ first, else the local build
+// (node-gyp-build's order). If neither loads, the error says why; there is no fallback to
+// node:http, because a silent fallback would hide the thing the user installed us for.
+import * as path from 'path';
+
+export interface AddressInfo {
+  address: string;
+  family: string;
+  port: number;
+}
+
+export interface NativeCallbacks {
+  onConnection(listenerId: number, connectionId: number): void;
+  onHead(
+    connectionId: number,
+    method: number,
+    url: string,
+    versionMajor: number,
+    versionMinor: number,
+    rawHeaders: string[],
+    flags: number,
+  ): void;
+  onBody(connectionId: number, chunk: Buffer): void;
+  onMessageEnd(connectionId: number, rawTrailers: string[] | undefined): void;
+  onParseError(
+    connectionId: number,
+    code: string,
+    reason: string,
+    bytesParsed: number,
+    rawPacket: Buffer,
+    status: number,
+  ): void;
+  onEnd(connectionId: number): void;
+  onDrain(connectionId: number): void;
+  onClose(connectionId: number, errno: number): void;
+  onTimeout(connectionId: number): void;
+}
+
+export interface Binding {
+  setCallbacks(callbacks: NativeCallbacks): void;
+  listen(
+    host: string,
+    port: number,
+    backlog: number,
+    maxHeaderSize: number,
+    insecureHTTPParser: boolean,
+    requireHostHeader: boolean,
+  ): number | [number, string];
+  closeListener(id: number): void;
+  listenerAddress(id: number): AddressInfo | null;
+  peerAddress(id: number): AddressInfo | undefined;
+  localAddress(id: number): AddressInfo | undefined;
+  write(
+    id: number,
+    prefix: string | undefined,
+    body: string | Uint8Array | undefined,
+    bodyIsLatin1: boolean,
+    suffix: string | undefined,
+  ): number;
+  watchDrain(id: number): void;
+  pause(id: number): void;
+  resume(id: number): void;
+  end(id: number): void;
+  destroy(id: number): void;
+  setTimeout(id: number, milliseconds: number): void;
+  setNoDelay(id: number, enable: boolean): void;
+  setKeepAlive(id: number, enable: boolean, delaySeconds: number): void;
+}
+
+// Flags of NativeCallbacks.onHead; the same bits as native/connection.h HeadFlags.
+export const HEAD_KEEP_ALIVE = 1 << 0;
+export const HEAD_UPGRADE = 1 << 1;
+export const HEAD_CHUNKED = 1 << 2;
+export const HEAD_COMPLETE = 1 << 3;
+
+function load(): Binding {
+  const root = path.join(__dirname, '..');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('node-gyp-build')(root) as Binding;
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new Error(
+      `uvhttp: the native addon did not load (${process.platform}-${process.arch}, ` +
+        `Node ${process.version}, N-API ${process.versions.napi}). ${reason}. ` +
+        `Reinstall to build it from source (needs python3, make and a C++17 compiler), ` +
+        `or use a platform with a prebuild in ${path.join(root, 'prebuilds')}.`,
+    );
+    (error as Error & { cause?: unknown }).cause = cause;
+    throw error;
+  }
+}
+
+export const binding: Binding = load();

@@ -1,0 +1,60 @@
+// Routes native events to the JS objects they concern. The callbacks are registered with the
+// addon once per environment (DESIGN: "register callbacks once"); each event carries a
+// connection or listener id.
+import { binding } from './binding';
+import type { Server } from './server';
+import { ServerConnection } from './server-connection';
+import { Socket } from './socket';
+
+const listeners = new Map<number, Server>();
+const connections = new Map<number, ServerConnection>();
+
+export function registerListener(id: number, server: Server): void {
+  listeners.set(id, server);
+}
+
+export function unregisterListener(id: number): void {
+  listeners.delete(id);
+}
+
+binding.setCallbacks({
+  onConnection(listenerId, id) {
+    const server = listeners.get(listenerId);
+    if (server === undefined) {
+      binding.destroy(id);
+      return;
+    }
+    const socket = new Socket(id);
+    const connection = new ServerConnection(server, socket);
+    connections.set(id, connection);
+    server._connectionOpened(connection);
+    server.emit('connection', socket);
+  },
+  onHead(id, method, url, major, minor, rawHeaders, flags) {
+    connections.get(id)?.onHead(method, url, major, minor, rawHeaders, flags);
+  },
+  onBody(id, chunk) {
+    connections.get(id)?.onBody(chunk);
+  },
+  onMessageEnd(id, rawTrailers) {
+    connections.get(id)?.onMessageEnd(rawTrailers);
+  },
+  onParseError(id, code, reason, bytesParsed, rawPacket, status) {
+    connections.get(id)?.onParseError(code, reason, bytesParsed, rawPacket, status);
+  },
+  onEnd(id) {
+    connections.get(id)?.onEnd();
+  },
+  onDrain(id) {
+    connections.get(id)?.socket._onDrain();
+  },
+  onTimeout(id) {
+    connections.get(id)?.socket._onTimeout();
+  },
+  onClose(id, errno) {
+    const connection = connections.get(id);
+    if (connection === undefined) return;
+    connections.delete(id);
+    connection.socket._onClose(errno);
+  },
+});

@@ -1,0 +1,83 @@
+// Errors with Node's codes and shapes, so that code written against node:http can tell them
+// apart the same way (`err.code`, and for system errors `errno`, `syscall`, `address`, `port`).
+import * as util from 'util';
+
+type ErrorClass = new (message: string) => Error;
+
+function coded<T extends ErrorClass>(Base: T, code: string, message: string): Error {
+  const error = new Base(message) as Error & { code: string };
+  error.code = code;
+  // Node names these errors "TypeError [ERR_X]" in their stack's first line.
+  Object.defineProperty(error, 'name', { value: `${Base.name} [${code}]`, configurable: true, writable: true });
+  void error.stack;
+  delete (error as { name?: string }).name;
+  return error;
+}
+
+export function errHeadersSent(action: string): Error {
+  return coded(Error, 'ERR_HTTP_HEADERS_SENT', `Cannot ${action} headers after they are sent to the client`);
+}
+
+export function errInvalidHttpToken(what: string, name: unknown): Error {
+  return coded(TypeError, 'ERR_INVALID_HTTP_TOKEN', `${what} must be a valid HTTP token ["${String(name)}"]`);
+}
+
+export function errHttpInvalidHeaderValue(value: unknown, name: string): Error {
+  return coded(TypeError, 'ERR_HTTP_INVALID_HEADER_VALUE', `Invalid value "${String(value)}" for header "${name}"`);
+}
+
+export function errInvalidChar(what: string, name?: string): Error {
+  const suffix = name === undefined ? '' : ` ["${name}"]`;
+  return coded(TypeError, 'ERR_INVALID_CHAR', `Invalid character in ${what}${suffix}`);
+}
+
+export function errInvalidStatusCode(code: unknown): Error {
+  return coded(RangeError, 'ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${String(code)}`);
+}
+
+export function errInvalidArgType(name: string, expected: string, actual: unknown): Error {
+  const received = actual === null ? 'null' : actual === undefined ? 'undefined' : `type ${typeof actual} (${util.inspect(actual)})`;
+  return coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${received}`);
+}
+
+export function errInvalidArgValue(name: string, value: unknown): Error {
+  return coded(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' is invalid. Received ${util.inspect(value)}`);
+}
+
+export function errStreamWriteAfterEnd(): Error {
+  return coded(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
+}
+
+export function errStreamDestroyed(method: string): Error {
+  return coded(Error, 'ERR_STREAM_DESTROYED', `Cannot call ${method} after a stream was destroyed`);
+}
+
+export function errServerNotRunning(): Error {
+  return coded(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.');
+}
+
+export function errServerAlreadyListen(): Error {
+  return coded(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
+}
+
+export function errSocketBadPort(name: string, port: unknown): Error {
+  return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${util.inspect(port)}.`);
+}
+
+export function errHttpTrailerInvalid(): Error {
+  return coded(Error, 'ERR_HTTP_TRAILER_INVALID', 'Trailers are invalid with this transfer encoding');
+}
+
+// A libuv error as Node reports it: "listen EADDRINUSE: address already in use 127.0.0.1:80".
+export function systemError(errno: number, syscall: string, address?: string, port?: number): Error {
+  const [code, description] = util.getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error'];
+  let message = `${syscall} ${code}: ${description}`;
+  if (address !== undefined) message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
+  const error = new Error(message) as NodeJS.ErrnoException & { address?: string; port?: number };
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  if (address !== undefined) error.address = address;
+  if (port !== undefined && port > 0) error.port = port;
+  return error;
+}

@@ -1,0 +1,282 @@
+// The server side of one HTTP/1.1 connection: turns native events into IncomingMessage and
+// ServerResponse objects, keeps responses in request order (RFC 9112 §9.3.2), and decides when
+// the connection ends.
+import { HEAD_COMPLETE, HEAD_KEEP_ALIVE } from './binding';
+import type { IncomingMessage } from './incoming-message';
+import { METHODS } from './methods';
+import type { Server } from './server';
+import { expectsContinue, ServerResponse } from './server-response';
+import { Socket, SocketOwner } from './socket';
+
+// Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
+// and never races a request into a connection the server is closing.
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
+
+// How many requests may wait for their responses before the connection stops reading: a flood
+// of pipelined requests whose handlers never answer cannot grow memory without bound.
+const MAX_PENDING_REQUESTS = 256;
+
+// Node's default answers to a request the parser rejected, when no 'clientError' listener does.
+const ERROR_RESPONSES: { [status: number]: string } = {
+  400: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+  408: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+  413: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+  414: 'HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n\r\n',
+  431: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  501: 'HTTP/1.1 501 Not Implemented\r\nConnection: close\r\n\r\n',
+  505: 'HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n',
+};
+
+export interface ParserError extends Error {
+  code: string;
+  reason: string;
+  bytesParsed: number;
+  rawPacket: Buffer;
+}
+
+export class ServerConnection implements SocketOwner {
+  readonly server: Server;
+  readonly socket: Socket;
+  // Requests whose responses have not finished, oldest first.
+  private readonly incoming: IncomingMessage[] = [];
+  // Responses waiting for the ones before them to finish.
+  private readonly outgoing: ServerResponse[] = [];
+  // The request whose body is arriving.
+  private receiving: IncomingMessage | null = null;
+  private keepAliveTimeoutSet = false;
+  private requestsCount = 0;
+  private pausedForBacklog = false;
+  // A parse error whose answer waits for the responses already due (see onParseError).
+  private deferredError: ParserError | null = null;
+  private deferredStatus = 0;
+
+  constructor(server: Server, socket: Socket) {
+    this.server = server;
+    this.socket = socket;
+    socket._owner = this;
+    socket.server = server;
+    if (server.timeout) socket.setTimeout(server.timeout);
+  }
+
+  onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): void {
+    const server = this.server;
+    const socket = this.socket;
+    if (this.keepAliveTimeoutSet) {
+      socket.setTimeout(server.timeout || 0);
+      this.keepAliveTimeoutSet = false;
+    }
+    const req = new server._IncomingMessage(socket);
+    req.method = METHODS[method];
+    req.url = url;
+    req.httpVersionMajor = major;
+    req.httpVersionMinor = minor;
+    req.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
+    req.rawHeaders = rawHeaders;
+    const maxHeaders = server.maxHeadersCount;
+    req._headersCount = maxHeaders ? Math.min(rawHeaders.length, maxHeaders * 2) : rawHeaders.length;
+    req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
+    // Upgrade and CONNECT hand-offs come with their own issue; until then such a request is an
+    // ordinary one, as Node treats an upgrade request when nobody listens for 'upgrade'.
+    req.upgrade = false;
+    if ((flags & HEAD_COMPLETE) !== 0) {
+      req.complete = true;
+      req.push(null);
+    } else {
+      this.receiving = req;
+    }
+    this.incoming.push(req);
+    if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
+      this.pausedForBacklog = true;
+      socket.pause();
+    }
+
+    const res = new server._ServerResponse(req);
+    res.shouldKeepAlive = (flags & HEAD_KEEP_ALIVE) !== 0 && res.shouldKeepAlive;
+    res._keepAliveTimeout = server.keepAliveTimeout;
+    res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+    res.once('finish', () => this.onResponseFinish(req, res));
+    if (socket._httpMessage) this.outgoing.push(res);
+    else res.assignSocket(socket);
+
+    if (major === 1 && minor === 1) {
+      const limit = server.maxRequestsPerSocket;
+      if (limit > 0) {
+        this.requestsCount++;
+        res.maxRequestsOnConnectionReached = limit <= this.requestsCount;
+        if (limit < this.requestsCount) {
+          server.emit('dropRequest', req, socket);
+          res.writeHead(503);
+          res.end();
+          return;
+        }
+      }
+      const expect = findHeader(rawHeaders, 'expect');
+      if (expect !== undefined) {
+        if (expectsContinue(expect)) {
+          res._expect_continue = true;
+          if (server.listenerCount('checkContinue') > 0) {
+            server.emit('checkContinue', req, res);
+          } else {
+            res.writeContinue();
+            server.emit('request', req, res);
+          }
+        } else if (server.listenerCount('checkExpectation') > 0) {
+          server.emit('checkExpectation', req, res);
+        } else {
+          // RFC 9110 §10.1.1: an expectation the server cannot meet gets 417.
+          res.writeHead(417);
+          res.end();
+        }
+        return;
+      }
+    }
+    server.emit('request', req, res);
+  }
+
+  onBody(chunk: Buffer): void {
+    const req = this.receiving;
+    if (req === null || req._dumped) return;
+    if (!req.push(chunk)) this.socket._pauseForReader();
+  }
+
+  onMessageEnd(rawTrailers: string[] | undefined): void {
+    const req = this.receiving;
+    if (req === null) return;
+    this.receiving = null;
+    if (rawTrailers !== undefined) {
+      req.rawTrailers = rawTrailers;
+      req._trailersCount = rawTrailers.length;
+    }
+    req.complete = true;
+    req.push(null);
+  }
+
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer, status: number): void {
+    const error = new Error(`Parse Error: ${reason}`) as ParserError;
+    error.code = code;
+    error.reason = reason;
+    error.bytesParsed = bytesParsed;
+    error.rawPacket = rawPacket;
+    // Responses already due on this connection go out before the error's answer: their
+    // requests were valid, and their clients are owed an answer in order (RFC 9112 §9.3.2).
+    if (this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
+      this.deferredError = error;
+      this.deferredStatus = status;
+      return;
+    }
+    this.reportClientError(error, status);
+  }
+
+  onEnd(): void {
+    const socket = this.socket;
+    socket._onEnd();
+    // Node's http.Server does not allow half-open connections: requests still being received
+    // are aborted and the connection ends once the responses already due are written.
+    if (this.receiving !== null) {
+      this.receiving.destroy();
+      this.receiving = null;
+    }
+    if (this.incoming.length === 0 && socket.writable) {
+      socket.end();
+    } else {
+      const last = this.outgoing.length > 0 ? this.outgoing[this.outgoing.length - 1] : (socket._httpMessage as ServerResponse | null);
+      if (last) last._last = true;
+    }
+  }
+
+  onSocketDrain(): void {
+    const res = this.socket._httpMessage as ServerResponse | null;
+    if (res) res._onSocketDrain();
+  }
+
+  onSocketTimeout(): void {
+    const socket = this.socket;
+    const req = this.incoming.length > 0 ? this.incoming[this.incoming.length - 1] : null;
+    const reqTimeout = req !== null && !req.complete && req.emit('timeout', socket);
+    const res = socket._httpMessage as ServerResponse | null;
+    const resTimeout = res !== null && res.emit('timeout', socket);
+    const serverTimeout = this.server.emit('timeout', socket);
+    const socketTimeout = socket.emit('timeout');
+    if (!reqTimeout && !resTimeout && !serverTimeout && !socketTimeout) socket.destroy();
+  }
+
+  onSocketClose(): void {
+    this.server._connectionClosed(this);
+    // Requests the client abandoned: Node emits 'aborted' and 'close' on them.
+    for (const req of this.incoming) {
+      if (!req.complete) {
+        req.destroy();
+      }
+    }
+    const responses = [this.socket._httpMessage as ServerResponse | null, ...this.outgoing];
+    for (const res of responses) {
+      if (res && !res._closed) {
+        res._closed = true;
+        res.destroyed = true;
+        process.nextTick(() => res.emit('close'));
+      }
+    }
+    this.incoming.length = 0;
+    this.outgoing.length = 0;
+  }
+
+  // Idle: no request is waiting for its response (Node's closeIdleConnections).
+  get idle(): boolean {
+    return this.incoming.length === 0;
+  }
+
+  private onResponseFinish(req: IncomingMessage, res: ServerResponse): void {
+    const socket = this.socket;
+    this.incoming.shift();
+    if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
+      this.pausedForBacklog = false;
+      socket.resume();
+    }
+    // A body nobody read still has to come off the wire for the next request to be parsed.
+    if (!req._consuming && !req.readableFlowing) req._dump();
+    res.detachSocket(socket);
+    process.nextTick(() => {
+      if (!res._closed) {
+        res._closed = true;
+        res.destroyed = true;
+        res.emit('close');
+      }
+    });
+    if (res._last) {
+      socket.destroySoon();
+    } else if (this.outgoing.length === 0) {
+      if (this.deferredError !== null) {
+        const error = this.deferredError;
+        this.deferredError = null;
+        this.reportClientError(error, this.deferredStatus);
+      } else if (this.server.keepAliveTimeout) {
+        socket.setTimeout(this.server.keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER);
+        this.keepAliveTimeoutSet = true;
+      }
+    } else {
+      const next = this.outgoing.shift() as ServerResponse;
+      next.assignSocket(socket);
+    }
+  }
+
+  private reportClientError(error: ParserError, status: number): void {
+    const socket = this.socket;
+    if (this.server.listenerCount('clientError') > 0) {
+      this.server.emit('clientError', error, socket);
+      return;
+    }
+    const res = socket._httpMessage as ServerResponse | null;
+    if (socket.writable && (res === null || !res._headerSent)) {
+      socket._writeRaw(ERROR_RESPONSES[status] ?? ERROR_RESPONSES[400], 'latin1');
+    }
+    socket.end();
+  }
+}
+
+function findHeader(raw: string[], lowercaseName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === lowercaseName.length && name.toLowerCase() === lowercaseName) return raw[i + 1];
+  }
+  return undefined;
+}

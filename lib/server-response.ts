@@ -1,0 +1,145 @@
+// ServerResponse: the answer to one request, written in request order on its connection.
+import { errHeadersSent, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
+import { hasInvalidValueChar } from './headers';
+import type { IncomingMessage } from './incoming-message';
+import { OutgoingHeaders, OutgoingMessage } from './outgoing-message';
+import type { Socket } from './socket';
+import { STATUS_CODES } from './status-codes';
+
+// RFC 9110 §10.1.1: only the 100-continue expectation is defined.
+const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
+const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+export class ServerResponse extends OutgoingMessage {
+  statusCode = 200;
+  statusMessage: string | undefined = undefined;
+  req: IncomingMessage;
+  _sent100 = false;
+  _expect_continue = false;
+
+  constructor(req: IncomingMessage) {
+    super();
+    this.req = req;
+    this.sendDate = true;
+    if (req.method === 'HEAD') this._hasBody = false;
+    // HTTP/1.0 has no chunked coding (RFC 9112 §7.1 came with 1.1) unless the client asks for
+    // it in TE, and no persistence unless negotiated.
+    if ((req.httpVersionMajor as number) < 1 || (req.httpVersionMinor as number) < 1) {
+      const te = req.headers.te;
+      this.useChunkedEncodingByDefault = typeof te === 'string' && TE_CHUNKED.test(te);
+      this.shouldKeepAlive = false;
+    }
+  }
+
+  assignSocket(socket: Socket): void {
+    if (socket._httpMessage) {
+      const error = new Error('ServerResponse has an already assigned socket') as Error & { code: string };
+      error.code = 'ERR_HTTP_SOCKET_ASSIGNED';
+      throw error;
+    }
+    socket._httpMessage = this;
+    this.socket = socket;
+    this.emit('socket', socket);
+    this._flushPending();
+  }
+
+  detachSocket(socket: Socket): void {
+    socket._httpMessage = null;
+    this.socket = null;
+  }
+
+  writeContinue(callback?: () => void): void {
+    this._writeInterim('HTTP/1.1 100 Continue\r\n\r\n', callback);
+    this._sent100 = true;
+  }
+
+  writeProcessing(callback?: () => void): void {
+    this._writeInterim('HTTP/1.1 102 Processing\r\n\r\n', callback);
+  }
+
+  writeEarlyHints(hints: { [name: string]: string | string[] }, callback?: () => void): void {
+    const link = hints.link;
+    if (link === null || link === undefined) return;
+    const links = Array.isArray(link) ? link.join(', ') : String(link);
+    if (links.length === 0) return;
+    let head = `HTTP/1.1 103 Early Hints\r\nLink: ${links}\r\n`;
+    for (const key of Object.keys(hints)) {
+      if (key !== 'link') head += `${key}: ${String(hints[key])}\r\n`;
+    }
+    this._writeInterim(`${head}\r\n`, callback);
+  }
+
+  writeHead(statusCode: number, reason?: string | OutgoingHeaders | readonly unknown[], headers?: OutgoingHeaders | readonly unknown[]): this {
+    if (this._header !== null) throw errHeadersSent('write');
+    const original = statusCode;
+    statusCode |= 0;
+    if (statusCode < 100 || statusCode > 999) throw errInvalidStatusCode(original);
+    if (typeof reason === 'string') {
+      this.statusMessage = reason;
+    } else {
+      if (!this.statusMessage) this.statusMessage = STATUS_CODES[statusCode] ?? 'unknown';
+      headers ??= reason;
+    }
+    this.statusCode = statusCode;
+
+    let fields: OutgoingHeaders | readonly unknown[] | null | undefined;
+    let fromSetHeader = false;
+    if (this._headers !== null) {
+      // Fields given here join those set with setHeader(), and win over them.
+      if (Array.isArray(headers)) {
+        if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
+        for (let i = 0; i < headers.length; i += 2) {
+          if (headers[i]) this.setHeader(headers[i] as string, headers[i + 1] as string);
+        }
+      } else if (headers) {
+        const object = headers as OutgoingHeaders;
+        for (const key of Object.keys(object)) {
+          if (key) this.setHeader(key, object[key] as string);
+        }
+      }
+      fields = this._headers as unknown as OutgoingHeaders;
+      fromSetHeader = true;
+    } else {
+      fields = headers;
+    }
+
+    if (hasInvalidValueChar(this.statusMessage)) throw errInvalidChar('statusMessage');
+    // RFC 9110 §15.2, §15.3.5, §15.4.5: 1xx, 204 and 304 responses end with their head.
+    if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) {
+      this._hasBody = false;
+    }
+    // A client that asked for 100-continue and got a final answer instead may still send the
+    // body it held back: the connection cannot carry another request.
+    if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
+
+    this._storeHeader(`HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`, fields, fromSetHeader);
+    return this;
+  }
+
+  writeHeader(statusCode: number, reason?: string | OutgoingHeaders, headers?: OutgoingHeaders): this {
+    return this.writeHead(statusCode, reason, headers);
+  }
+
+  override _implicitHeader(): void {
+    this.writeHead(this.statusCode);
+  }
+
+  override _statusForFraming(): number {
+    return this.statusCode;
+  }
+
+  // Interim (1xx) responses go out ahead of the final head on the same connection.
+  private _writeInterim(head: string, callback?: () => void): void {
+    if (this.socket !== null && this.socket._httpMessage === this && !this.socket.destroyed) {
+      this.socket._writeRaw(head, 'latin1');
+      if (callback) process.nextTick(callback);
+    } else {
+      this._pending.push({ prefix: head, body: undefined, encoding: undefined, suffix: undefined });
+      if (callback) this.once('socket', () => process.nextTick(callback));
+    }
+  }
+}
+
+export function expectsContinue(expect: string): boolean {
+  return CONTINUE_EXPECTATION.test(expect);
+}

@@ -1,0 +1,227 @@
+// http.Server: listens through the native listener and owns the connections it accepted.
+import * as dns from 'dns';
+import { EventEmitter } from 'events';
+import * as net from 'net';
+
+import { AddressInfo, binding } from './binding';
+import { registerListener, unregisterListener } from './dispatch';
+import { errInvalidArgType, errServerAlreadyListen, errServerNotRunning, errSocketBadPort, systemError } from './errors';
+import { IncomingMessage } from './incoming-message';
+import type { ServerConnection } from './server-connection';
+import { ServerResponse } from './server-response';
+
+export interface ServerOptions {
+  IncomingMessage?: typeof IncomingMessage;
+  ServerResponse?: typeof ServerResponse;
+  maxHeaderSize?: number;
+  insecureHTTPParser?: boolean;
+  requestTimeout?: number;
+  headersTimeout?: number;
+  keepAliveTimeout?: number;
+  connectionsCheckingInterval?: number;
+  requireHostHeader?: boolean;
+  joinDuplicateHeaders?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  highWaterMark?: number;
+  rejectNonStandardBodyWrites?: boolean;
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+// Node's default for --max-http-header-size.
+const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+const DEFAULT_BACKLOG = 511;
+
+function validateNonNegativeInteger(value: unknown, name: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw errInvalidArgType(`options.${name}`, 'a non-negative integer', value);
+  }
+}
+
+export class Server extends EventEmitter {
+  _IncomingMessage: typeof IncomingMessage;
+  _ServerResponse: typeof ServerResponse;
+  maxHeaderSize: number | undefined;
+  insecureHTTPParser: boolean | undefined;
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+  requireHostHeader: boolean;
+  joinDuplicateHeaders: boolean | undefined;
+  rejectNonStandardBodyWrites: boolean;
+  httpAllowHalfOpen = false;
+  timeout = 0;
+  maxHeadersCount: number | null = null;
+  maxRequestsPerSocket = 0;
+  private _listenerId: number | null = null;
+  private _connections = new Set<ServerConnection>();
+  private _closing = false;
+
+  constructor(options?: ServerOptions | RequestListener, requestListener?: RequestListener) {
+    super();
+    if (typeof options === 'function') {
+      requestListener = options;
+      options = {};
+    } else if (options === null || options === undefined) {
+      options = {};
+    } else if (typeof options !== 'object') {
+      throw errInvalidArgType('options', 'of type object', options);
+    }
+    this._IncomingMessage = options.IncomingMessage ?? IncomingMessage;
+    this._ServerResponse = options.ServerResponse ?? ServerResponse;
+    if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
+    this.maxHeaderSize = options.maxHeaderSize;
+    this.insecureHTTPParser = options.insecureHTTPParser;
+    this.requestTimeout = options.requestTimeout ?? 300_000;
+    this.headersTimeout = options.headersTimeout ?? Math.min(60_000, this.requestTimeout);
+    this.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+    this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
+    this.requireHostHeader = options.requireHostHeader ?? true;
+    this.joinDuplicateHeaders = options.joinDuplicateHeaders;
+    this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+    if (requestListener) this.on('request', requestListener);
+  }
+
+  get listening(): boolean {
+    return this._listenerId !== null;
+  }
+
+  listen(...args: unknown[]): this {
+    let callback: (() => void) | undefined;
+    if (typeof args[args.length - 1] === 'function') callback = args.pop() as () => void;
+    let port: unknown = 0;
+    let host: string | undefined;
+    let backlog = DEFAULT_BACKLOG;
+    if (args.length > 0 && args[0] !== null && typeof args[0] === 'object') {
+      const options = args[0] as { port?: unknown; host?: string; backlog?: number };
+      port = options.port ?? 0;
+      host = options.host;
+      if (options.backlog !== undefined) backlog = options.backlog;
+    } else {
+      port = args[0] ?? 0;
+      if (typeof args[1] === 'string') {
+        host = args[1];
+        if (typeof args[2] === 'number') backlog = args[2];
+      } else if (typeof args[1] === 'number') {
+        backlog = args[1];
+      }
+    }
+    const portNumber = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+    if (typeof portNumber !== 'number' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) {
+      throw errSocketBadPort('options.port', port);
+    }
+    if (this._listenerId !== null) throw errServerAlreadyListen();
+    if (callback) this.once('listening', callback);
+    this._closing = false;
+    if (host === undefined || host === '' || net.isIP(host) !== 0) {
+      this._listenOn(host ?? '', portNumber, backlog);
+    } else {
+      dns.lookup(host, (error, address) => {
+        if (error) this.emit('error', error);
+        else this._listenOn(address, portNumber, backlog);
+      });
+    }
+    return this;
+  }
+
+  private _listenOn(host: string, port: number, backlog: number): void {
+    const result = binding.listen(
+      host,
+      port,
+      backlog,
+      this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+      this.insecureHTTPParser === true,
+      this.requireHostHeader,
+    );
+    if (typeof result !== 'number') {
+      const [errno, syscall] = result;
+      const error = systemError(errno, syscall, host === '' ? '::' : host, port);
+      process.nextTick(() => this.emit('error', error));
+      return;
+    }
+    this._listenerId = result;
+    registerListener(result, this);
+    process.nextTick(() => this.emit('listening'));
+  }
+
+  address(): AddressInfo | string | null {
+    if (this._listenerId === null) return null;
+    return binding.listenerAddress(this._listenerId);
+  }
+
+  close(callback?: (error?: Error) => void): this {
+    if (callback) {
+      if (this._listenerId === null) {
+        this.once('close', () => callback(errServerNotRunning()));
+      } else {
+        this.once('close', callback);
+      }
+    }
+    if (this._listenerId !== null) {
+      binding.closeListener(this._listenerId);
+      unregisterListener(this._listenerId);
+      this._listenerId = null;
+    }
+    this._closing = true;
+    // Node 19+: close() also ends connections that are not serving a request.
+    this.closeIdleConnections();
+    this._maybeEmitClose();
+    return this;
+  }
+
+  closeAllConnections(): void {
+    for (const connection of [...this._connections]) connection.socket.destroy();
+  }
+
+  closeIdleConnections(): void {
+    for (const connection of [...this._connections]) {
+      if (connection.idle) connection.socket.destroy();
+    }
+  }
+
+  setTimeout(milliseconds: number, callback?: () => void): this {
+    this.timeout = milliseconds;
+    if (callback) this.on('timeout', callback);
+    return this;
+  }
+
+  getConnections(callback: (error: Error | null, count: number) => void): this {
+    process.nextTick(callback, null, this._connections.size);
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  _connectionOpened(connection: ServerConnection): void {
+    this._connections.add(connection);
+  }
+
+  _connectionClosed(connection: ServerConnection): void {
+    this._connections.delete(connection);
+    this._maybeEmitClose();
+  }
+
+  private _maybeEmitClose(): void {
+    if (this._closing && this._listenerId === null && this._connections.size === 0) {
+      this._closing = false;
+      process.nextTick(() => this.emit('close'));
+    }
+  }
+}
+
+export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
+  return new Server(options, requestListener);
+}

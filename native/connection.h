@@ -1,0 +1,94 @@
+// One accepted TCP connection: reads into the environment's shared buffer, drives the parser,
+// calls into JS once per message head (plus body chunks and message end), and writes what JS
+// queues as gathered writes.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+
+#include "environment.h"
+#include "parser/http_parser.h"
+#include "writer.h"
+
+namespace uvhttp {
+
+// Bits of the `flags` argument of on_head.
+enum HeadFlags : uint32_t {
+  kHeadKeepAlive = 1 << 0,
+  kHeadUpgrade = 1 << 1,
+  kHeadChunked = 1 << 2,
+  // The message has no body: on_message_end will not follow for it.
+  kHeadComplete = 1 << 3,
+};
+
+class Connection final : public HttpParser::Handler {
+ public:
+  // Accepts the pending connection on `server`; nullptr if accept failed.
+  static Connection* Accept(Environment* environment, uv_stream_t* server,
+                            const ParserLimits& limits);
+
+  uint64_t id() const { return id_; }
+  uv_tcp_t* handle() { return &handle_; }
+
+  // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits
+  // until every message of that read has been handled, so pipelined answers share a write.
+  ByteBuffer& pending_output() { return output_.pending(); }
+  size_t queued_output() const { return output_.queued(); }
+  void Flush();
+  // JS found the queue over its high-water mark: tell it (on_drain) once the queue is empty.
+  void WatchDrain() { want_drain_ = true; }
+
+  void Pause();   // stop reading (back-pressure); the bytes of the current read are still parsed
+  void Resume();
+  // Sends what is queued, then shuts down the write side and closes.
+  void End();
+  // Closes now; queued bytes are dropped.
+  void Destroy();
+  // Idle time after which JS is told (0: never). Checked by the environment's sweep.
+  void SetTimeout(uint64_t milliseconds);
+  void CheckTimeout(uint64_t now);
+
+  // HttpParser::Handler
+  HeadAction OnHead(const MessageHead& head) override;
+  void OnBody(const char* data, size_t len) override;
+  void OnMessageComplete(const HeaderField* trailers, uint32_t count) override;
+
+ private:
+  Connection(Environment* environment, const ParserLimits& limits);
+  ~Connection() = default;
+
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWriteDone(void* owner, int status);
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnClosed(uv_handle_t* handle);
+
+  void Parse(const char* data, size_t len);
+  void ReportParseError(const char* data, size_t len);
+  void OnEof();
+  void AfterWrite();
+  void MaybeShutdown();
+  void Close(int error);
+  void Touch() { last_active_ = uv_now(environment_->loop()); }
+
+  Environment* environment_;
+  uv_tcp_t handle_;
+  uint64_t id_ = 0;
+  HttpParser parser_;
+  OutputQueue output_;
+  uv_shutdown_t shutdown_request_;
+  uint64_t timeout_ = 0;
+  uint64_t last_active_ = 0;
+  int close_error_ = 0;
+  bool reading_ = false;
+  bool paused_ = false;
+  bool dispatching_ = false;
+  bool want_drain_ = false;
+  bool ending_ = false;
+  bool shutting_down_ = false;
+  bool closing_ = false;
+  bool message_end_reported_ = false;
+};
+
+}  // namespace uvhttp

@@ -1,0 +1,118 @@
+#include "environment.h"
+
+#include "connection.h"
+#include "listener.h"
+
+namespace uvhttp {
+
+namespace {
+// How often idle timeouts are checked. Node's timers are exact to the millisecond; a sweep this
+// fine keeps socket.setTimeout within a quarter second of the asked value without a timer per
+// connection being re-armed on every read and write.
+constexpr uint64_t kSweepIntervalMs = 250;
+}  // namespace
+
+Environment::Environment(Napi::Env env, uv_loop_t* loop)
+    : env_(env), loop_(loop), read_buffer_(kReadBufferSize) {
+  Napi::Object resource = Napi::Object::New(env);
+  async_resource_ = Napi::Persistent(resource);
+  napi_async_init(env, resource, Napi::String::New(env, "uvhttp"), &async_context_);
+  napi_add_async_cleanup_hook(env, OnAsyncCleanup, this, &cleanup_handle_);
+}
+
+void Environment::Release(Napi::Env env, Environment* self) {
+  JsCallbacks& callbacks = self->callbacks_;
+  for (Napi::FunctionReference* reference :
+       {&callbacks.on_connection, &callbacks.on_head, &callbacks.on_body,
+        &callbacks.on_message_end, &callbacks.on_parse_error, &callbacks.on_end,
+        &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout}) {
+    reference->Reset();
+  }
+  napi_async_destroy(env, self->async_context_);
+  self->async_context_ = nullptr;
+  self->async_resource_.Reset();
+  self->released_ = true;
+  self->tearing_down_ = true;
+  self->MaybeFinishTeardown();
+}
+
+bool Environment::ReportPendingException() {
+  if (!env_.IsExceptionPending()) return false;
+  Napi::Error error = env_.GetAndClearPendingException();
+  napi_fatal_exception(env_, error.Value());
+  return true;
+}
+
+void Environment::EnsureSweepTimer() {
+  if (sweep_timer_started_ || tearing_down_) return;
+  sweep_timer_started_ = true;
+  uv_timer_init(loop_, &sweep_timer_);
+  HandleOpened();
+  sweep_timer_.data = this;
+  uv_timer_start(&sweep_timer_, OnSweep, kSweepIntervalMs, kSweepIntervalMs);
+  // The sweep alone must not keep the process alive: connections and listeners do that.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_timer_));
+}
+
+void Environment::OnSweep(uv_timer_t* timer) {
+  Environment* self = static_cast<Environment*>(timer->data);
+  if (self->tearing_down_) return;
+  uint64_t now = uv_now(self->loop_);
+  std::vector<Connection*> due;
+  self->connections_.ForEach([&](Connection* connection) { due.push_back(connection); });
+  // Ids, not pointers, across the JS calls: a 'timeout' handler may close other connections.
+  std::vector<uint64_t> ids;
+  ids.reserve(due.size());
+  for (Connection* connection : due) ids.push_back(connection->id());
+  for (uint64_t id : ids) {
+    Connection* connection = self->connections_.Get(id);
+    if (connection != nullptr) connection->CheckTimeout(now);
+  }
+}
+
+void Environment::HandleClosed() {
+  --open_handles_;
+  MaybeFinishTeardown();
+}
+
+// The environment is going away (process exit or a Worker ending): close every handle, and tell
+// Node we are done only once libuv has run every close callback, so the loop closes cleanly.
+void Environment::OnAsyncCleanup(napi_async_cleanup_hook_handle handle, void* data) {
+  Environment* self = static_cast<Environment*>(data);
+  self->tearing_down_ = true;
+  std::vector<Listener*> listeners;
+  self->listeners_.ForEach([&](Listener* listener) { listeners.push_back(listener); });
+  for (Listener* listener : listeners) listener->Close();
+  std::vector<Connection*> connections;
+  self->connections_.ForEach([&](Connection* connection) { connections.push_back(connection); });
+  for (Connection* connection : connections) connection->Destroy();
+  if (self->sweep_timer_started_ && !self->sweep_timer_closed_) {
+    self->sweep_timer_closed_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&self->sweep_timer_), [](uv_handle_t* timer) {
+      static_cast<Environment*>(timer->data)->HandleClosed();
+    });
+  }
+  self->MaybeFinishTeardown();
+}
+
+void Environment::MaybeFinishTeardown() {
+  if (!tearing_down_ || open_handles_ != 0) return;
+  if (cleanup_handle_ != nullptr) {
+    napi_async_cleanup_hook_handle handle = cleanup_handle_;
+    cleanup_handle_ = nullptr;
+    napi_remove_async_cleanup_hook(handle);
+  }
+  if (released_) delete this;
+}
+
+JsCallScope::JsCallScope(Environment* environment)
+    : handles_(environment->env()), env_(environment->env()) {
+  napi_open_callback_scope(env_, environment->async_resource(), environment->async_context(),
+                           &scope_);
+}
+
+JsCallScope::~JsCallScope() {
+  if (scope_ != nullptr) napi_close_callback_scope(env_, scope_);
+}
+
+}  // namespace uvhttp

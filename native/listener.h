@@ -1,0 +1,41 @@
+// A listening TCP socket and its accept loop.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+
+#include "environment.h"
+#include "parser/http_parser.h"
+
+namespace uvhttp {
+
+class Listener {
+ public:
+  // Binds and listens on an IP literal (JS resolves names first). An empty host means every
+  // address: "::" with IPv4 mapped in, or "0.0.0.0" where IPv6 is unavailable, as Node does.
+  // Returns 0 and the new listener's id, or a libuv error and the syscall that failed.
+  static int Create(Environment* environment, const char* host, int port, int backlog,
+                    const ParserLimits& limits, uint64_t* id, const char** syscall);
+
+  uint64_t id() const { return id_; }
+  uv_tcp_t* handle() { return &handle_; }
+
+  // Stops accepting; the listener is freed once libuv has closed the handle.
+  void Close();
+
+ private:
+  Listener(Environment* environment, const ParserLimits& limits);
+  // Opens the handle and binds it; the second half of Create, once per address tried.
+  int Open(const char* host, int port, int backlog, const char** syscall);
+  static void OnConnection(uv_stream_t* server, int status);
+  static void OnClosed(uv_handle_t* handle);
+
+  Environment* environment_;
+  uv_tcp_t handle_;
+  ParserLimits limits_;
+  uint64_t id_ = 0;
+  bool closing_ = false;
+};
+
+}  // namespace uvhttp
