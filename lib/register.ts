@@ -1,0 +1,34 @@
+// `node -r uvhttp/register app.js`: makes require('http') and require('node:http') return
+// uvhttp, and points the http builtin's own exports at uvhttp so that ESM imports of
+// 'node:http' (and code that kept a reference to the builtin) get it too.
+import Module = require('module');
+
+import * as uvhttp from './index';
+
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+
+const HTTP_IDS = new Set(['http', 'node:http']);
+const moduleInternals = Module as unknown as { _load: Load; syncBuiltinESMExports(): void };
+
+function install(): void {
+  const original = moduleInternals._load;
+  if ((original as Load & { uvhttp?: boolean }).uvhttp) return;
+  const load: Load & { uvhttp?: boolean } = function load(this: unknown, request, parent, isMain) {
+    if (HTTP_IDS.has(request)) return uvhttp;
+    return original.call(this, request, parent, isMain);
+  };
+  load.uvhttp = true;
+  moduleInternals._load = load;
+
+  // The builtin module object is shared with ESM's 'node:http' namespace: copy our exports
+  // onto it and let Node re-read them.
+  const builtin = original('node:http', null, false) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(uvhttp)) {
+    const descriptor = Object.getOwnPropertyDescriptor(builtin, name);
+    if (descriptor !== undefined && !descriptor.configurable && !descriptor.writable) continue;
+    Object.defineProperty(builtin, name, { value, writable: true, configurable: true, enumerable: true });
+  }
+  Module.syncBuiltinESMExports();
+}
+
+install();
