@@ -46,6 +46,8 @@ function metrics(r) {
     util: r.cpu_ticks / r.clk_tck / (w.duration_us / 1e6),
     errors,
     requests: w.requests,
+    // CPU used by other processes on the server's / wrk's core, fraction of the run
+    other: Array.isArray(r.other_ticks) ? r.other_ticks.map((t) => Math.max(0, t) / r.clk_tck / (w.duration_us / 1e6)) : null,
   };
 }
 
@@ -128,14 +130,21 @@ const machine = [
   `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s per server and scenario, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread`,
 ].join('\n');
 
-const rawLines = ['| scenario | server | round | req/s | p99 (ms) | CPU/request (µs) | errors |', '|---|---|---:|---:|---:|---:|---:|'];
+const NOISY = 0.05;
+let noisyRuns = 0;
+const rawLines = [
+  '| scenario | server | round | req/s | p99 (ms) | CPU/request (µs) | errors | other load CPU0/CPU1 |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
+];
 for (const r of rows) {
   if (r.failed) {
-    rawLines.push(`| ${r.scenario} | ${r.server} | ${r.round || 'warm-up'} | failed: ${r.failed} | | | |`);
+    rawLines.push(`| ${r.scenario} | ${r.server} | ${r.round || 'warm-up'} | failed: ${r.failed} | | | | |`);
     continue;
   }
   const m = metrics(r);
-  rawLines.push(`| ${r.scenario} | ${r.server} | ${r.round || 'warm-up'} | ${f(m.rps)} | ${f(m.p99, 2)} | ${f(m.cpu, 2)} | ${m.errors} |`);
+  const other = m.other ? m.other.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ') : 'n/a';
+  if (r.round > 0 && m.other && Math.max(...m.other) > NOISY) noisyRuns++;
+  rawLines.push(`| ${r.scenario} | ${r.server} | ${r.round || 'warm-up'} | ${f(m.rps)} | ${f(m.p99, 2)} | ${f(m.cpu, 2)} | ${m.errors} | ${other} |`);
 }
 
 const text = `# uvhttp benchmark results
@@ -155,7 +164,7 @@ only the module differs: \`node:http\` vs uvhttp (full IncomingMessage/ServerRes
 ${machine}
 
 ## Summary (medians)
-
+${noisyRuns ? `\n**Warning: the machine was not quiet: in ${noisyRuns} measured run(s) other processes used more than ${NOISY * 100}% of the server's or wrk's core (see "other load" below). Treat these numbers as indicative only.**\n` : ''}
 ${table.join('\n')}
 
 ## Ratios uvhttp / node:http
@@ -170,6 +179,8 @@ ${ratios.join('\n')}
 - Server CPU/request: utime+stime of the server process (\`/proc/PID/stat\` fields 14+15,
   all threads, clock ticks ÷ \`getconf CLK_TCK\`) sampled just before and after each wrk
   run, divided by the responses wrk counted.
+- Other load: ticks used on CPU 0 / CPU 1 (\`/proc/stat\` user+nice+system) minus the
+  server's and wrk's own ticks during the run; more than ${NOISY * 100}% flags a busy machine.
 - p99 is wrk's (with its coordinated-omission correction). In (b) wrk measures one latency
   per 16-request batch, and its correction assumes one request per write, so it can leave
   the 99th percentile unresolved: wrk then reports 0, shown here as n/a.
@@ -180,6 +191,7 @@ ${rawLines.join('\n')}
 `;
 
 console.log('\n' + table.join('\n') + '\n\n' + ratios.join('\n') + '\n');
+if (noisyRuns) console.log(`WARNING: ${noisyRuns} measured run(s) shared their cores with other processes (>${NOISY * 100}%); numbers are indicative only.\n`);
 if (args.out) {
   fs.writeFileSync(args.out, text);
   console.log(`written ${args.out}`);

@@ -60,6 +60,16 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 command -v wrk >/dev/null 2>&1 || die "wrk still not available"
 
+# One benchmark at a time on this machine: concurrent runs would share the cores.
+if command -v flock >/dev/null 2>&1; then
+  LOCK="${TMPDIR:-/tmp}/uvhttp-bench.lock"
+  exec 9>"$LOCK"
+  if ! flock -n 9; then
+    log "another benchmark holds $LOCK; waiting for it (up to 15 min)"
+    flock -w 900 9 || die "timed out waiting for $LOCK"
+  fi
+fi
+
 PIN_SERVER=()
 PIN_CLIENT=()
 NCPU="$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
@@ -173,6 +183,10 @@ cpu_ticks() { # utime+stime (fields 14, 15) of a pid; comm may contain spaces
   echo $(( ${12} + ${13} ))
 }
 
+core_busy() { # "busy0 busy1": user+nice+system ticks of CPU 0 and CPU 1 (/proc/stat)
+  awk '$1 == "cpu0" { a = $2 + $3 + $4 } $1 == "cpu1" { b = $2 + $3 + $4 } END { print a + 0, b + 0 }' /proc/stat
+}
+
 # run_wrk NAME SCENARIO ROUND SECONDS   (ROUND 0 = warm-up)
 run_wrk() {
   local name="$1" scenario="$2" round="$3" secs="$4"
@@ -187,20 +201,36 @@ run_wrk() {
     echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"server exited\"}" >> "$RESULTS"
     return 0
   fi
-  local t0 t1 out rc=0
+  local t0 t1 out rc=0 c0 c1
+  c0="$(core_busy)"
   t0="$(cpu_ticks "$pid")"
-  out="$(timeout -k 5 $((secs + 20)) "${PIN_CLIENT[@]}" wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 5s --latency \
-         -s "$script" "http://127.0.0.1:$port/" 2>&1)" || rc=$?
+  # wrk runs under a small sh that reports its reaped children's CPU ticks
+  # (/proc/$$/stat cutime+cstime), i.e. wrk's own CPU use.
+  out="$(timeout -k 5 $((secs + 20)) "${PIN_CLIENT[@]}" sh -c '
+           wrk "$@"; rc=$?
+           s="$(cat /proc/$$/stat)"; s="${s##*) }"; set -- $s
+           echo "CLIENT_TICKS $(( ${14} + ${15} ))"; exit $rc' sh \
+         -t1 -c"$CONNS" -d"${secs}s" --timeout 5s --latency -s "$script" "http://127.0.0.1:$port/" 2>&1)" || rc=$?
   t1="$(cpu_ticks "$pid")"
-  local json
+  c1="$(core_busy)"
+  local json wrk_ticks
   json="$(printf '%s\n' "$out" | sed -n 's/^BENCH_JSON //p' | tail -1)"
+  wrk_ticks="$(printf '%s\n' "$out" | sed -n 's/^CLIENT_TICKS //p' | tail -1)"
   if [ "$rc" != 0 ] || [ -z "$json" ] || [ "$t0" -lt 0 ] || [ "$t1" -lt 0 ]; then
     log "wrk failed for $name/$scenario (rc=$rc):"
     printf '%s\n' "$out" | sed 's/^/    /' >&2
     echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"wrk rc=$rc\"}" >> "$RESULTS"
     return 0
   fi
-  local line="{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"wrk\":$json}"
+  # CPU used on the two cores by anything other than the server / wrk.
+  local other="null"
+  if [ "${#PIN_SERVER[@]}" -gt 0 ] && [ -n "$wrk_ticks" ]; then
+    local a0 a1 b0 b1
+    read -r a0 a1 <<< "$c0"
+    read -r b0 b1 <<< "$c1"
+    other="[$(( b0 - a0 - (t1 - t0) )),$(( b1 - a1 - wrk_ticks ))]"
+  fi
+  local line="{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"cpu_ticks\":$((t1 - t0)),\"wrk_ticks\":${wrk_ticks:-null},\"other_ticks\":$other,\"clk_tck\":$CLK_TCK,\"wrk\":$json}"
   echo "$line" >> "$RESULTS"
   "$NODE" -e '
     const r = JSON.parse(process.argv[1]); const w = r.wrk;
@@ -209,7 +239,9 @@ run_wrk() {
     const err = w.err_connect + w.err_read + w.err_write + w.err_status + w.err_timeout;
     console.error(`[bench]   ${r.round === 0 ? "warm-up" : "round " + r.round} ${r.server.padEnd(7)} ${r.scenario.padEnd(9)} ` +
       `${rps.toFixed(0).padStart(8)} req/s  p99 ${(w.p99_us / 1000).toFixed(2)} ms  ` +
-      `cpu ${cpu.toFixed(2)} us/req` + (err ? `  errors ${err}` : ""));
+      `cpu ${cpu.toFixed(2)} us/req` + (err ? `  errors ${err}` : "") +
+      (r.other_ticks && Math.max(...r.other_ticks) > 0.05 * r.clk_tck * w.duration_us / 1e6
+        ? `  (other load: ${r.other_ticks.map((t) => (100 * Math.max(0, t) / r.clk_tck / (w.duration_us / 1e6)).toFixed(0) + "%").join("/")} of CPU0/CPU1)` : ""));
   ' "$line"
 }
 
