@@ -1,6 +1,7 @@
 // Server lifecycle as node:http has it: listen forms, 'listening', address(), close(cb) and
 // 'close', listening, 'connection', EADDRINUSE error shape. Shapes are compared with node:http.
 import * as net from 'node:net';
+import { types } from 'node:util';
 import * as nodeHttp from 'node:http';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
 import { exchange, connectRaw, waitClosed } from '../helpers/raw';
@@ -40,7 +41,7 @@ async function freePort(): Promise<number> {
 
 function errorShape(e: NodeJS.ErrnoException & { address?: string; port?: number }) {
   return {
-    isError: e instanceof Error,
+    isError: types.isNativeError(e),
     name: e.name,
     code: e.code,
     errno: e.errno,
