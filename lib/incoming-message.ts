@@ -121,7 +121,8 @@ export class IncomingMessage extends Readable {
     if (this.socket && !this.socket.destroyed && this.aborted) {
       this.socket.destroy(error ?? undefined);
     }
-    // As Node: the error is emitted only if someone listens for it.
-    process.nextTick(() => callback(error && this.listenerCount('error') > 0 ? error : null));
+    // As Node: the error is emitted only if someone listens for it. Readable.destroy already
+    // defers 'error' and 'close' to the next tick, so the callback can run now.
+    callback(error && this.listenerCount('error') > 0 ? error : null);
   }
 }

@@ -79,7 +79,8 @@ export class OutgoingMessage extends Stream {
   _needDrain = false;
   _finishWaiting = false;
   _writableFinished = false;
-  _corkScheduled = false;
+  // Told (synchronously) when the last byte of this message is queued on its connection.
+  _onEnded: ((message: OutgoingMessage) => void) | null = null;
 
   get connection(): Socket | null {
     return this.socket;
@@ -342,11 +343,8 @@ export class OutgoingMessage extends Stream {
       queued = this._send(undefined, chunk, encoding, undefined);
     }
     if (callback) {
-      if (this._pendingBytes === 0 && this.socket !== null && this.socket._httpMessage === this) {
-        process.nextTick(callback);
-      } else {
-        this.once('drain', callback);
-      }
+      if (queued) process.nextTick(callback);
+      else this.once('drain', callback);
     }
     return queued;
   }
@@ -397,16 +395,17 @@ export class OutgoingMessage extends Stream {
     this._maybeFinish();
   }
 
-  // 'finish' once end() was called and every byte was handed to the kernel.
+  // Once end() was called and every byte is queued on the connection (in order, behind the
+  // responses before it), the connection may move on to the next response at once; 'finish'
+  // follows on the next tick. Advancing synchronously is what lets the answers to pipelined
+  // requests leave in one write.
   _maybeFinish(): void {
     if (!this._finishWaiting) return;
     const socket = this.socket;
     if (socket === null || socket._httpMessage !== this || this._pending.length > 0) return;
-    if (this._pendingBytes > 0 && !socket.destroyed) {
-      socket._watchDrain();
-      return;
-    }
     this._finishWaiting = false;
+    const ended = this._onEnded;
+    if (ended !== null) ended(this);
     process.nextTick(emitFinish, this);
   }
 
@@ -510,6 +509,9 @@ export class OutgoingMessage extends Stream {
     if (state.expect) this._send(undefined, undefined, undefined, undefined);
   }
 
+  // What follows 'finish' for this kind of message.
+  _afterFinish(): void {}
+
   _statusForFraming(): number {
     return 0;
   }
@@ -579,4 +581,5 @@ function validateOutgoingValue(name: string, value: OutgoingHeaderValue): void {
 function emitFinish(message: OutgoingMessage): void {
   message._writableFinished = true;
   message.emit('finish');
+  message._afterFinish();
 }

@@ -5,7 +5,7 @@ import { HEAD_COMPLETE, HEAD_KEEP_ALIVE } from './binding';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
 import type { Server } from './server';
-import { expectsContinue, ServerResponse } from './server-response';
+import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import { Socket, SocketOwner } from './socket';
 
 // Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
@@ -94,7 +94,7 @@ export class ServerConnection implements SocketOwner {
     res.shouldKeepAlive = (flags & HEAD_KEEP_ALIVE) !== 0 && res.shouldKeepAlive;
     res._keepAliveTimeout = server.keepAliveTimeout;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
-    res.once('finish', () => this.onResponseFinish(req, res));
+    res._onEnded = () => this.onResponseEnded(req, res);
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
 
@@ -210,11 +210,7 @@ export class ServerConnection implements SocketOwner {
     }
     const responses = [this.socket._httpMessage as ServerResponse | null, ...this.outgoing];
     for (const res of responses) {
-      if (res && !res._closed) {
-        res._closed = true;
-        res.destroyed = true;
-        process.nextTick(() => res.emit('close'));
-      }
+      if (res) process.nextTick(emitClose, res);
     }
     this.incoming.length = 0;
     this.outgoing.length = 0;
@@ -225,7 +221,9 @@ export class ServerConnection implements SocketOwner {
     return this.incoming.length === 0;
   }
 
-  private onResponseFinish(req: IncomingMessage, res: ServerResponse): void {
+  // The response's last byte is queued: the next response may write (Node does this work in
+  // the response's 'finish' listener).
+  private onResponseEnded(req: IncomingMessage, res: ServerResponse): void {
     const socket = this.socket;
     this.incoming.shift();
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
@@ -235,13 +233,6 @@ export class ServerConnection implements SocketOwner {
     // A body nobody read still has to come off the wire for the next request to be parsed.
     if (!req._consuming && !req.readableFlowing) req._dump();
     res.detachSocket(socket);
-    process.nextTick(() => {
-      if (!res._closed) {
-        res._closed = true;
-        res.destroyed = true;
-        res.emit('close');
-      }
-    });
     if (res._last) {
       socket.destroySoon();
     } else if (this.outgoing.length === 0) {
@@ -272,6 +263,7 @@ export class ServerConnection implements SocketOwner {
     socket.end();
   }
 }
+
 
 function findHeader(raw: string[], lowercaseName: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {

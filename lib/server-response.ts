@@ -120,6 +120,18 @@ export class ServerResponse extends OutgoingMessage {
     return this.writeHead(statusCode, reason, headers);
   }
 
+  // Node emits a response's 'close' on the tick after 'finish'. With nobody listening for it,
+  // the state changes now and the tick is saved; a listener added by a 'finish' handler still
+  // gets the event.
+  override _afterFinish(): void {
+    if (this.listenerCount('close') > 0) {
+      process.nextTick(emitClose, this);
+    } else {
+      this._closed = true;
+      this.destroyed = true;
+    }
+  }
+
   override _implicitHeader(): void {
     this.writeHead(this.statusCode);
   }
@@ -137,6 +149,14 @@ export class ServerResponse extends OutgoingMessage {
       this._pending.push({ prefix: head, body: undefined, encoding: undefined, suffix: undefined });
       if (callback) this.once('socket', () => process.nextTick(callback));
     }
+  }
+}
+
+export function emitClose(res: ServerResponse): void {
+  if (!res._closed) {
+    res._closed = true;
+    res.destroyed = true;
+    res.emit('close');
   }
 }
 
