@@ -108,7 +108,7 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/uvhttp-bench.XXXXXX")"
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
-declare -A PID PORT
+declare -A PID PORT DEAD
 NAMES=()
 
 cleanup() {
@@ -196,9 +196,8 @@ run_wrk() {
     keepalive) script="$BENCH/report.lua" ;;
     pipeline) script="$BENCH/pipeline.lua" ;;
   esac
-  if ! kill -0 "$pid" 2>/dev/null; then
-    log "server $name is gone; skipping $scenario round $round"
-    echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"server exited\"}" >> "$RESULTS"
+  if [ -n "${DEAD[$name]:-}" ]; then
+    echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"${DEAD[$name]}\"}" >> "$RESULTS"
     return 0
   fi
   local t0 t1 out rc=0 c0 c1
@@ -216,7 +215,21 @@ run_wrk() {
   local json wrk_ticks
   json="$(printf '%s\n' "$out" | sed -n 's/^BENCH_JSON //p' | tail -1)"
   wrk_ticks="$(printf '%s\n' "$out" | sed -n 's/^CLIENT_TICKS //p' | tail -1)"
-  if [ "$rc" != 0 ] || [ -z "$json" ] || [ "$t0" -lt 0 ] || [ "$t1" -lt 0 ]; then
+  if ! kill -0 "$pid" 2>/dev/null || [ "$t1" -lt 0 ]; then
+    local st=0
+    wait "$pid" 2>/dev/null || st=$?
+    local why="exit status $st"
+    [ "$st" -gt 128 ] && why="killed by signal $((st - 128)) ($(kill -l $((st - 128)) 2>/dev/null || echo '?'))"
+    DEAD[$name]="server died during $scenario round $round: $why"
+    log "server $name died during $scenario (round $round): $why; it is skipped from now on. wrk said:"
+    printf '%s\n' "$out" | grep -v '^BENCH_JSON\|^CLIENT_TICKS' | sed 's/^/    /' >&2
+    log "last lines of the $name server's output:"
+    tail -n 30 "$WORK/$name.out" | sed 's/^/    /' >&2
+    cp "$WORK/$name.out" "${TMPDIR:-/tmp}/uvhttp-bench-crash-$name.log" 2>/dev/null && log "full server output saved to ${TMPDIR:-/tmp}/uvhttp-bench-crash-$name.log"
+    echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"${DEAD[$name]}\"}" >> "$RESULTS"
+    return 0
+  fi
+  if [ "$rc" != 0 ] || [ -z "$json" ] || [ "$t0" -lt 0 ]; then
     log "wrk failed for $name/$scenario (rc=$rc):"
     printf '%s\n' "$out" | sed 's/^/    /' >&2
     echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"wrk rc=$rc\"}" >> "$RESULTS"
