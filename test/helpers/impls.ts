@@ -1,48 +1,19 @@
 // The implementations under test. node:http is the oracle; uvhttp must be observably identical.
 //
-// uvhttp is loaded lazily so that the suites can be developed and run against node:http alone
-// while lib/ is being written: set UVHTTP_IMPLS=node to run only node:http. By default both are
-// run, and if lib/ cannot be loaded every uvhttp test fails with the load error (never skipped
-// silently).
+// Set UVHTTP_IMPLS=node (or uvhttp) to run only one; by default both run.
 import * as nodeHttp from 'node:http';
-import * as path from 'node:path';
+import * as uvhttp from '../../lib';
 
 export type HttpModule = typeof nodeHttp;
 
 export interface Impl {
   name: 'node' | 'uvhttp';
-  /** The module; throws the load error for uvhttp if lib/ cannot be loaded. */
   readonly http: HttpModule;
 }
 
-let uvLoaded: HttpModule | undefined;
-let uvError: unknown;
-
-function loadUvhttp(): HttpModule {
-  if (uvLoaded) return uvLoaded;
-  if (uvError) throw uvError;
-  try {
-    // A computed path keeps ts-jest from type-checking a lib/ that may not exist yet.
-    const libPath = path.join(__dirname, '..', '..', 'lib');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    uvLoaded = require(libPath) as HttpModule;
-    if (typeof uvLoaded.createServer !== 'function') {
-      throw new Error('uvhttp (lib/) does not export createServer yet');
-    }
-    return uvLoaded;
-  } catch (err) {
-    uvError = err;
-    throw err;
-  }
-}
-
 export const nodeImpl: Impl = { name: 'node', http: nodeHttp };
-export const uvImpl: Impl = {
-  name: 'uvhttp',
-  get http() {
-    return loadUvhttp();
-  },
-};
+// uvhttp exports the same names as node:http; typed as node's so one test body serves both.
+export const uvImpl: Impl = { name: 'uvhttp', http: uvhttp as unknown as HttpModule };
 
 const selected = (process.env.UVHTTP_IMPLS ?? 'node,uvhttp').split(',').map((s) => s.trim());
 

@@ -202,9 +202,17 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
         uvhttp: { status: 505, statusLine: 'HTTP/1.1 505 HTTP Version Not Supported' },
       },
       {
-        label: 'Transfer-Encoding: gzip (a coding not understood)',
+        // RFC 9112 §6.3: a request whose final coding is not chunked: 400, rejected with the head
+        // (node calls the handler, then fails the body)
+        label: 'Transfer-Encoding: gzip (final coding not chunked)',
         bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n`,
         node: { status: 400, handler: ['POST /', 'aborted', 'req error ECONNRESET'] },
+        uvhttp: { status: 400, statusLine: 'HTTP/1.1 400 Bad Request' },
+      },
+      {
+        label: 'Transfer-Encoding: foo, chunked (a coding not understood)',
+        bytes: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: foo, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+        node: { status: 200, handler: ['POST /'] },
         uvhttp: { status: 501, statusLine: 'HTTP/1.1 501 Not Implemented' },
       },
       {

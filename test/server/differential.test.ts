@@ -771,7 +771,7 @@ const scenarios: Scenario[] = [
       res.removeHeader('x-DROP');
       log.push(['after remove', res.hasHeader('x-drop'), res.getHeaderNames()]);
       const h = res.getHeaders();
-      log.push(['getHeaders', Object.getPrototypeOf(h), { ...h }]);
+      log.push(['getHeaders', Object.getPrototypeOf(h) === null ? 'null prototype' : 'has prototype', { ...h }]);
       res.end();
     },
     send: GET(),
