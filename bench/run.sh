@@ -15,6 +15,8 @@
 #   BENCH_THIRD     path of an extra server script (prints "LISTENING <port>");
 #                   bench/servers/uws.js is used automatically when
 #                   uWebSockets.js can be require()d. Reported, not required.
+#                   bench/servers/raw-net.js (a fixed-response node:net server)
+#                   is a reference for the cost of JS-level TCP in Node.
 #
 # Scenarios:
 #   keepalive  wrk -t1 -c64, keep-alive, one request per write
