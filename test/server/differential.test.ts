@@ -827,6 +827,213 @@ const scenarios: Scenario[] = [
     check: (r) => expect(r.responses[0].body.toString()).toBe('once'),
   },
   {
+    name: 'invalid header names/values and status codes throw node\'s errors',
+    handler: (log) => (_req, res) => {
+      const attempt = (what: string, f: () => void) => {
+        try {
+          f();
+          log.push([what, 'no throw']);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          log.push([what, err.code, err.name, err.message]);
+        }
+      };
+      attempt('bad name', () => res.setHeader('Bad Name', 'v'));
+      attempt('empty name', () => res.setHeader('', 'v'));
+      attempt('CRLF in value', () => res.setHeader('X-A', 'a\r\nInjected: 1'));
+      attempt('undefined value', () => res.setHeader('X-A', undefined as unknown as string));
+      attempt('status 99', () => res.writeHead(99));
+      attempt('status 1000', () => res.writeHead(1000));
+      attempt('status NaN', () => res.writeHead(Number.NaN));
+      attempt('writeHead bad header', () => res.writeHead(200, { 'X Bad': '1' }));
+      log.push(['headersSent after failures', res.headersSent]);
+      res.end('still fine');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r, log) => {
+      expect(log[0]).toEqual(expect.arrayContaining(['bad name', 'ERR_INVALID_HTTP_TOKEN']));
+      expect(r.responses[0].statusCode).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'explicit Transfer-Encoding: chunked set by the handler',
+    handler: () => (_req, res) => {
+      res.setHeader('Transfer-Encoding', 'chunked');
+      res.write('ab');
+      res.end('cd');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.responses[0].body.toString()).toBe('abcd'),
+  },
+  {
+    name: 'removeHeader(Date) and removeHeader(Connection)',
+    handler: () => (_req, res) => {
+      res.removeHeader('Date');
+      res.removeHeader('Connection');
+      res.end('x');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(headerValues(r.responses[0], 'connection')).toEqual([]),
+  },
+  {
+    name: 'handler sets Connection: keep-alive on HTTP/1.1',
+    handler: () => (_req, res) => {
+      res.setHeader('Connection', 'keep-alive');
+      res.end('x');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.closed).toBe(false),
+  },
+  {
+    name: 'end(callback) and write(callback) ordering',
+    handler: (log) => (_req, res) => {
+      res.write('a', () => log.push('write cb'));
+      res.end(() => log.push('end cb'));
+      res.on('finish', () => log.push('finish'));
+    },
+    send: GET(),
+    responses: 1,
+    check: (_r, log) => expect(log).toContain('end cb'),
+  },
+  {
+    name: 'cork/uncork batch writes',
+    handler: () => (_req, res) => {
+      res.cork();
+      res.write('a');
+      res.write('b');
+      process.nextTick(() => {
+        res.uncork();
+        res.end('c');
+      });
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.responses[0].body.toString()).toBe('abc'),
+  },
+  {
+    name: 'keepAliveTimeout closes an idle connection after the response',
+    handler: () => (_req, res) => res.end('x'),
+    setup: (s) => {
+      s.keepAliveTimeout = 200;
+    },
+    send: GET(),
+    timeoutMs: 2000,
+    check: (r) => {
+      expect(r.closed).toBe(true);
+      expect(r.timedOut).toBe(false);
+      expect(headerValues(r.responses[0], 'keep-alive')).toEqual(['timeout=0']);
+    },
+  },
+  {
+    name: 'maxRequestsPerSocket: last allowed response closes, extra pipelined request gets 503',
+    handler: (log) => (req, res) => {
+      log.push(req.url);
+      res.end(req.url);
+    },
+    setup: (s) => {
+      s.maxRequestsPerSocket = 2;
+    },
+    send: GET('/1') + GET('/2') + GET('/3'),
+    timeoutMs: 2000,
+    check: (r) => expect(r.responses.length).toBeGreaterThanOrEqual(2),
+  },
+  {
+    name: 'maxHeadersCount limits req.headers and rawHeaders',
+    handler: (log) => (req, res) => {
+      log.push([req.rawHeaders, { ...req.headers }]);
+      res.end();
+    },
+    setup: (s) => {
+      s.maxHeadersCount = 3;
+    },
+    send: GET('/', 'X-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n'),
+    responses: 1,
+    // node: rawHeaders keeps all 5 fields; the headers object is what maxHeadersCount trims
+    check: (_r, log) => expect(((log[0] as unknown[])[0] as string[]).length).toBe(10),
+  },
+  {
+    name: "'checkContinue' listener decides on Expect: 100-continue",
+    handler: () => (_req, res) => res.end('handler'),
+    setup: (s, log) => {
+      s.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+        log.push(['checkContinue', req.url]);
+        res.writeContinue();
+        const parts: Buffer[] = [];
+        req.on('data', (d: Buffer) => parts.push(d));
+        req.on('end', () => res.end(`got ${Buffer.concat(parts)}`));
+      });
+    },
+    send: [`POST /cc HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n`, { delay: 40 }, 'hi'],
+    responses: 1,
+    check: (r, log) => {
+      expect(log).toEqual([['checkContinue', '/cc']]);
+      expect(r.responses.map((x) => x.statusCode)).toEqual([100, 200]);
+    },
+  },
+  {
+    name: 'unknown Expect value: 417 Expectation Failed',
+    handler: (log) => (_req, res) => {
+      log.push('handler');
+      res.end();
+    },
+    send: GET('/', 'Expect: something-else\r\n'),
+    responses: 1,
+    check: (r, log) => {
+      expect(r.responses[0].statusCode).toBe(417);
+      expect(log).toEqual([]);
+    },
+  },
+  {
+    name: "'checkExpectation' listener gets other Expect values",
+    handler: () => (_req, res) => res.end('handler'),
+    setup: (s, log) => {
+      s.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+        log.push(['checkExpectation', req.headers.expect]);
+        res.statusCode = 418;
+        res.end();
+      });
+    },
+    send: GET('/', 'Expect: tea\r\n'),
+    responses: 1,
+    check: (r) => expect(r.responses[0].statusCode).toBe(418),
+  },
+  {
+    name: "'upgrade' listener receives the socket and head; bytes written on the socket are the response",
+    handler: (log) => () => log.push('handler'),
+    setup: (s, log) => {
+      s.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+        log.push(['upgrade', req.url, req.headers.upgrade, head.toString()]);
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+        socket.on('data', (d: Buffer) => socket.end(`echo:${d}`));
+      });
+    },
+    send: [`GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly`, { delay: 40 }, 'late'],
+    timeoutMs: 2000,
+    check: (r, log) => {
+      expect(log).toEqual([['upgrade', '/ws', 'echo', 'early']]);
+      expect(r.raw.toString()).toContain('echo:late');
+    },
+  },
+  {
+    name: 'res.setTimeout on a slow handler emits timeout on the response',
+    handler: (log) => (_req, res) => {
+      res.setTimeout(100, () => {
+        log.push('timeout');
+        res.end('timed');
+      });
+    },
+    send: GET(),
+    responses: 1,
+    check: (r, log) => {
+      expect(log).toEqual(['timeout']);
+      expect(r.responses[0].body.toString()).toBe('timed');
+    },
+  },
+  {
     name: 'handler throws nothing and never answers: client times out, no bytes',
     handler: () => () => undefined,
     send: GET(),
