@@ -5,6 +5,7 @@
 // and the installed uvhttp must answer the request.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -182,4 +183,57 @@ server.listen(0, '127.0.0.1', () => {
   expect(result.resolved).toBe(path.join(fs.realpathSync(installed), 'dist', 'index.js'));
   // The addon mapped into the process is the installed prebuild.
   expect(result.addons).toEqual([path.join(fs.realpathSync(installed), 'prebuilds', PLATFORM_DIR, 'node.napi.node')]);
+
+  // 5. Drop-in from the installed package: unmodified apps under -r / --import uvhttp/register.
+  for (const app of ['app.js', 'app.mjs']) {
+    fs.copyFileSync(path.join(__dirname, '..', 'fixtures', 'apps', app), path.join(proj, app));
+  }
+  for (const [flag, app] of [
+    ['-r', 'app.js'],
+    ['--import', 'app.mjs'],
+  ]) {
+    const info = await startAndRequest(path.join(bin, 'node'), [flag, 'uvhttp/register', app], proj, {
+      ...env,
+      PROBE_MODULE: 'uvhttp',
+    });
+    const ctx = `${flag} uvhttp/register ${app}`;
+    if (app === 'app.js') {
+      expect({ ctx, http: info.httpCreateServerIsProbe, nodeHttp: info.nodeHttpCreateServerIsProbe }).toEqual({ ctx, http: true, nodeHttp: true });
+    } else {
+      expect({ ctx, http: info.httpNamespaceIsProbe, nodeHttp: info.nodeHttpDefaultIsProbe }).toEqual({ ctx, http: true, nodeHttp: true });
+    }
+    expect({ ctx, server: info.serverIsProbeServer, status: info.status }).toEqual({ ctx, server: true, status: 200 });
+  }
 });
+
+/** Start an app that prints its port as JSON, GET / from it, stop it; resolves with its JSON plus `status`. */
+function startAndRequest(node: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const fail = (e: Error) => {
+      clearTimeout(t);
+      child.kill('SIGKILL');
+      reject(new Error(`${e.message}\nnode ${args.join(' ')}\nstdout: ${out}\nstderr: ${err}`));
+    };
+    const t = setTimeout(() => fail(new Error('no port printed within 15 s')), 15000);
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('exit', (code) => fail(new Error(`exited early with ${code}`)));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (!out.includes('\n')) return;
+      clearTimeout(t);
+      const info = JSON.parse(out.slice(0, out.indexOf('\n')));
+      const req = http.get({ host: '127.0.0.1', port: info.port, path: '/', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          child.removeAllListeners('exit');
+          child.once('exit', () => resolve({ ...info, status: res.statusCode }));
+          child.kill('SIGTERM');
+        });
+      });
+      req.on('error', (e) => fail(e));
+    });
+  });
+}
