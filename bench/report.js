@@ -97,8 +97,8 @@ for (const sc of scenarios) {
 }
 
 const ratios = [];
-ratios.push('| scenario | CPU/request ratio uvhttp/node | req/s ratio uvhttp/node | p99 ratio uvhttp/node | target | status |');
-ratios.push('|---|---:|---:|---:|---|---|');
+ratios.push('| scenario | CPU/request ratio uvhttp/node | req/s ratio uvhttp/node | req per server CPU-second ratio | p99 ratio uvhttp/node | target | status |');
+ratios.push('|---|---:|---:|---:|---:|---|---|');
 const verdicts = {};
 for (const sc of scenarios) {
   const n = summary[sc].node;
@@ -111,7 +111,7 @@ for (const sc of scenarios) {
   let status = 'not measured';
   if (val !== null) status = (t.max !== undefined ? val <= t.max : val >= t.min) ? 'MET' : 'NOT MET';
   verdicts[sc] = status;
-  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(p99R)} | ${t.text} | ${status} |`);
+  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(cpuR ? 1 / cpuR : null)} | ${fx(p99R)} | ${t.text} | ${status} |`);
 }
 
 function sh(cmd, argv) {
@@ -179,6 +179,9 @@ ${ratios.join('\n')}
 - Server CPU/request: utime+stime of the server process (\`/proc/PID/stat\` fields 14+15,
   all threads, clock ticks ÷ \`getconf CLK_TCK\`) sampled just before and after each wrk
   run, divided by the responses wrk counted.
+- Req per server CPU-second = 1 / (CPU/request): the throughput one fully used core would
+  give. It is far less sensitive than req/s to other processes sharing the machine, so on a
+  busy machine read the (b) target against it too (the target itself is measured req/s).
 - Other load: ticks used on CPU 0 / CPU 1 (\`/proc/stat\` user+nice+system) minus the
   server's and wrk's own ticks during the run; more than ${NOISY * 100}% flags a busy machine.
 - p99 is wrk's (with its coordinated-omission correction). In (b) wrk measures one latency
