@@ -54,10 +54,10 @@ as_root() {
 if ! command -v wrk >/dev/null 2>&1; then
   log "wrk not found; installing it from Debian/Ubuntu packages"
   command -v apt-get >/dev/null 2>&1 || die "wrk missing and apt-get not available; install wrk"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get install -y wrk >&2; then
-    as_root apt-get update >&2 || die "apt-get update failed"
-    as_root apt-get install -y wrk >&2 || die "apt-get install wrk failed"
+  apt() { as_root env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get "$@" >&2; }
+  if ! apt install -y --no-install-recommends wrk; then
+    apt update || die "apt-get update failed"
+    apt install -y --no-install-recommends wrk || die "apt-get install wrk failed"
   fi
 fi
 command -v wrk >/dev/null 2>&1 || die "wrk still not available"
