@@ -64,8 +64,9 @@ function check(o: Outcome, mode: 'exit' | 'terminate', label: string) {
   // The worker exited as asked: 0 from process.exit(0), 1 from terminate().
   expect(r.workerExitCode).toBe(mode === 'exit' ? 0 : 1);
   expect(r.workerError).toBeNull();
-  // Its open connections (idle keep-alive, half a request, nothing sent) were closed.
-  expect(r.openConnectionsClosed).toEqual([true, true, true]);
+  // Its open connections (idle keep-alive, half a request, nothing sent, a
+  // request the handler never answered) were closed.
+  expect(r.openConnectionsClosed).toEqual([true, true, true, true]);
   // The main thread's server still works afterwards.
   expect(r.mainAfterWorkerExit).toEqual({ status: 200, body: 'main 0' });
   // And the process ended by itself, cleanly, within the time limit.
