@@ -27,7 +27,7 @@ export interface NativeCallbacks {
     code: string,
     reason: string,
     bytesParsed: number,
-    rawPacket: Buffer,
+    rawPacket: Buffer | undefined,
     status: number,
   ): void;
   onEnd(connectionId: number): void;
@@ -44,7 +44,8 @@ export interface Binding {
     backlog: number,
     maxHeaderSize: number,
     insecureHTTPParser: boolean,
-    requireHostHeader: boolean,
+    headersTimeout: number,
+    requestTimeout: number,
   ): number | [number, string];
   closeListener(id: number): void;
   listenerAddress(id: number): AddressInfo | null;

@@ -363,7 +363,12 @@ export class OutgoingMessage extends Stream {
     }
     if (prefix === undefined && body === undefined && suffix === undefined) return true;
     const socket = this.socket;
-    if (socket === null || socket._httpMessage !== this || socket.destroyed) {
+    if (socket !== null && socket._httpMessage === this && !socket.writable) {
+      // The connection is ending (an earlier response closed it, or the peer went away): as on
+      // Node, what is written now never reaches the wire.
+      return true;
+    }
+    if (socket === null || socket._httpMessage !== this) {
       this._pending.push({ prefix, body, encoding, suffix });
       this._pendingBytes += (prefix?.length ?? 0) + (body === undefined ? 0 : byteLength(body, encoding)) + (suffix?.length ?? 0);
       return this._pendingBytes < this.writableHighWaterMark;

@@ -16,6 +16,8 @@ const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 // of pipelined requests whose handlers never answer cannot grow memory without bound.
 const MAX_PENDING_REQUESTS = 256;
 
+const METHOD_CONNECT = METHODS.indexOf('CONNECT');
+
 // Node's default answers to a request the parser rejected, when no 'clientError' listener does.
 const ERROR_RESPONSES: { [status: number]: string } = {
   400: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
@@ -59,6 +61,17 @@ export class ServerConnection implements SocketOwner {
   }
 
   onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): void {
+    const req = this.dispatch(method, url, major, minor, rawHeaders, flags);
+    // As with Node's parser, the end of a bodiless message is seen after 'request' returns.
+    if ((flags & HEAD_COMPLETE) !== 0) {
+      req.complete = true;
+      req.push(null);
+    } else {
+      this.receiving = req;
+    }
+  }
+
+  private dispatch(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): IncomingMessage {
     const server = this.server;
     const socket = this.socket;
     if (this.keepAliveTimeoutSet) {
@@ -75,14 +88,13 @@ export class ServerConnection implements SocketOwner {
     const maxHeaders = server.maxHeadersCount;
     req._headersCount = maxHeaders ? Math.min(rawHeaders.length, maxHeaders * 2) : rawHeaders.length;
     req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
-    // Upgrade and CONNECT hand-offs come with their own issue; until then such a request is an
-    // ordinary one, as Node treats an upgrade request when nobody listens for 'upgrade'.
+    // Upgrade and CONNECT hand-offs come with their own issue; until then an upgrade request is
+    // an ordinary one, as Node treats it when nobody listens for 'upgrade', and a CONNECT gets
+    // what Node gives it when nobody listens for 'connect': the connection is closed.
     req.upgrade = false;
-    if ((flags & HEAD_COMPLETE) !== 0) {
-      req.complete = true;
-      req.push(null);
-    } else {
-      this.receiving = req;
+    if (method === METHOD_CONNECT) {
+      socket.destroy();
+      return req;
     }
     this.incoming.push(req);
     if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
@@ -91,7 +103,7 @@ export class ServerConnection implements SocketOwner {
     }
 
     const res = new server._ServerResponse(req);
-    res.shouldKeepAlive = (flags & HEAD_KEEP_ALIVE) !== 0 && res.shouldKeepAlive;
+    res.shouldKeepAlive = (flags & HEAD_KEEP_ALIVE) !== 0;
     res._keepAliveTimeout = server.keepAliveTimeout;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
     res._onEnded = () => this.onResponseEnded(req, res);
@@ -99,6 +111,14 @@ export class ServerConnection implements SocketOwner {
     else res.assignSocket(socket);
 
     if (major === 1 && minor === 1) {
+      // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. Node does
+      // it here, after the head, with an ordinary response; so do we (the parser still rejects
+      // a repeated or malformed Host).
+      if (server.requireHostHeader && findHeader(rawHeaders, 'host') === undefined) {
+        res.writeHead(400, ['Connection', 'close']);
+        res.end();
+        return req;
+      }
       const limit = server.maxRequestsPerSocket;
       if (limit > 0) {
         this.requestsCount++;
@@ -107,7 +127,7 @@ export class ServerConnection implements SocketOwner {
           server.emit('dropRequest', req, socket);
           res.writeHead(503);
           res.end();
-          return;
+          return req;
         }
       }
       const expect = findHeader(rawHeaders, 'expect');
@@ -127,10 +147,11 @@ export class ServerConnection implements SocketOwner {
           res.writeHead(417);
           res.end();
         }
-        return;
+        return req;
       }
     }
     server.emit('request', req, res);
+    return req;
   }
 
   onBody(chunk: Buffer): void {
@@ -151,12 +172,20 @@ export class ServerConnection implements SocketOwner {
     req.push(null);
   }
 
-  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer, status: number): void {
-    const error = new Error(`Parse Error: ${reason}`) as ParserError;
-    error.code = code;
-    error.reason = reason;
-    error.bytesParsed = bytesParsed;
-    error.rawPacket = rawPacket;
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void {
+    let error: ParserError;
+    if (rawPacket === undefined) {
+      // A request that took longer than headersTimeout/requestTimeout: Node's
+      // ERR_HTTP_REQUEST_TIMEOUT, which carries no parser fields.
+      error = new Error(reason) as ParserError;
+      error.code = code;
+    } else {
+      error = new Error(`Parse Error: ${reason}`) as ParserError;
+      error.code = code;
+      error.reason = reason;
+      error.bytesParsed = bytesParsed;
+      error.rawPacket = rawPacket;
+    }
     // Responses already due on this connection go out before the error's answer: their
     // requests were valid, and their clients are owed an answer in order (RFC 9112 §9.3.2).
     if (this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
@@ -173,7 +202,7 @@ export class ServerConnection implements SocketOwner {
     // Node's http.Server does not allow half-open connections: requests still being received
     // are aborted and the connection ends once the responses already due are written.
     if (this.receiving !== null) {
-      this.receiving.destroy();
+      this.receiving.destroy(connectionReset());
       this.receiving = null;
     }
     if (this.incoming.length === 0 && socket.writable) {
@@ -204,9 +233,7 @@ export class ServerConnection implements SocketOwner {
     this.server._connectionClosed(this);
     // Requests the client abandoned: Node emits 'aborted' and 'close' on them.
     for (const req of this.incoming) {
-      if (!req.complete) {
-        req.destroy();
-      }
+      if (!req.complete) req.destroy(connectionReset());
     }
     const responses = [this.socket._httpMessage as ServerResponse | null, ...this.outgoing];
     for (const res of responses) {
@@ -264,6 +291,13 @@ export class ServerConnection implements SocketOwner {
   }
 }
 
+
+// The error an abandoned request is destroyed with, as Node's connResetException('aborted').
+function connectionReset(): Error {
+  const error = new Error('aborted') as Error & { code: string };
+  error.code = 'ECONNRESET';
+  return error;
+}
 
 function findHeader(raw: string[], lowercaseName: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {

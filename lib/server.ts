@@ -1,6 +1,5 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
 import * as dns from 'dns';
-import { EventEmitter } from 'events';
 import * as net from 'net';
 
 import { AddressInfo, binding } from './binding';
@@ -40,7 +39,9 @@ function validateNonNegativeInteger(value: unknown, name: string): void {
   }
 }
 
-export class Server extends EventEmitter {
+// A net.Server subclass as in Node, so `instanceof net.Server` holds for code that checks; the
+// listening socket and the connections are native, not net's.
+export class Server extends net.Server {
   _IncomingMessage: typeof IncomingMessage;
   _ServerResponse: typeof ServerResponse;
   maxHeaderSize: number | undefined;
@@ -56,12 +57,12 @@ export class Server extends EventEmitter {
   timeout = 0;
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
-  private _listenerId: number | null = null;
+  _listenerId: number | null = null;
   private _connections = new Set<ServerConnection>();
   private _closing = false;
 
   constructor(options?: ServerOptions | RequestListener, requestListener?: RequestListener) {
-    super();
+    super({ allowHalfOpen: true });
     if (typeof options === 'function') {
       requestListener = options;
       options = {};
@@ -85,11 +86,8 @@ export class Server extends EventEmitter {
     if (requestListener) this.on('request', requestListener);
   }
 
-  get listening(): boolean {
-    return this._listenerId !== null;
-  }
 
-  listen(...args: unknown[]): this {
+  override listen(...args: unknown[]): this {
     let callback: (() => void) | undefined;
     if (typeof args[args.length - 1] === 'function') callback = args.pop() as () => void;
     let port: unknown = 0;
@@ -134,7 +132,8 @@ export class Server extends EventEmitter {
       backlog,
       this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
       this.insecureHTTPParser === true,
-      this.requireHostHeader,
+      this.headersTimeout,
+      this.requestTimeout,
     );
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
@@ -147,12 +146,12 @@ export class Server extends EventEmitter {
     process.nextTick(() => this.emit('listening'));
   }
 
-  address(): AddressInfo | string | null {
+  override address(): AddressInfo | string | null {
     if (this._listenerId === null) return null;
     return binding.listenerAddress(this._listenerId);
   }
 
-  close(callback?: (error?: Error) => void): this {
+  override close(callback?: (error?: Error) => void): this {
     if (callback) {
       if (this._listenerId === null) {
         this.once('close', () => callback(errServerNotRunning()));
@@ -188,20 +187,20 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  getConnections(callback: (error: Error | null, count: number) => void): this {
+  override getConnections(callback: (error: Error | null, count: number) => void): this {
     process.nextTick(callback, null, this._connections.size);
     return this;
   }
 
-  ref(): this {
+  override ref(): this {
     return this;
   }
 
-  unref(): this {
+  override unref(): this {
     return this;
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  override async [Symbol.asyncDispose](): Promise<void> {
     await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
   }
 
@@ -221,6 +220,15 @@ export class Server extends EventEmitter {
     }
   }
 }
+
+// net.Server declares `listening` as a property; ours answers from the native listener.
+Object.defineProperty(Server.prototype, 'listening', {
+  configurable: true,
+  enumerable: false,
+  get(this: Server): boolean {
+    return this._listenerId !== null;
+  },
+});
 
 export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
   return new Server(options, requestListener);

@@ -64,19 +64,23 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   take("onTimeout", &callbacks.on_timeout);
 }
 
-// listen(host, port, backlog, maxHeaderSize, insecure, requireHost) -> id, or [errno, syscall]
+// listen(host, port, backlog, maxHeaderSize, insecure, headersTimeout, requestTimeout)
+//   -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string host = info[0].As<Napi::String>().Utf8Value();
-  ParserLimits limits;
-  limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
-  limits.lenient = info[4].As<Napi::Boolean>().Value();
-  limits.require_host = info[5].As<Napi::Boolean>().Value();
+  Listener::Options options;
+  options.limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
+  options.limits.lenient = info[4].As<Napi::Boolean>().Value();
+  // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
+  options.limits.require_host = false;
+  options.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
+  options.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
   uint64_t id = 0;
   const char* syscall = "listen";
   int err = Listener::Create(GetEnvironment(info), host.c_str(),
                              info[1].As<Napi::Number>().Int32Value(),
-                             info[2].As<Napi::Number>().Int32Value(), limits, &id, &syscall);
+                             info[2].As<Napi::Number>().Int32Value(), options, &id, &syscall);
   if (err != 0) {
     Napi::Array failure = Napi::Array::New(env, 2);
     failure.Set(uint32_t{0}, Napi::Number::New(env, err));

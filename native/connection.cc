@@ -42,36 +42,54 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     self->Close(static_cast<int>(nread));
     return;
   }
-  JsCallScope scope(self->environment_);
   self->Parse(buf->base, static_cast<size_t>(nread));
 }
 
 void Connection::Parse(const char* data, size_t len) {
   dispatching_ = true;
+  if (!receiving_message_) {
+    receiving_message_ = true;
+    head_received_ = false;
+    message_started_ = last_active_;
+  }
   parser_.Execute(data, len);
+  // A read may end exactly between messages; the next byte starts a new one.
+  if (parser_.idle() && parser_.error() == ParseError::kOk) receiving_message_ = false;
   if (parser_.error() != ParseError::kOk) ReportParseError(data, len);
   dispatching_ = false;
   if (!closing_) Flush();
 }
 
 void Connection::ReportParseError(const char* data, size_t len) {
+  JsCallScope scope(environment_);
+  Napi::Env env = environment_->env();
+  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parser_.error_offset(),
+              Napi::Buffer<char>::Copy(env, data, len), parser_.error_status());
+}
+
+void Connection::ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
+                             napi_value raw_packet, uint16_t status) {
   // No further input is read: the connection ends with the error response JS writes.
   Pause();
+  receiving_message_ = false;
   Napi::Env env = environment_->env();
-  ParseError error = parser_.error();
   environment_->callbacks().on_parse_error.Call({
       Napi::Number::New(env, static_cast<double>(id_)),
-      Napi::String::New(env, ParseErrorCode(error)),
-      Napi::String::New(env, parser_.error_reason()),
-      Napi::Number::New(env, static_cast<double>(parser_.error_offset())),
-      Napi::Buffer<char>::Copy(env, data, len),
-      Napi::Number::New(env, parser_.error_status()),
+      Napi::String::New(env, code),
+      Napi::String::New(env, reason),
+      Napi::Number::New(env, static_cast<double>(bytes_parsed)),
+      raw_packet,
+      Napi::Number::New(env, status),
   });
   environment_->ReportPendingException();
 }
 
 HeadAction Connection::OnHead(const MessageHead& head) {
   if (closing_) return HeadAction::kPause;
+  head_received_ = true;
+  // Each call into JS is its own callback scope, as each of Node's parser callbacks is: the
+  // microtasks and ticks a handler queues run before the next event of the same read.
+  JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
   Napi::Array headers = Napi::Array::New(env, head.header_count * 2);
   for (uint32_t i = 0; i < head.header_count; ++i) {
@@ -108,6 +126,7 @@ HeadAction Connection::OnHead(const MessageHead& head) {
 
 void Connection::OnBody(const char* data, size_t len) {
   if (closing_) return;
+  JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
   environment_->callbacks().on_body.Call({Napi::Number::New(env, static_cast<double>(id_)),
                                           Napi::Buffer<char>::Copy(env, data, len)});
@@ -115,11 +134,15 @@ void Connection::OnBody(const char* data, size_t len) {
 }
 
 void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
+  // Pipelined bytes after this message start the next one now.
+  message_started_ = last_active_;
+  head_received_ = false;
   if (message_end_reported_) {
     message_end_reported_ = false;
     return;
   }
   if (closing_) return;
+  JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
   Napi::Value trailer_list = env.Undefined();
   if (count > 0) {
@@ -141,11 +164,11 @@ void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
 
 void Connection::OnEof() {
   Pause();
-  JsCallScope scope(environment_);
   if (parser_.Finish() != ParseError::kOk) {
     ReportParseError("", 0);
     return;
   }
+  JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
   environment_->callbacks().on_end.Call({Napi::Number::New(env, static_cast<double>(id_))});
   environment_->ReportPendingException();
@@ -234,8 +257,28 @@ void Connection::SetTimeout(uint64_t milliseconds) {
   if (milliseconds > 0) environment_->EnsureSweepTimer();
 }
 
+void Connection::SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms) {
+  headers_timeout_ = headers_ms;
+  request_timeout_ = request_ms;
+  if (headers_ms > 0 || request_ms > 0) environment_->EnsureSweepTimer();
+}
+
 void Connection::CheckTimeout(uint64_t now) {
-  if (timeout_ == 0 || closing_ || now - last_active_ < timeout_) return;
+  if (closing_ || ending_) return;
+  if (receiving_message_ && reading_) {
+    const uint64_t elapsed = now - message_started_;
+    if ((!head_received_ && headers_timeout_ > 0 && elapsed >= headers_timeout_) ||
+        (request_timeout_ > 0 && elapsed >= request_timeout_)) {
+      // Node's ERR_HTTP_REQUEST_TIMEOUT, answered with 408 (RFC 9110 §15.5.9).
+      JsCallScope scope(environment_);
+      napi_value no_packet;
+      napi_get_undefined(environment_->env(), &no_packet);
+      ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), no_packet,
+                  408);
+      return;
+    }
+  }
+  if (timeout_ == 0 || now - last_active_ < timeout_) return;
   // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
   Touch();
   JsCallScope scope(environment_);

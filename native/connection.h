@@ -47,6 +47,9 @@ class Connection final : public HttpParser::Handler {
   void Destroy();
   // Idle time after which JS is told (0: never). Checked by the environment's sweep.
   void SetTimeout(uint64_t milliseconds);
+  // Node's headersTimeout and requestTimeout: the time a client may take to send a whole head,
+  // and a whole message, from its first byte (0: no limit).
+  void SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms);
   void CheckTimeout(uint64_t now);
 
   // HttpParser::Handler
@@ -66,6 +69,8 @@ class Connection final : public HttpParser::Handler {
 
   void Parse(const char* data, size_t len);
   void ReportParseError(const char* data, size_t len);
+  void ReportError(const char* code, const char* reason, uint64_t bytes_parsed, napi_value raw_packet,
+                   uint16_t status);
   void OnEof();
   void AfterWrite();
   void MaybeShutdown();
@@ -80,6 +85,12 @@ class Connection final : public HttpParser::Handler {
   uv_shutdown_t shutdown_request_;
   uint64_t timeout_ = 0;
   uint64_t last_active_ = 0;
+  uint64_t headers_timeout_ = 0;
+  uint64_t request_timeout_ = 0;
+  // When the message now arriving started, and how far it has come.
+  uint64_t message_started_ = 0;
+  bool receiving_message_ = false;
+  bool head_received_ = false;
   int close_error_ = 0;
   bool reading_ = false;
   bool paused_ = false;

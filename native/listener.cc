@@ -16,8 +16,8 @@ int Bind(uv_tcp_t* handle, const char* host, int port) {
 
 }  // namespace
 
-Listener::Listener(Environment* environment, const ParserLimits& limits)
-    : environment_(environment), limits_(limits) {
+Listener::Listener(Environment* environment, const Options& options)
+    : environment_(environment), options_(options) {
   uv_tcp_init(environment->loop(), &handle_);
   environment->HandleOpened();
   handle_.data = this;
@@ -33,14 +33,14 @@ int Listener::Open(const char* host, int port, int backlog, const char** syscall
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
-                     const ParserLimits& limits, uint64_t* id, const char** syscall) {
+                     const Options& options, uint64_t* id, const char** syscall) {
   const bool any_address = host[0] == '\0';
-  Listener* listener = new Listener(environment, limits);
+  Listener* listener = new Listener(environment, options);
   int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
   if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
     listener->Close();
-    listener = new Listener(environment, limits);
+    listener = new Listener(environment, options);
     err = listener->Open("0.0.0.0", port, backlog, syscall);
   }
   if (err != 0) {
@@ -69,8 +69,10 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Listener* self = static_cast<Listener*>(server->data);
   Environment* environment = self->environment_;
   if (status != 0 || self->closing_ || environment->tearing_down()) return;
-  Connection* connection = Connection::Accept(environment, server, self->limits_);
+  Connection* connection = Connection::Accept(environment, server, self->options_.limits);
   if (connection == nullptr) return;
+  connection->SetRequestTimeouts(self->options_.headers_timeout_ms,
+                                 self->options_.request_timeout_ms);
   JsCallScope scope(environment);
   Napi::Env env = environment->env();
   environment->callbacks().on_connection.Call(

@@ -15,8 +15,14 @@ class Listener {
   // Binds and listens on an IP literal (JS resolves names first). An empty host means every
   // address: "::" with IPv4 mapped in, or "0.0.0.0" where IPv6 is unavailable, as Node does.
   // Returns 0 and the new listener's id, or a libuv error and the syscall that failed.
+  struct Options {
+    ParserLimits limits;
+    uint64_t headers_timeout_ms = 0;
+    uint64_t request_timeout_ms = 0;
+  };
+
   static int Create(Environment* environment, const char* host, int port, int backlog,
-                    const ParserLimits& limits, uint64_t* id, const char** syscall);
+                    const Options& options, uint64_t* id, const char** syscall);
 
   uint64_t id() const { return id_; }
   uv_tcp_t* handle() { return &handle_; }
@@ -25,7 +31,7 @@ class Listener {
   void Close();
 
  private:
-  Listener(Environment* environment, const ParserLimits& limits);
+  Listener(Environment* environment, const Options& options);
   // Opens the handle and binds it; the second half of Create, once per address tried.
   int Open(const char* host, int port, int backlog, const char** syscall);
   static void OnConnection(uv_stream_t* server, int status);
@@ -33,7 +39,7 @@ class Listener {
 
   Environment* environment_;
   uv_tcp_t handle_;
-  ParserLimits limits_;
+  Options options_;
   uint64_t id_ = 0;
   bool closing_ = false;
 };
