@@ -161,6 +161,7 @@ struct Input {
 struct Config {
   const char* name;
   ParserLimits limits;
+  bool scalar = false;
 };
 
 // Parses `data` cut at the given offsets (ascending, each < len); each piece at a guard page.
@@ -168,6 +169,7 @@ Result Parse(const Input& in, const Config& cfg, const std::vector<size_t>& cuts
              GuardedRegion& b, bool finish) {
   Recorder rec;
   HttpParser parser(in.type, &rec, cfg.limits);
+  parser.SetScalarScanForTesting(cfg.scalar);
   size_t start = 0;
   bool stopped = false;
   GuardedRegion* regions[2] = {&a, &b};
@@ -271,7 +273,8 @@ int main(int argc, char** argv) {
     Config small{"small-limits", ParserLimits()};
     small.limits.max_header_size = 48;
     small.limits.max_chunk_extension_size = 3;
-    configs = {strict, lenient, small};
+    Config scalar{"strict-scalar", ParserLimits(), true};
+    configs = {strict, lenient, small, scalar};
   }
   const char* only = argc > 1 ? argv[1] : nullptr;
 

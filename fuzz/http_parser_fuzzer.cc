@@ -8,6 +8,8 @@
 //   cfg bit 4: require_host off
 //   cfg bit 5: heads that ask for an upgrade pause the parser (HeadAction::kPause)
 //   cfg bit 6: response heads skip their body (as for a response to HEAD)
+//   cfg bit 7: the split parse uses the scalar scanner and the Reset() parse the SIMD one
+//              (otherwise the other way round): every input compares both scanners
 //   seed: drives the split of the stream into Execute() calls
 //
 // Each iteration parses the stream twice, once whole and once split, and checks:
@@ -315,6 +317,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   Recorder split_rec(pause_upgrade, skip_body, !limits.lenient);
   HttpParser split(type, &split_rec, limits);
+  split.SetScalarScanForTesting((cfg & 128) != 0);
   Outcome b = ParseSplit(split, split_rec, data, size, seed);
 
   FUZZ_CHECK(a.error == b.error);
@@ -329,6 +332,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // is a request parser, i.e. an error), the same stream gives the same events again.
   Recorder again_rec(pause_upgrade, skip_body, !limits.lenient);
   HttpParser reused(type, &again_rec, limits);
+  reused.SetScalarScanForTesting((cfg & 128) == 0);
   {
     static const char kWarm[] =
         "GET /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
