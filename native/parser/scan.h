@@ -1,0 +1,104 @@
+// Vector scans used on the parser's hot path: find the first byte that ends a "clean" run of a
+// head line (strict: any CTL other than HTAB, or DEL; lenient: NUL, CR or LF).
+//
+// SSE2 is part of the x86-64 baseline, so it is used unconditionally there. Elsewhere (or when
+// UVHTTP_PARSER_SCALAR is defined) a portable SWAR/scalar scanner is the only one. Both are
+// always compiled so the tests can run the scalar one through the probe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "char_tables.h"
+
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(UVHTTP_PARSER_SCALAR)
+#define UVHTTP_PARSER_SSE2 1
+#include <emmintrin.h>
+#endif
+
+namespace uvhttp {
+namespace scan {
+
+inline unsigned Ctz32(uint32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(v));
+#else
+  unsigned n = 0;
+  while (!(v & 1)) { v >>= 1; n++; }
+  return n;
+#endif
+}
+
+// Scalar with an 8-byte SWAR pre-check: a word with no byte < 0x20 and no 0x7f is skipped whole.
+inline size_t SpecialScalar(const char* p, size_t from, size_t to, bool lenient) {
+  const uint8_t cls = lenient ? chars::kSpecialLenient : chars::kSpecialStrict;
+  size_t i = from;
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  while (i + 8 <= to) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    // Bytes < 0x20 (ignoring bytes >= 0x80), and bytes == 0x7f.
+    uint64_t lt = (w - kOnes * 0x20) & ~w & kHigh;
+    uint64_t x = w ^ (kOnes * 0x7f);
+    uint64_t del = (x - kOnes) & ~x & kHigh;
+    if (lt | del) {
+      for (size_t k = 0; k < 8; k++) {
+        if (chars::Is(static_cast<uint8_t>(p[i + k]), cls)) return i + k;
+      }
+    }
+    i += 8;
+  }
+  for (; i < to; i++) {
+    if (chars::Is(static_cast<uint8_t>(p[i]), cls)) return i;
+  }
+  return to;
+}
+
+#ifdef UVHTTP_PARSER_SSE2
+inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
+  size_t i = from;
+  if (!lenient) {
+    const __m128i k20 = _mm_set1_epi8(0x20);
+    const __m128i kMinus1 = _mm_set1_epi8(-1);
+    const __m128i kTab = _mm_set1_epi8('\t');
+    const __m128i kDel = _mm_set1_epi8(0x7f);
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // Signed compares: 0x00..0x1f are the only non-negative bytes below 0x20.
+      __m128i ctl = _mm_and_si128(_mm_cmplt_epi8(v, k20), _mm_cmpgt_epi8(v, kMinus1));
+      __m128i bad = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, kTab), ctl),
+                                 _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) return i + Ctz32(m);
+      i += 16;
+    }
+  } else {
+    const __m128i kCr = _mm_set1_epi8('\r');
+    const __m128i kLf = _mm_set1_epi8('\n');
+    const __m128i kZero = _mm_setzero_si128();
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, kCr), _mm_cmpeq_epi8(v, kLf)),
+                                 _mm_cmpeq_epi8(v, kZero));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) return i + Ctz32(m);
+      i += 16;
+    }
+  }
+  return SpecialScalar(p, i, to, lenient);
+}
+#endif
+
+// First index in [from, to) holding a special byte, or `to`.
+inline size_t FindSpecial(const char* p, size_t from, size_t to, bool lenient, bool scalar) {
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) return SpecialSse2(p, from, to, lenient);
+#endif
+  (void)scalar;
+  return SpecialScalar(p, from, to, lenient);
+}
+
+}  // namespace scan
+}  // namespace uvhttp
