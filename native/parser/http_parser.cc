@@ -394,15 +394,9 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
     return Fail(ParseError::kInvalidUrl, sec_start_ + e, "Missing request-target");
   }
   if (b[j] == ' ') return Fail(ParseError::kInvalidUrl, sec_start_ + j, "Empty request-target");
-  size_t ue;
-  if (!limits_.lenient) {
-    // The line is free of CTL/DEL already: every byte up to SP is a valid target byte.
-    const void* sp = std::memchr(b + j, ' ', e - j);
-    ue = sp ? static_cast<size_t>(static_cast<const char*>(sp) - b) : e;
-  } else {
-    ue = j;
-    while (ue < e && Is(static_cast<uint8_t>(b[ue]), chars::kUrl)) ue++;
-  }
+  // VCHAR / obs-text (Node accepts raw UTF-8 and the RFC 3986 "unwise" characters too).
+  size_t ue = j;
+  while (ue < e && Is(static_cast<uint8_t>(b[ue]), chars::kUrl)) ue++;
   UVHTTP_OVER(j, ue - j, true);
   if (ue == e) {
     if (mode == kLinePartial) return true;
@@ -1117,9 +1111,10 @@ out:
 fail : {
   // Bytes consumed: up to the offending byte (it may lie in an earlier input for a head line
   // that was only judged once complete).
+  // bytes_parsed() then equals error_offset(), whatever the split.
   uint64_t rel = error_offset_ > consumed_ ? error_offset_ - consumed_ : 0;
   if (rel > len) rel = len;
-  consumed_ += rel;
+  consumed_ = error_offset_;
   return static_cast<size_t>(rel);
 }
 }
