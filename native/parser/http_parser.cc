@@ -248,7 +248,7 @@ void HttpParser::BeginSection(uint64_t abs_start, bool trailers) {
   sec_start_ = abs_start;
   line_start_ = 0;
   scan_pos_ = 0;
-  partial_checked_ = 0;
+  lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   counted_ = 0;  // Node resets header_nread_ at the end of a head and at each chunk header
   fields_.clear();
   if (!trailers) {
@@ -332,18 +332,18 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     if (!ParseLine(base, ls, content_end, kLineComplete)) return kSectionError;
     line_start_ = static_cast<uint32_t>(next);
     scan_pos_ = static_cast<uint32_t>(next);
-    partial_checked_ = 0;
+    lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   }
 }
 
-// Early validation of an incomplete line, so that garbage (a TLS hello, a bad method) is
-// rejected without waiting for a line end. To stay linear for a byte-at-a-time peer, a long
-// partial line is re-checked only after it doubled in length.
+// Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an
+// oversized target) is rejected without waiting for a line end, and so that the error found for
+// a stream that stops mid-line does not depend on how it was split. It runs on every call; the
+// long scans inside a line resume where they stopped (lc_* members), so a byte-at-a-time peer
+// costs linear time.
 bool HttpParser::CheckPartial(const char* base, size_t s, size_t e, bool force) {
-  size_t plen = e - s;
-  if (plen == 0) return true;
-  if (!force && plen > 64 && plen < 2 * static_cast<size_t>(partial_checked_)) return true;
-  partial_checked_ = static_cast<uint32_t>(plen);
+  (void)force;
+  if (e == s) return true;
   return ParseLine(base, s, e, kLinePartial);
 }
 
@@ -395,8 +395,9 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
   }
   if (b[j] == ' ') return Fail(ParseError::kInvalidUrl, sec_start_ + j, "Empty request-target");
   // VCHAR / obs-text (Node accepts raw UTF-8 and the RFC 3986 "unwise" characters too).
-  size_t ue = j;
+  size_t ue = lc_url_ > j ? lc_url_ : j;
   while (ue < e && Is(static_cast<uint8_t>(b[ue]), chars::kUrl)) ue++;
+  lc_url_ = static_cast<uint32_t>(ue);
   UVHTTP_OVER(j, ue - j, true);
   if (ue == e) {
     if (mode == kLinePartial) return true;
@@ -540,8 +541,14 @@ bool HttpParser::ParseStatusLine(const char* b, size_t s, size_t e, LineMode mod
 
 bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode) {
   uint64_t cnt = counted_;
-  size_t i = s;
-  while (i < e && Is(static_cast<uint8_t>(b[i]), chars::kToken)) i++;
+  size_t i;
+  if (lc_colon_ > s) {
+    i = lc_colon_;
+  } else {
+    i = lc_name_ > s ? lc_name_ : s;
+    while (i < e && Is(static_cast<uint8_t>(b[i]), chars::kToken)) i++;
+    lc_name_ = static_cast<uint32_t>(i);
+  }
   UVHTTP_OVER(s, i - s, false);
   if (i == e) {
     if (mode == kLinePartial) return true;
@@ -559,9 +566,11 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
     return Fail(ParseError::kInvalidHeaderToken, sec_start_ + i,
                 IsOws(b[i]) ? "Whitespace before colon" : "Invalid header field char");
   }
+  lc_colon_ = static_cast<uint32_t>(i);
   cnt += i - s;
-  size_t v = i + 1;
+  size_t v = lc_ows_ > i + 1 ? lc_ows_ : i + 1;
   while (v < e && IsOws(b[v])) v++;
+  lc_ows_ = static_cast<uint32_t>(v);
   // Node counts the value from its first non-whitespace byte, trailing whitespace included.
   UVHTTP_OVER(v, e - v, false);
   if (mode == kLineBadEnd)

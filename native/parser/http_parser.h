@@ -211,7 +211,8 @@ class HttpParser {
   uint64_t sec_start_ = 0;   // stream offset of the section's first byte
   uint32_t line_start_ = 0;  // section offset of the current line
   uint32_t scan_pos_ = 0;    // bytes of the current line known free of special bytes
-  uint32_t partial_checked_ = 0;
+  // Resume points of the long scans inside the current line (0: none yet).
+  uint32_t lc_name_ = 0, lc_colon_ = 0, lc_ows_ = 0, lc_url_ = 0;
   uint32_t counted_ = 0;     // Node's header_nread_
   std::vector<FieldRef> fields_;
   std::vector<HeaderField> out_fields_;
