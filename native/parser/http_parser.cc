@@ -238,6 +238,10 @@ size_t HttpParser::RawCap() const {
 }
 
 size_t HttpParser::FindSpecial(const char* base, size_t from, size_t to) const {
+  // LENIENT (llhttp lenient_headers): only NUL, CR and LF end a clean run, so other control
+  // characters and DEL pass in field values and the reason phrase (names, methods, targets and
+  // versions are still checked against their own tables). Reopens header injection / response
+  // splitting through hops that treat such bytes as separators, and log/terminal injection.
   return scan::FindSpecial(base, from, to, limits_.lenient, scalar_);
 }
 
