@@ -178,15 +178,41 @@ function runOurs(c: Case): Outcome {
       }
     }
   };
-  consumed = p.execute(c.data);
-  drain();
-  const err = probeError(p);
-  if (err) code = err.code;
-  else if (p.paused) stoppedAt = consumed;
-  else {
-    const f = p.finish();
+  // The probe's head action applies to every head; pausing at each one lets us decide per
+  // head, as Node does: stop for an upgrade (the rest belongs to the 'upgrade' handler),
+  // otherwise resume and go on with the rest of the input.
+  p.setHeadAction('pause');
+  let rest: Buffer = c.data;
+  for (let guard = 0; guard < 10000; guard++) {
+    const n: number = p.execute(rest);
+    consumed += n;
+    rest = rest.subarray(n);
     drain();
-    if (f) code = typeof f === 'string' ? f : f.code;
+    const err = probeError(p);
+    if (err) {
+      code = err.code;
+      break;
+    }
+    if (p.paused) {
+      if ((current as Message | null)?.upgrade) {
+        stoppedAt = consumed;
+        // Let the parser finish the upgrade message (zero bytes: nothing of the rest is given),
+        // as llhttp completes it before handing over.
+        p.resume();
+        p.execute(Buffer.alloc(0));
+        drain();
+        break;
+      }
+      p.resume();
+      continue;
+    }
+    if (rest.length === 0) {
+      const f = p.finish();
+      drain();
+      if (f) code = typeof f === 'string' ? f : f.code;
+      break;
+    }
+    throw new Error(`probe consumed ${n} of ${rest.length + n} bytes without error or pause`);
   }
   return { accepted: code === null, code, messages, stoppedAt };
 }
@@ -499,7 +525,96 @@ interface Allowed {
   why: string;
   safe?: string;
 }
-const ALLOWED: Record<string, Allowed> = {};
+const STRICTER_HOST = 'we are stricter: Host must appear exactly once and be uri-host [":" port] (RFC 9112 §3.2, RFC 9110 §7.2); Node accepts it and leaves the choice to the application';
+const ALLOWED: Record<string, Allowed> = {
+  // --- request line -------------------------------------------------------------------------
+  'target http://user@example.com:8080/p': {
+    why: 'we are stricter: userinfo in an http(s) absolute-form target is rejected (RFC 9110 §4.2.4: a recipient SHOULD treat it as an error; it hides the real authority)',
+  },
+  'target asterisk GET': {
+    why: 'we are stricter: asterisk-form is only for OPTIONS (RFC 9112 §3.2.4)',
+  },
+  'version 0.9': {
+    why: 'we are stricter: only HTTP/1.0 and HTTP/1.1 are parsed, others get 505 (RFC 9110 §15.6.6); llhttp passes 0.9 through',
+  },
+  'version 2.0': {
+    why: 'we are stricter: an HTTP/2.0 request line on an HTTP/1 connection gets 505 (RFC 9110 §15.6.6); llhttp passes it through',
+  },
+  'version missing': {
+    why: 'we are stricter: HTTP/0.9 simple requests ("GET /" without a version) are not supported (RFC 9112 §2.3 only 1.x); llhttp accepts them',
+  },
+  'request line double space': {
+    why: 'we are stricter: request-line = method SP request-target SP HTTP-version with single SP (RFC 9112 §3); lenient whitespace splitting is a known desync vector',
+  },
+  // --- upgrade --------------------------------------------------------------------------------
+  'upgrade with body': {
+    why: 'different hand-over point: for an Upgrade request that declares a body, llhttp reads the body as part of the request and hands over after it; our parser pauses at the end of the head (HeadAction::kPause) and leaves the body to the caller. The uvhttp connection layer must read the declared body before emitting \'upgrade\' to match Node (reported to the lead).',
+  },
+  // --- transfer coding ------------------------------------------------------------------------
+  'TE.TE TE x + TE chunked': {
+    why: 'we are stricter: a transfer coding we do not implement ("x") is answered 501 (RFC 9112 §6.1) instead of being passed through',
+  },
+  'TE.TE TE identity, chunked': {
+    why: 'we are stricter: "identity" is not a registered transfer coding since RFC 7230; unknown codings get 501 (RFC 9112 §6.1)',
+  },
+  'TE on HTTP/1.0': {
+    why: 'we are stricter: RFC 9112 §6.1 — an HTTP/1.0 message with Transfer-Encoding must be treated as having faulty framing; we reject it',
+  },
+  // --- content length / chunk syntax that the RFC grammar allows ------------------------------
+  'CL trailing tab': {
+    why: 'we follow RFC 9110 §5.5: trailing OWS (SP or HTAB) is not part of the field value; llhttp strips a trailing SP but not an HTAB',
+    safe: 'the value is unambiguous ("3" after removing OWS); a peer that does not strip HTAB sees an invalid Content-Length and rejects, it cannot read a different length',
+  },
+  'chunk space before ext': {
+    why: 'we follow RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name ... ), so whitespace before ";" is allowed',
+    safe: 'the chunk size is the hex digits before the whitespace in every reading; no parser can take a different size from "3 ;a=b"',
+  },
+  'chunk ext space around =': {
+    why: 'we follow RFC 9112 §7.1.1: BWS is allowed around "=" in a chunk extension',
+    safe: 'extensions are ignored; the size before ";" is unaffected, so the framing is the same for every reader',
+  },
+  'chunk trailer content-length': {
+    why: 'we deliver a Content-Length trailer field as a trailer (req.trailers) without acting on it; llhttp validates it against the chunked framing and rejects',
+    safe: 'trailer fields never change the framing here (RFC 9110 §6.5.1: framing fields in trailers are not processed); the message ends at the last chunk in both parsers and Node exposes trailers only in req.trailers',
+  },
+  // --- lenient mode is still stricter for these ------------------------------------------------
+  'obs-fold value lenient': {
+    why: 'we are stricter even when lenient: obs-fold is rejected (RFC 9112 §5.2 allows rejecting with 400); insecureHTTPParser does not reopen header folding',
+  },
+  'CTL 0x00 in value lenient': {
+    why: 'we are stricter even when lenient: NUL in a field value is always rejected (RFC 9110 §5.5: NUL must be rejected or replaced)',
+  },
+  // --- Host ----------------------------------------------------------------------------------
+  'Host duplicate': { why: STRICTER_HOST },
+  'Host duplicate same': { why: STRICTER_HOST },
+  'Host list': { why: STRICTER_HOST },
+  'Host with space': { why: STRICTER_HOST },
+  'Host with slash': { why: STRICTER_HOST },
+  'Host with userinfo': { why: STRICTER_HOST },
+  'Host bad port': { why: STRICTER_HOST },
+  // --- responses -----------------------------------------------------------------------------
+  'response reason CTL': {
+    why: 'we are stricter: reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4), a CTL is rejected',
+  },
+  'response status 000': {
+    why: 'we are stricter: a status code must be 100..999 with a valid first digit (RFC 9110 §15); 000 is rejected',
+  },
+  'response version 2.0': {
+    why: 'we are stricter: an HTTP/1 client accepts HTTP/1.x status lines only',
+  },
+};
+
+// Disagreements that are parser bugs: each is a failing test until native/parser is fixed (then
+// the entry is removed). The input is also saved under fuzz/corpus-findings/.
+const KNOWN_BUGS: Record<string, string> = {
+  'target utf8 bytes':
+    'we accept raw bytes >= 0x80 in the request-target; Node 20 (llhttp 9.3) rejects every such byte with HPE_INVALID_URL (400), ' +
+    'even with insecureHTTPParser. The parser comment says Node accepts raw UTF-8: it does not. Compatibility bug (not framing).',
+  'TE.TE TE trailing comma':
+    '"Transfer-Encoding: chunked," is accepted as chunked; llhttp rejects it. RFC 9110 §5.6.1 allows empty list elements, but a ' +
+    'front end that does not read "chunked," as chunked frames the request without a body and forwards the chunk data as the next ' +
+    'request (TE.0-style desync). Rejecting is the safe choice, and matches Node.',
+};
 
 // ---------------------------------------------------------------------------------------------
 function describeOutcome(o: Outcome): string {
@@ -544,7 +659,7 @@ describe('parser differential vs llhttp (Node 20)', () => {
 
   test('every disagreement is listed with a reason', () => {
     const unlisted = results
-      .filter((r) => r.diff !== null && !(r.c.name in ALLOWED))
+      .filter((r) => r.diff !== null && !(r.c.name in ALLOWED) && !(r.c.name in KNOWN_BUGS))
       .map((r) => `${r.c.name}: ${r.diff}`);
     if (process.env.DIFF_REPORT) {
       // DIFF_REPORT=/tmp/diff.txt writes every case's outcome on both sides.
@@ -560,9 +675,17 @@ describe('parser differential vs llhttp (Node 20)', () => {
 
   test('every case llhttp rejects and we accept says why it is safe', () => {
     const unsafe = results
-      .filter((r) => r.ours.accepted && !r.ll.accepted && !ALLOWED[r.c.name]?.safe)
+      .filter((r) => r.ours.accepted && !r.ll.accepted && !ALLOWED[r.c.name]?.safe && !(r.c.name in KNOWN_BUGS))
       .map((r) => `${r.c.name}: llhttp ${r.ll.code}`);
     expect(unsafe).toEqual([]);
+  });
+
+  test('known parser bugs (see KNOWN_BUGS) are fixed', () => {
+    const byName = new Map(results.map((r) => [r.c.name, r]));
+    const open = Object.entries(KNOWN_BUGS)
+      .filter(([n]) => byName.get(n)?.diff !== null)
+      .map(([n, why]) => `${n}: ${byName.get(n)?.diff} — ${why}`);
+    expect(open).toEqual([]);
   });
 
   test('the allow-list has no stale entries', () => {
@@ -576,9 +699,10 @@ describe('parser differential vs llhttp (Node 20)', () => {
     const codeDiffs = results.filter((r) => !r.ours.accepted && !r.ll.accepted && r.ours.code !== r.ll.code).length;
     // eslint-disable-next-line no-console
     console.log(
-      `differential: ${results.length} cases, ${agree} agree, ${results.length - agree} listed disagreements, ` +
+      `differential: ${results.length} cases, ${agree} agree, ${Object.keys(ALLOWED).length} allowed disagreements, ` +
+        `${Object.keys(KNOWN_BUGS).length} known parser bugs, ` +
         `${codeDiffs} both-reject cases with a different error code`,
     );
-    expect(agree + Object.keys(ALLOWED).length).toBe(results.length);
+    expect(agree + Object.keys(ALLOWED).length + Object.keys(KNOWN_BUGS).length).toBeGreaterThanOrEqual(results.length);
   });
 });
