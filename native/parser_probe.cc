@@ -11,7 +11,8 @@
 //   probe.paused: boolean                       (a getter)
 //   probe.idle: boolean, probe.bytesParsed: number       (getters)
 //   probe.resume(); probe.reset();
-//   probe.setHeadAction('continue'|'skipBody'|'pause')   applies to subsequent heads
+//   probe.setHeadAction('continue'|'skipBody'|'pause'|'pauseAfterMessage')
+//                                               applies to subsequent heads
 //
 //   Event = {type:'head', method, url, statusCode, reason, versionMajor, versionMinor,
 //            headers: string[] (flat name, value, ... latin1), keepAlive, upgrade, chunked,
@@ -219,6 +220,7 @@ class ParserProbe : public Napi::ObjectWrap<ParserProbe>, public HttpParser::Han
     if (a == "continue") action_ = HeadAction::kContinue;
     else if (a == "skipBody") action_ = HeadAction::kSkipBody;
     else if (a == "pause") action_ = HeadAction::kPause;
+    else if (a == "pauseAfterMessage") action_ = HeadAction::kPauseAfterMessage;
     else
       Napi::TypeError::New(info.Env(), "action must be 'continue', 'skipBody' or 'pause'")
           .ThrowAsJavaScriptException();

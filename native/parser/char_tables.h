@@ -11,7 +11,7 @@ enum : uint8_t {
   kToken = 1 << 0,          // tchar
   kSpecialStrict = 1 << 1,  // ends a clean run in strict mode: CTL except HTAB, and DEL
   kSpecialLenient = 1 << 2, // ends a clean run in lenient mode: NUL, CR, LF
-  kUrl = 1 << 3,            // request-target byte: VCHAR or obs-text (no CTL, SP, DEL)
+  kUrl = 1 << 3,            // request-target byte: VCHAR (no CTL, SP, DEL, non-ASCII)
   kHostChar = 1 << 4,       // unreserved / sub-delims (reg-name without pct-encoding)
   kQdText = 1 << 5,         // qdtext (RFC 9110 §5.6.4)
   kVcharObs = 1 << 6,       // HTAB / SP / VCHAR / obs-text (quoted-pair second byte)
@@ -36,7 +36,7 @@ constexpr Tables MakeTables() {
     if (tok) v |= kToken;
     if ((c < 0x20 && c != '\t') || c == 0x7f) v |= kSpecialStrict;
     if (c == 0 || c == '\r' || c == '\n') v |= kSpecialLenient;
-    if ((c > 0x20 && c < 0x7f) || c >= 0x80) v |= kUrl;
+    if (c > 0x20 && c < 0x7f) v |= kUrl;
     bool host = alnum || c == '-' || c == '.' || c == '_' || c == '~';
     const char* subdelims = "!$&'()*+,;=";
     for (const char* p = subdelims; *p; ++p) host = host || c == *p;

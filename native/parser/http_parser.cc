@@ -207,6 +207,7 @@ void HttpParser::Reset() {
   out_fields_.clear();
   keep_alive_ = true;
   upgrade_ = false;
+  pause_after_msg_ = false;
   remaining_ = 0;
   chunk_state_ = kCsStart;
   ext_count_ = 0;
@@ -398,7 +399,8 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
     return Fail(ParseError::kInvalidUrl, sec_start_ + e, "Missing request-target");
   }
   if (b[j] == ' ') return Fail(ParseError::kInvalidUrl, sec_start_ + j, "Empty request-target");
-  // VCHAR / obs-text (Node accepts raw UTF-8 and the RFC 3986 "unwise" characters too).
+  // VCHAR only: raw non-ASCII is rejected (RFC 3986; llhttp in Node 20 rejects it too), the
+  // RFC 3986 "unwise" characters (" < > \\ ^ ` { | }) are accepted as Node accepts them.
   size_t ue = lc_url_ > j ? lc_url_ : j;
   while (ue < e && Is(static_cast<uint8_t>(b[ue]), chars::kUrl)) ue++;
   lc_url_ = static_cast<uint32_t>(ue);
@@ -665,8 +667,9 @@ bool HttpParser::FieldSemantics(const char* b, const FieldRef& f) {
         return Fail(ParseError::kInvalidTransferEncoding, vat, "Empty Transfer-Encoding");
       size_t i = 0;
       for (;;) {
-        while (i < n && (IsOws(val[i]) || val[i] == ',')) i++;
-        if (i == n) break;
+        // Empty list elements ("chunked," / ", chunked") are rejected, stricter than RFC 9110
+        // §5.6.1: a hop that does not read "chunked," as chunked frames the body differently.
+        while (i < n && IsOws(val[i])) i++;
         size_t ts = i;
         while (i < n && Is(static_cast<uint8_t>(val[i]), chars::kToken)) i++;
         if (i == ts)
@@ -716,6 +719,10 @@ bool HttpParser::FieldSemantics(const char* b, const FieldRef& f) {
         while (i < n && IsOws(val[i])) i++;
         if (i < n && val[i] != ',')
           return Fail(ParseError::kInvalidTransferEncoding, vat + i, "Invalid transfer coding");
+        const bool last_element = i == n;
+        if (!last_element) i++;  // the comma
+        if (!last_element && i == n)
+          return Fail(ParseError::kInvalidTransferEncoding, vat + i, "Empty transfer coding");
         const char* t = val + ts;
         bool chunked = tl == 7 && TokenEq(t, "chunked", 7);
         if (te_chunked_seen_) {
@@ -738,6 +745,7 @@ bool HttpParser::FieldSemantics(const char* b, const FieldRef& f) {
                        (tl == 10 && TokenEq(t, "x-compress", 10));
           if (!known && te_unknown_at_ < 0) te_unknown_at_ = static_cast<int64_t>(vat + ts);
         }
+        if (last_element) break;
       }
       return true;
     }
@@ -813,6 +821,7 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
 
   HeadAction action = handler_->OnHead(h);
   next_action_ = static_cast<uint8_t>(action);
+  pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
   if (action == HeadAction::kSkipBody) body = kNone;
   switch (body) {
     case kNone: phase_ = kCompletePending; break;
@@ -840,11 +849,19 @@ void HttpParser::EndOfTrailers(const char* b) {
   }
   handler_->OnMessageComplete(out_fields_.data(), static_cast<uint32_t>(out_fields_.size()));
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
+  if (pause_after_msg_) {
+    pause_after_msg_ = false;
+    paused_ = true;
+  }
 }
 
 bool HttpParser::CompleteMessage() {
   handler_->OnMessageComplete(nullptr, 0);
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
+  if (pause_after_msg_) {
+    pause_after_msg_ = false;
+    paused_ = true;
+  }
   return true;
 }
 
@@ -1018,6 +1035,7 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           pos += sec_len;
           if (trailers) {
             EndOfTrailers(base);
+            if (paused_) goto out;
             continue;
           }
           if (!EndOfHead(base, sec_len)) {
@@ -1050,13 +1068,19 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           if (error_ != ParseError::kOk) goto fail;
           goto out;
         }
+        if (paused_) goto out;
         continue;
       }
       case kCompletePending:
         CompleteMessage();
+        if (paused_) goto out;
         continue;
       case kBodyLength: {
-        if (remaining_ == 0) { CompleteMessage(); continue; }
+        if (remaining_ == 0) {
+          CompleteMessage();
+          if (paused_) goto out;
+          continue;
+        }
         if (pos == len) goto out;
         size_t n = len - pos;
         if (n > remaining_) n = static_cast<size_t>(remaining_);

@@ -104,6 +104,10 @@ enum class HeadAction : uint8_t {
   kContinue,  // parse the body as framed
   kSkipBody,  // a response to HEAD (or a 1xx handled by the caller): no body follows
   kPause,     // stop after this head (upgrade/CONNECT): Execute returns, the rest is the caller's
+  // Parse the body as framed, then stop right after OnMessageComplete: Execute returns the bytes
+  // through the end of the message. This is llhttp's hand-over point for an Upgrade request
+  // that declares a body (the body belongs to the request, the rest to the new protocol).
+  kPauseAfterMessage,
 };
 
 class HttpParser {
@@ -234,7 +238,8 @@ class HttpParser {
   // Message / body.
   bool keep_alive_ = true;
   bool upgrade_ = false;
-  bool no_close_after_ = false;  // 1xx: the connection state is not decided by this message
+  bool no_close_after_ = false;
+  bool pause_after_msg_ = false;  // 1xx: the connection state is not decided by this message
   uint8_t next_action_ = 0;
   uint64_t remaining_ = 0;
   uint8_t chunk_state_ = 0;

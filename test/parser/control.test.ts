@@ -66,6 +66,30 @@ for (const scalar of [false, true]) {
       expect(evs(p)).toMatchObject([head({ url: '/a' }), done(), head({ url: '/u', upgrade: true })]);
     });
 
+    test('pauseAfterMessage: the declared body is read, then the parser stops after the message', () => {
+      const p = new binding.ParserProbe('request', { scalar });
+      p.setHeadAction('pauseAfterMessage');
+      const msg = 'POST /ws HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabc';
+      expect(p.execute(B(msg + 'rest'))).toBe(msg.length);
+      expect(p.paused).toBe(true);
+      expect(evs(p)).toMatchObject([head({ upgrade: true }), body('abc'), done()]);
+      // Without a body: stops right after the head's completion.
+      const q = new binding.ParserProbe('request', { scalar });
+      q.setHeadAction('pauseAfterMessage');
+      const m2 = 'GET /ws HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n';
+      expect(q.execute(B(m2 + '\x00\x01'))).toBe(m2.length);
+      expect(evs(q)).toMatchObject([head(), done()]);
+      // Chunked with trailers, split byte by byte.
+      const r = new binding.ParserProbe('request', { scalar });
+      r.setHeadAction('pauseAfterMessage');
+      const m3 = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: v\r\n\r\n';
+      let consumed = 0;
+      const all = B(m3 + 'GET');
+      for (let i = 0; i < all.length && !r.paused; i++) consumed += r.execute(all.subarray(i, i + 1));
+      expect(consumed).toBe(m3.length);
+      expect(evs(r)).toMatchObject([head(), body('x'), done(['T', 'v'])]);
+    });
+
     test('reset clears an error and starts a new stream', () => {
       const p = new binding.ParserProbe('request', { scalar });
       p.execute(B('BAD / HTTP/1.1\r\n'));

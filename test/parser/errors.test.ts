@@ -38,6 +38,7 @@ const fixtures: Fixture[] = [
   err('absolute-form with userinfo', 'GET http://u@h/ HTTP/1.1\r\n' + H + '\r\n', 'HPE_INVALID_URL', 12),
   err('absolute-form with empty host', 'GET http:///x HTTP/1.1\r\n' + H + '\r\n', 'HPE_INVALID_URL', 11),
   err('absolute-form without //', 'GET http:x HTTP/1.1\r\n' + H + '\r\n', 'HPE_INVALID_URL', 9),
+  err('raw UTF-8 in target (Node 20 rejects it too)', 'GET /caf\xc3\xa9 HTTP/1.1\r\n' + H + '\r\n', 'HPE_INVALID_URL', 8),
   err('relative path target', 'GET a/b HTTP/1.1\r\n' + H + '\r\n', 'HPE_INVALID_URL', 5),
   // --- version
   err('lower-case http', 'GET / http/1.1\r\n' + H + '\r\n', 'HPE_INVALID_CONSTANT', 6),
@@ -92,6 +93,9 @@ const fixtures: Fixture[] = [
   err('unknown coding → 501', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: foo, chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'foo'), 501),
   err('identity → 501', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'identity'), 501),
   err('a syntax error after an unknown coding wins (earlier in the head)', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: foo, chunked\r\nBad Name: x\r\n\r\n'), 'HPE_INVALID_HEADER_TOKEN', at(s, ' Name')),
+  err('TE trailing comma', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked,\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, ',\r', 1)),
+  err('TE leading comma', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, ', chunked')),
+  err('TE empty element', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip,,chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, ',,', 1)),
   err('empty TE', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING'),
   err('chunked with parameter', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked;a=b\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'chunked')),
   err('TE coding with bad char', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gz/ip, chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, '/ip')),

@@ -8,7 +8,7 @@ import * as path from 'path';
 export const binding: any = require(path.join(__dirname, '..', '..', 'build', 'Release', 'uvhttp.node'));
 
 export type Kind = 'request' | 'response';
-export type Action = 'continue' | 'skipBody' | 'pause';
+export type Action = 'continue' | 'skipBody' | 'pause' | 'pauseAfterMessage';
 
 export interface Opts {
   maxHeaderSize?: number;
