@@ -188,8 +188,7 @@ const char* ParseErrorCode(ParseError error) {
 
 HttpParser::HttpParser(Type type, Handler* handler, const ParserLimits& limits)
     : type_(type), handler_(handler), limits_(limits) {
-  fields_.reserve(32);
-  out_fields_.reserve(32);
+  fields_.resize(32);
   Reset();
 }
 
@@ -203,8 +202,7 @@ void HttpParser::Reset() {
   consumed_ = 0;
   head_buffer_.clear();
   sec_buffered_ = false;
-  fields_.clear();
-  out_fields_.clear();
+  field_count_ = 0;
   keep_alive_ = true;
   upgrade_ = false;
   pause_after_msg_ = false;
@@ -255,7 +253,11 @@ void HttpParser::BeginSection(uint64_t abs_start, bool trailers) {
   scan_pos_ = 0;
   lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   counted_ = 0;  // Node resets header_nread_ at the end of a head and at each chunk header
-  fields_.clear();
+  field_count_ = 0;
+  if (fields_.size() > 1024) {  // do not keep the memory of one huge head for the connection
+    fields_.resize(32);
+    fields_.shrink_to_fit();
+  }
   if (!trailers) {
     has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
     conn_close_ = conn_keep_alive_ = conn_upgrade_ = has_upgrade_ = false;
@@ -401,8 +403,7 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
   if (b[j] == ' ') return Fail(ParseError::kInvalidUrl, sec_start_ + j, "Empty request-target");
   // VCHAR only: raw non-ASCII is rejected (RFC 3986; llhttp in Node 20 rejects it too), the
   // RFC 3986 "unwise" characters (" < > \\ ^ ` { | }) are accepted as Node accepts them.
-  size_t ue = lc_url_ > j ? lc_url_ : j;
-  while (ue < e && Is(static_cast<uint8_t>(b[ue]), chars::kUrl)) ue++;
+  size_t ue = scan::ScanUrl(b, lc_url_ > j ? lc_url_ : j, e, scalar_);
   lc_url_ = static_cast<uint32_t>(ue);
   UVHTTP_OVER(j, ue - j, true);
   if (ue == e) {
@@ -415,6 +416,20 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
     return Fail(ParseError::kInvalidUrl, sec_start_ + ue, "Invalid request-target byte");
   // HTTP-version
   size_t v = ue + 1;
+  if (e - v == 8 && (mode == kLineComplete) && std::memcmp(b + v, "HTTP/1.", 7) == 0 &&
+      (b[v + 7] == '1' || b[v + 7] == '0')) {
+    // Fast path for the two versions accepted.
+    counted_ = static_cast<uint32_t>(cnt + (ue - j));
+    method_ = static_cast<Method>(m);
+    method_off_ = static_cast<uint32_t>(s);
+    method_len_ = static_cast<uint32_t>(i - s);
+    url_off_ = static_cast<uint32_t>(j);
+    url_len_ = static_cast<uint32_t>(ue - j);
+    major_ = 1;
+    minor_ = static_cast<uint8_t>(b[v + 7] - '0');
+    start_line_done_ = true;
+    return CheckTargetForm(b);
+  }
   static const char kHttp[] = "HTTP/";
   for (size_t k = 0; k < 5; k++) {
     size_t q = v + k;
@@ -551,8 +566,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   if (lc_colon_ > s) {
     i = lc_colon_;
   } else {
-    i = lc_name_ > s ? lc_name_ : s;
-    while (i < e && Is(static_cast<uint8_t>(b[i]), chars::kToken)) i++;
+    i = scan::ScanToken(b, lc_name_ > s ? lc_name_ : s, e, scalar_);
     lc_name_ = static_cast<uint32_t>(i);
   }
   UVHTTP_OVER(s, i - s, false);
@@ -585,28 +599,45 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   counted_ = static_cast<uint32_t>(cnt + (e - v));
   size_t ve = e;
   while (ve > v && IsOws(b[ve - 1])) ve--;
-  FieldRef f{static_cast<uint32_t>(s), static_cast<uint32_t>(i - s), static_cast<uint32_t>(v),
-             static_cast<uint32_t>(ve - v)};
-  fields_.push_back(f);
+  if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
+  HeaderField& f = fields_[field_count_++];
+  f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(s));
+  f.name.len = static_cast<uint32_t>(i - s);
+  f.value.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(v));
+  f.value.len = static_cast<uint32_t>(ve - v);
   if (sec_trailers_) return true;
-  return FieldSemantics(b, f);
+  // Only host(4) upgrade(7) connection(10) content-length(14) transfer-encoding(17) matter.
+  const size_t nl = i - s;
+  if (nl < 4 || nl > 17 || !((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
+    return true;
+  return FieldSemantics(b, s, nl, v, ve - v);
 }
 
 #undef UVHTTP_OVER
 
-bool HttpParser::FieldSemantics(const char* b, const FieldRef& f) {
-  const char* name = b + f.name_off;
-  const char* val = b + f.value_off;
-  const size_t n = f.value_len;
-  const uint64_t vat = sec_start_ + f.value_off;
-  switch (f.name_len) {
+const HeaderField* HttpParser::ResolveFields(const char* base) {
+  HeaderField* f = fields_.data();
+  for (uint32_t i = 0; i < field_count_; i++) {
+    f[i].name.data = base + reinterpret_cast<uintptr_t>(f[i].name.data);
+    f[i].value.data = base + reinterpret_cast<uintptr_t>(f[i].value.data);
+  }
+  return f;
+}
+
+bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len, size_t value_off,
+                                size_t value_len) {
+  const char* name = b + name_off;
+  const char* val = b + value_off;
+  const size_t n = value_len;
+  const uint64_t vat = sec_start_ + value_off;
+  switch (name_len) {
     case 4:
       if (!TokenEq(name, "host", 4)) return true;
       host_count_++;
       if (type_ != Type::kRequest) return true;
       // RFC 9112 §3.2: exactly one Host, and a valid uri-host [":" port].
       if (host_count_ > 1)
-        return Fail(ParseError::kStrict, sec_start_ + f.name_off, "Duplicate Host header");
+        return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
       {
         long bad = ValidateAuthority(val, n, false, true);
         if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
@@ -795,11 +826,6 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
                          : status_code_ == 101;
   no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
 
-  out_fields_.clear();
-  for (const FieldRef& f : fields_) {
-    out_fields_.push_back(HeaderField{Span{b + f.name_off, f.name_len},
-                                      Span{b + f.value_off, f.value_len}});
-  }
   MessageHead h;
   h.method = method_;
   h.method_name = Span{b + method_off_, method_len_};
@@ -808,8 +834,8 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   h.reason = Span{b + reason_off_, reason_len_};
   h.http_major = major_;
   h.http_minor = minor_;
-  h.headers = out_fields_.data();
-  h.header_count = static_cast<uint32_t>(out_fields_.size());
+  h.headers = ResolveFields(b);
+  h.header_count = field_count_;
   h.keep_alive = keep_alive;
   h.upgrade = upgrade;
   h.chunked = chunked;
@@ -842,12 +868,9 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
 }
 
 void HttpParser::EndOfTrailers(const char* b) {
-  out_fields_.clear();
-  for (const FieldRef& f : fields_) {
-    out_fields_.push_back(HeaderField{Span{b + f.name_off, f.name_len},
-                                      Span{b + f.value_off, f.value_len}});
-  }
-  handler_->OnMessageComplete(out_fields_.data(), static_cast<uint32_t>(out_fields_.size()));
+  const HeaderField* t = ResolveFields(b);
+  handler_->OnMessageComplete(t, field_count_);
+  field_count_ = 0;
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
   if (pause_after_msg_) {
     pause_after_msg_ = false;
@@ -1095,6 +1118,29 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         pos = len;
         goto out;
       case kChunkLine:
+        if (chunk_state_ == kCsStart) {
+          // Fast path: "<hex>\r\n" whole in the input (no extension, no split).
+          size_t k = pos;
+          uint64_t size = 0;
+          const size_t lim = len - pos > 17 ? pos + 17 : len;
+          while (k < lim) {
+            int h = chars::Hex(static_cast<uint8_t>(data[k]));
+            if (h < 0) break;
+            size = size * 16 + static_cast<uint64_t>(h);
+            k++;
+          }
+          if (k > pos && k - pos <= 16 && k + 1 < len && data[k] == '\r' && data[k + 1] == '\n') {
+            remaining_ = size;
+            pos = k + 2;
+            if (size == 0) {
+              BeginSection(consumed_ + pos, true);
+              phase_ = kTrailers;
+            } else {
+              phase_ = kChunkData;
+            }
+            continue;
+          }
+        }
         while (pos < len) {
           if (!ChunkByte(static_cast<uint8_t>(data[pos]), consumed_ + pos)) goto fail;
           pos++;
@@ -1103,13 +1149,45 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         if (phase_ == kChunkLine) goto out;
         continue;
       case kChunkData: {
-        if (remaining_ == 0) { phase_ = kChunkDataCr; continue; }
-        if (pos == len) goto out;
-        size_t n = len - pos;
-        if (n > remaining_) n = static_cast<size_t>(remaining_);
-        handler_->OnBody(data + pos, n);
-        pos += n;
-        remaining_ -= n;
+        // Hot loop for well-formed chunked bodies: data, CRLF, "<hex>CRLF", data, ...; anything
+        // else (extensions, a split, an error) goes through the general states.
+        for (;;) {
+          if (remaining_ == 0) { phase_ = kChunkDataCr; break; }
+          if (pos == len) goto out;
+          size_t n = len - pos;
+          if (n > remaining_) n = static_cast<size_t>(remaining_);
+          handler_->OnBody(data + pos, n);
+          pos += n;
+          remaining_ -= n;
+          if (remaining_ != 0) goto out;
+          if (len - pos < 2 || data[pos] != '\r' || data[pos + 1] != '\n') {
+            phase_ = kChunkDataCr;
+            break;
+          }
+          pos += 2;
+          phase_ = kChunkLine;
+          chunk_state_ = kCsStart;
+          ext_count_ = 0;
+          size_t k = pos;
+          uint64_t size = 0;
+          const size_t lim = len - pos > 17 ? pos + 17 : len;
+          while (k < lim) {
+            int h = chars::Hex(static_cast<uint8_t>(data[k]));
+            if (h < 0) break;
+            size = size * 16 + static_cast<uint64_t>(h);
+            k++;
+          }
+          if (!(k > pos && k - pos <= 16 && k + 1 < len && data[k] == '\r' && data[k + 1] == '\n'))
+            break;  // general chunk-size line state machine
+          remaining_ = size;
+          pos = k + 2;
+          if (size == 0) {
+            BeginSection(consumed_ + pos, true);
+            phase_ = kTrailers;
+            break;
+          }
+          phase_ = kChunkData;
+        }
         continue;
       }
       case kChunkDataCr: {

@@ -173,9 +173,6 @@ class HttpParser {
   ParserLimits limits_;
   std::string head_buffer_;  // a head split across Execute calls, bounded by the limits
 
-  struct FieldRef {  // offsets relative to the start of the head/trailer section
-    uint32_t name_off, name_len, value_off, value_len;
-  };
   enum LineMode : uint8_t { kLineComplete, kLinePartial, kLineBadEnd };
   enum SectionResult : uint8_t { kSectionMore, kSectionDone, kSectionError };
 
@@ -187,7 +184,9 @@ class HttpParser {
   bool ParseRequestLine(const char* base, size_t s, size_t e, LineMode mode);
   bool ParseStatusLine(const char* base, size_t s, size_t e, LineMode mode);
   bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
-  bool FieldSemantics(const char* base, const FieldRef& f);
+  bool FieldSemantics(const char* base, size_t name_off, size_t name_len, size_t value_off,
+                      size_t value_len);
+  const HeaderField* ResolveFields(const char* base);
   bool CheckTargetForm(const char* base);
   bool EndOfHead(const char* base, size_t section_len);
   void EndOfTrailers(const char* base);
@@ -218,8 +217,10 @@ class HttpParser {
   // Resume points of the long scans inside the current line (0: none yet).
   uint32_t lc_name_ = 0, lc_colon_ = 0, lc_ows_ = 0, lc_url_ = 0;
   uint32_t counted_ = 0;     // Node's header_nread_
-  std::vector<FieldRef> fields_;
-  std::vector<HeaderField> out_fields_;
+  // Fields of the current section. Until the section ends the span pointers hold offsets from
+  // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
+  std::vector<HeaderField> fields_;
+  uint32_t field_count_ = 0;
 
   // Start line.
   Method method_ = Method::kGet;

@@ -60,19 +60,24 @@ inline size_t SpecialScalar(const char* p, size_t from, size_t to, bool lenient)
 inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
   size_t i = from;
   if (!lenient) {
-    const __m128i k20 = _mm_set1_epi8(0x20);
-    const __m128i kMinus1 = _mm_set1_epi8(-1);
+    const __m128i k1f = _mm_set1_epi8(0x1f);
     const __m128i kTab = _mm_set1_epi8('\t');
     const __m128i kDel = _mm_set1_epi8(0x7f);
-    while (i + 16 <= to) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      // Signed compares: 0x00..0x1f are the only non-negative bytes below 0x20.
-      __m128i ctl = _mm_and_si128(_mm_cmplt_epi8(v, k20), _mm_cmpgt_epi8(v, kMinus1));
-      __m128i bad = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, kTab), ctl),
-                                 _mm_cmpeq_epi8(v, kDel));
-      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
-      if (m) return i + Ctz32(m);
-      i += 16;
+    for (;;) {
+      while (i + 16 <= to) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        // v <= 0x1f (unsigned) or v == 0x7f; HTAB is weeded out below (rare in heads).
+        __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
+        __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
+        uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+        if (m) {
+          // Drop HTAB hits.
+          m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
+          if (m) return i + Ctz32(m);
+        }
+        i += 16;
+      }
+      break;
     }
   } else {
     const __m128i kCr = _mm_set1_epi8('\r');
@@ -90,6 +95,61 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
   return SpecialScalar(p, i, to, lenient);
 }
 #endif
+
+// First index in [from, to) that is not a tchar (RFC 9110 §5.6.2), or `to`.
+inline size_t ScanToken(const char* p, size_t from, size_t to, bool scalar) {
+  size_t i = from;
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) {
+    // Vector fast path for ALPHA / DIGIT / "-" (nearly every field name); any other byte is
+    // judged by the table, and the scan goes on after it if it is a tchar.
+    const __m128i k20 = _mm_set1_epi8(0x20);
+    const __m128i kA = _mm_set1_epi8('a' - 1), kZ = _mm_set1_epi8('z' + 1);
+    const __m128i k0 = _mm_set1_epi8('0' - 1), k9 = _mm_set1_epi8('9' + 1);
+    const __m128i kDash = _mm_set1_epi8('-');
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i l = _mm_or_si128(v, k20);
+      __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, kA), _mm_cmplt_epi8(l, kZ));
+      __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, k0), _mm_cmplt_epi8(v, k9));
+      __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, kDash));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+      if (!m) {
+        i += 16;
+        continue;
+      }
+      i += Ctz32(m);
+      if (!chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) return i;
+      i++;
+    }
+  }
+#endif
+  (void)scalar;
+  while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) i++;
+  return i;
+}
+
+// First index in [from, to) that is not a request-target byte (VCHAR: 0x21..0x7e), or `to`.
+inline size_t ScanUrl(const char* p, size_t from, size_t to, bool scalar) {
+  size_t i = from;
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) {
+    const __m128i k21 = _mm_set1_epi8(0x21);
+    const __m128i kDel = _mm_set1_epi8(0x7f);
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // Signed: bytes >= 0x80 are negative, so "< 0x21" covers CTL, SP and non-ASCII.
+      __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, k21), _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) return i + Ctz32(m);
+      i += 16;
+    }
+  }
+#endif
+  (void)scalar;
+  while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kUrl)) i++;
+  return i;
+}
 
 // First index in [from, to) holding a special byte, or `to`.
 inline size_t FindSpecial(const char* p, size_t from, size_t to, bool lenient, bool scalar) {
