@@ -6,7 +6,8 @@
 //   cfg bit 2: small max_header_size (64 + seed * 4 bytes)
 //   cfg bit 3: small max_chunk_extension_size (seed & 63)
 //   cfg bit 4: require_host off
-//   cfg bit 5: heads that ask for an upgrade pause the parser (HeadAction::kPause)
+//   cfg bit 5: heads that ask for an upgrade pause the parser (HeadAction::kPause, or
+//              kPauseAfterMessage when seed bit 3 is set)
 //   cfg bit 6: response heads skip their body (as for a response to HEAD)
 //   cfg bit 7: the split parse uses the scalar scanner and the Reset() parse the SIMD one
 //              (otherwise the other way round): every input compares both scanners
@@ -65,8 +66,9 @@ struct Hash {
 
 class Recorder final : public HttpParser::Handler {
  public:
-  Recorder(bool pause_upgrade, bool skip_body, bool strict)
-      : pause_upgrade_(pause_upgrade), skip_body_(skip_body), strict_(strict) {}
+  Recorder(bool pause_upgrade, bool skip_body, bool strict, bool pause_after_message)
+      : pause_upgrade_(pause_upgrade), pause_after_message_(pause_after_message), skip_body_(skip_body),
+        strict_(strict) {}
 
   void SetChunk(const char* data, size_t len) {
     chunk_ = data;
@@ -109,7 +111,8 @@ class Recorder final : public HttpParser::Handler {
     messages_++;
     if (head.upgrade && pause_upgrade_) {
       hash_.Tag('P');
-      return HeadAction::kPause;
+      // Both hand-over points: at the end of the head, or after the message (and its body).
+      return pause_after_message_ ? HeadAction::kPauseAfterMessage : HeadAction::kPause;
     }
     if (skip_body_ && head.status_code != 0) {
       hash_.Tag('S');
@@ -186,6 +189,7 @@ class Recorder final : public HttpParser::Handler {
 
   Hash hash_;
   bool pause_upgrade_;
+  bool pause_after_message_;
   bool skip_body_;
   bool strict_;
   bool skipping_ = false;
@@ -319,11 +323,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool pause_upgrade = (cfg & 32) != 0;
   const bool skip_body = (cfg & 64) != 0 && type == HttpParser::Type::kResponse;
 
-  Recorder whole_rec(pause_upgrade, skip_body, !limits.lenient);
+  Recorder whole_rec(pause_upgrade, skip_body, !limits.lenient, (seed & 8) != 0);
   HttpParser whole(type, &whole_rec, limits);
   Outcome a = ParseWhole(whole, whole_rec, data, size);
 
-  Recorder split_rec(pause_upgrade, skip_body, !limits.lenient);
+  Recorder split_rec(pause_upgrade, skip_body, !limits.lenient, (seed & 8) != 0);
   HttpParser split(type, &split_rec, limits);
   split.SetScalarScanForTesting((cfg & 128) != 0);
   Outcome b = ParseSplit(split, split_rec, data, size, seed);
@@ -338,7 +342,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Reset() must give a clean parser: after a half-parsed message (or a response head when this
   // is a request parser, i.e. an error), the same stream gives the same events again.
-  Recorder again_rec(pause_upgrade, skip_body, !limits.lenient);
+  Recorder again_rec(pause_upgrade, skip_body, !limits.lenient, (seed & 8) != 0);
   HttpParser reused(type, &again_rec, limits);
   reused.SetScalarScanForTesting((cfg & 128) == 0);
   {

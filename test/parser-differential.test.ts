@@ -139,11 +139,14 @@ function probeError(p: any): any {
   return e ?? null;
 }
 
-function runOurs(c: Case): Outcome {
+// variant.scalar: the portable scanner instead of SIMD; variant.cut: feed the input in two
+// execute() calls split at this offset.
+function runOurs(c: Case, variant: { scalar?: boolean; cut?: number } = {}): Outcome {
   const p = new binding.ParserProbe(c.type, {
     maxHeaderSize: c.maxHeaderSize ?? 16384,
     lenient: !!c.lenient,
     requireHost: true,
+    scalar: !!variant.scalar,
   });
   const messages: Message[] = [];
   let current: Message | null = null;
@@ -178,11 +181,13 @@ function runOurs(c: Case): Outcome {
       }
     }
   };
-  // The probe's head action applies to every head; pausing at each one lets us decide per
-  // head, as Node does: stop for an upgrade (the rest belongs to the 'upgrade' handler),
-  // otherwise resume and go on with the rest of the input.
-  p.setHeadAction('pause');
-  let rest: Buffer = c.data;
+  // The probe's head action applies to every head. llhttp (as Node drives it) hands an upgrade
+  // over right after the message (after its body, if it declares one): pausing after every
+  // message lets us stop there for an upgrade, and resume otherwise.
+  p.setHeadAction('pauseAfterMessage');
+  const chunks = variant.cut === undefined ? [c.data] : [c.data.subarray(0, variant.cut), c.data.subarray(variant.cut)];
+  let chunkIndex = 0;
+  let rest: Buffer = chunks[0];
   for (let guard = 0; guard < 10000; guard++) {
     const n: number = p.execute(rest);
     consumed += n;
@@ -194,16 +199,15 @@ function runOurs(c: Case): Outcome {
       break;
     }
     if (p.paused) {
-      if ((current as Message | null)?.upgrade) {
+      if (messages.length > 0 && messages[messages.length - 1].upgrade) {
         stoppedAt = consumed;
-        // Let the parser finish the upgrade message (zero bytes: nothing of the rest is given),
-        // as llhttp completes it before handing over.
-        p.resume();
-        p.execute(Buffer.alloc(0));
-        drain();
         break;
       }
       p.resume();
+      continue;
+    }
+    if (rest.length === 0 && chunkIndex + 1 < chunks.length) {
+      rest = chunks[++chunkIndex];
       continue;
     }
     if (rest.length === 0) {
@@ -547,15 +551,15 @@ const ALLOWED: Record<string, Allowed> = {
     why: 'we are stricter: request-line = method SP request-target SP HTTP-version with single SP (RFC 9112 §3); lenient whitespace splitting is a known desync vector',
   },
   // --- upgrade --------------------------------------------------------------------------------
-  'upgrade with body': {
-    why: 'different hand-over point: for an Upgrade request that declares a body, llhttp reads the body as part of the request and hands over after it; our parser pauses at the end of the head (HeadAction::kPause) and leaves the body to the caller. The uvhttp connection layer must read the declared body before emitting \'upgrade\' to match Node (reported to the lead).',
-  },
   // --- transfer coding ------------------------------------------------------------------------
   'TE.TE TE x + TE chunked': {
     why: 'we are stricter: a transfer coding we do not implement ("x") is answered 501 (RFC 9112 §6.1) instead of being passed through',
   },
   'TE.TE TE identity, chunked': {
     why: 'we are stricter: "identity" is not a registered transfer coding since RFC 7230; unknown codings get 501 (RFC 9112 §6.1)',
+  },
+  'TE.TE TE leading comma': {
+    why: 'we are stricter: an empty element in the Transfer-Encoding list is rejected (as llhttp does for "chunked,"), so that no reader can disagree on whether the list ends in chunked',
   },
   'TE on HTTP/1.0': {
     why: 'we are stricter: RFC 9112 §6.1 — an HTTP/1.0 message with Transfer-Encoding must be treated as having faulty framing; we reject it',
@@ -607,13 +611,9 @@ const ALLOWED: Record<string, Allowed> = {
 // Disagreements that are parser bugs: each is a failing test until native/parser is fixed (then
 // the entry is removed). The input is also saved under fuzz/corpus-findings/.
 const KNOWN_BUGS: Record<string, string> = {
-  'target utf8 bytes':
-    'we accept raw bytes >= 0x80 in the request-target; Node 20 (llhttp 9.3) rejects every such byte with HPE_INVALID_URL (400), ' +
-    'even with insecureHTTPParser. The parser comment says Node accepts raw UTF-8: it does not. Compatibility bug (not framing).',
-  'TE.TE TE trailing comma':
-    '"Transfer-Encoding: chunked," is accepted as chunked; llhttp rejects it. RFC 9110 §5.6.1 allows empty list elements, but a ' +
-    'front end that does not read "chunked," as chunked frames the request without a body and forwards the chunk data as the next ' +
-    'request (TE.0-style desync). Rejecting is the safe choice, and matches Node.',
+  // Fixed in 5985dde (were: raw bytes >= 0x80 accepted in the request-target — llhttp rejects
+  // them; "Transfer-Encoding: chunked," accepted as chunked — llhttp rejects it). Their inputs
+  // are kept in fuzz/regressions/ and in the corpus above.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -686,6 +686,24 @@ describe('parser differential vs llhttp (Node 20)', () => {
       .filter(([n]) => byName.get(n)?.diff !== null)
       .map(([n, why]) => `${n}: ${byName.get(n)?.diff} — ${why}`);
     expect(open).toEqual([]);
+  });
+
+  test('our outcome does not depend on the scanner (SIMD/scalar) or on where the input is split', () => {
+    const bad: string[] = [];
+    for (const r of results) {
+      const whole = JSON.stringify(r.ours);
+      if (JSON.stringify(runOurs(r.c, { scalar: true })) !== whole) bad.push(`${r.c.name}: scalar differs`);
+      if (r.c.data.length > 2048) continue;
+      for (let cut = 0; cut <= r.c.data.length; cut++) {
+        const split = runOurs(r.c, { cut, scalar: cut % 2 === 1 });
+        // bytes consumed before an upgrade stop are the same; only the events and outcome count
+        if (JSON.stringify(split) !== whole) {
+          bad.push(`${r.c.name}: split at ${cut} differs: ${compare(split, r.ours) ?? 'error code ' + split.code + ' vs ' + r.ours.code}`);
+          break;
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   test('the allow-list has no stale entries', () => {
