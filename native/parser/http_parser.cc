@@ -404,7 +404,7 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
   // VCHAR only: raw non-ASCII is rejected (RFC 3986; llhttp in Node 20 rejects it too), the
   // RFC 3986 "unwise" characters (" < > \\ ^ ` { | }) are accepted as Node accepts them.
   size_t ue = scan::ScanUrl(b, lc_url_ > j ? lc_url_ : j, e, scalar_);
-  lc_url_ = static_cast<uint32_t>(ue);
+  if (mode == kLinePartial) lc_url_ = static_cast<uint32_t>(ue);
   UVHTTP_OVER(j, ue - j, true);
   if (ue == e) {
     if (mode == kLinePartial) return true;
@@ -567,7 +567,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
     i = lc_colon_;
   } else {
     i = scan::ScanToken(b, lc_name_ > s ? lc_name_ : s, e, scalar_);
-    lc_name_ = static_cast<uint32_t>(i);
+    if (mode == kLinePartial) lc_name_ = static_cast<uint32_t>(i);
   }
   UVHTTP_OVER(s, i - s, false);
   if (i == e) {
@@ -586,11 +586,11 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
     return Fail(ParseError::kInvalidHeaderToken, sec_start_ + i,
                 IsOws(b[i]) ? "Whitespace before colon" : "Invalid header field char");
   }
-  lc_colon_ = static_cast<uint32_t>(i);
+  if (mode == kLinePartial) lc_colon_ = static_cast<uint32_t>(i);
   cnt += i - s;
   size_t v = lc_ows_ > i + 1 ? lc_ows_ : i + 1;
   while (v < e && IsOws(b[v])) v++;
-  lc_ows_ = static_cast<uint32_t>(v);
+  if (mode == kLinePartial) lc_ows_ = static_cast<uint32_t>(v);
   // Node counts the value from its first non-whitespace byte, trailing whitespace included.
   UVHTTP_OVER(v, e - v, false);
   if (mode == kLineBadEnd)
@@ -849,6 +849,10 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   next_action_ = static_cast<uint8_t>(action);
   pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
   if (action == HeadAction::kSkipBody) body = kNone;
+  if (body == kNone && action != HeadAction::kPause) {
+    CompleteMessage();  // no body: completes right away (paused if kPauseAfterMessage)
+    return !paused_;
+  }
   switch (body) {
     case kNone: phase_ = kCompletePending; break;
     case kLength: phase_ = kBodyLength; remaining_ = cl_; break;
