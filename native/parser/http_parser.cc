@@ -39,7 +39,7 @@ enum Phase : uint8_t {
 
 enum ChunkState : uint8_t {
   kCsStart = 0, kCsSize, kCsWs, kCsExtBws, kCsExtName, kCsExtNameWs, kCsExtValBws, kCsExtTok,
-  kCsExtQuoted, kCsExtQPair, kCsExtAfterVal, kCsLf,
+  kCsExtQuoted, kCsExtQPair, kCsExtAfterVal, kCsExtValWs, kCsLf,
 };
 
 struct MethodName {
@@ -978,7 +978,7 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
     case kCsExtTok:
       if (tok) return true;
       if (c == ';') { chunk_state_ = kCsExtBws; return true; }
-      if (ws) { chunk_state_ = kCsExtAfterVal; return true; }
+      if (ws) { chunk_state_ = kCsExtValWs; return true; }
       if (c == '\r') { chunk_state_ = kCsLf; return true; }
       if (c == '\n' && lenient) return line_done();
       return bad_ext();
@@ -990,8 +990,12 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
     case kCsExtQPair:
       if (Is(c, chars::kVcharObs)) { chunk_state_ = kCsExtQuoted; return true; }
       return bad_ext();
-    case kCsExtAfterVal:
+    case kCsExtValWs:  // BWS is only allowed before another ";"
       if (ws) return true;
+      if (c == ';') { chunk_state_ = kCsExtBws; return true; }
+      return bad_ext();
+    case kCsExtAfterVal:  // right after a closing quote
+      if (ws) { chunk_state_ = kCsExtValWs; return true; }
       if (c == ';') { chunk_state_ = kCsExtBws; return true; }
       if (c == '\r') { chunk_state_ = kCsLf; return true; }
       if (c == '\n' && lenient) return line_done();

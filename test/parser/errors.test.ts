@@ -127,6 +127,8 @@ const fixtures: Fixture[] = [
     ['CTL in quoted value', '5;a="\x01"\r\n', 5],
     ['trailing whitespace after extension name', '5;a \r\n', 4],
     ['bad byte after quoted value', '5;a="x"y\r\n', 7],
+    ['trailing whitespace after a token value', '5;a=b \r\n', 6],
+    ['trailing whitespace after a quoted value', '5;a="b"\t\r\n', 8],
   ] as [string, string, number][]).map(([n, line, k]) => {
     const pre = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n';
     return err(`chunk extension: ${n}`, pre + line + 'hello\r\n0\r\n\r\n', 'HPE_STRICT', pre.length + k);
