@@ -1075,16 +1075,21 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           }
           continue;
         }
-        const size_t old = head_buffer_.size();
-        const size_t room = RawCap() + 1 - old;
-        const size_t take = (len - pos) < room ? (len - pos) : room;
-        head_buffer_.append(data + pos, take);
-        SectionResult r = ProcessLines(head_buffer_.data(), head_buffer_.size(), &sec_len);
-        if (r == kSectionError) goto fail;
-        if (r == kSectionMore) {
+        // Append in steps so that body bytes following the head are not copied wholesale.
+        size_t old;
+        SectionResult r;
+        for (;;) {
+          old = head_buffer_.size();
+          const size_t room = RawCap() + 1 - old;
+          size_t take = (len - pos) < room ? (len - pos) : room;
+          if (take > 4096) take = 4096;
+          head_buffer_.append(data + pos, take);
+          r = ProcessLines(head_buffer_.data(), head_buffer_.size(), &sec_len);
+          if (r != kSectionMore) break;
           pos += take;
-          goto out;
+          if (pos == len) goto out;
         }
+        if (r == kSectionError) goto fail;
         pos += sec_len - old;
         sec_buffered_ = false;
         bool ok;

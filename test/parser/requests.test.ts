@@ -180,6 +180,12 @@ const fixtures: Fixture[] = [
     skipSplits: true,
   },
   {
+    name: 'large body after a head (head split: body bytes are not buffered with it)',
+    input: `POST / HTTP/1.1\r\n${H}Content-Length: 20000\r\n\r\n${'b'.repeat(20000)}GET /n HTTP/1.1\r\n${H}\r\n`,
+    events: [head({ contentLength: 20000 }), body('b'.repeat(20000)), done(), head({ url: '/n' }), done()],
+    skipSplits: true,
+  },
+  {
     name: 'long header value crosses several vector blocks',
     input: `GET / HTTP/1.1\r\n${H}X-Long: ${'abcdefghij'.repeat(20)}\t${'z'.repeat(37)}\r\n\r\n`,
     events: [head({ headers: ['Host', 'example.com', 'X-Long', `${'abcdefghij'.repeat(20)}\t${'z'.repeat(37)}`] }), done()],
