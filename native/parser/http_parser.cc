@@ -160,6 +160,25 @@ long ValidateAuthority(const char* p, size_t n, bool require_port, bool allow_em
   return -1;
 }
 
+// "<1-16 hex digits>\r\n" whole at data[pos..len): returns the index after the LF and the size,
+// or 0 when the line is anything else (extensions, split, invalid: the state machine decides).
+inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* size_out) {
+  size_t k = pos;
+  uint64_t size = 0;
+  const size_t lim = len - pos > 17 ? pos + 17 : len;
+  while (k < lim) {
+    const int h = chars::Hex(static_cast<uint8_t>(data[k]));
+    if (h < 0) break;
+    size = size * 16 + static_cast<uint64_t>(h);
+    k++;
+  }
+  if (k > pos && k - pos <= 16 && k + 1 < len && data[k] == '\r' && data[k + 1] == '\n') {
+    *size_out = size;
+    return k + 2;
+  }
+  return 0;
+}
+
 }  // namespace
 
 const char* ParseErrorCode(ParseError error) {
@@ -276,6 +295,7 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
                                                    size_t* section_len) {
   const size_t cap = RawCap();
   const size_t lim = avail < cap ? avail : cap;
+  readable_ = avail;
   for (;;) {
     const size_t ls = line_start_;
     size_t from = scan_pos_ > ls ? scan_pos_ : ls;
@@ -403,7 +423,7 @@ bool HttpParser::ParseRequestLine(const char* b, size_t s, size_t e, LineMode mo
   if (b[j] == ' ') return Fail(ParseError::kInvalidUrl, sec_start_ + j, "Empty request-target");
   // VCHAR only: raw non-ASCII is rejected (RFC 3986; llhttp in Node 20 rejects it too), the
   // RFC 3986 "unwise" characters (" < > \\ ^ ` { | }) are accepted as Node accepts them.
-  size_t ue = scan::ScanUrl(b, lc_url_ > j ? lc_url_ : j, e, scalar_);
+  size_t ue = scan::ScanUrl(b, lc_url_ > j ? lc_url_ : j, e, readable_, scalar_);
   if (mode == kLinePartial) lc_url_ = static_cast<uint32_t>(ue);
   UVHTTP_OVER(j, ue - j, true);
   if (ue == e) {
@@ -566,7 +586,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   if (lc_colon_ > s) {
     i = lc_colon_;
   } else {
-    i = scan::ScanToken(b, lc_name_ > s ? lc_name_ : s, e, scalar_);
+    i = scan::ScanToken(b, lc_name_ > s ? lc_name_ : s, e, readable_, scalar_);
     if (mode == kLinePartial) lc_name_ = static_cast<uint32_t>(i);
   }
   UVHTTP_OVER(s, i - s, false);
@@ -639,6 +659,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       if (host_count_ > 1)
         return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
       {
+        if (scan::AllHostSimple(val, n, readable_ - value_off, scalar_)) return true;
         long bad = ValidateAuthority(val, n, false, true);
         if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
       }
@@ -1133,18 +1154,11 @@ size_t HttpParser::Execute(const char* data, size_t len) {
       case kChunkLine:
         if (chunk_state_ == kCsStart) {
           // Fast path: "<hex>\r\n" whole in the input (no extension, no split).
-          size_t k = pos;
           uint64_t size = 0;
-          const size_t lim = len - pos > 17 ? pos + 17 : len;
-          while (k < lim) {
-            int h = chars::Hex(static_cast<uint8_t>(data[k]));
-            if (h < 0) break;
-            size = size * 16 + static_cast<uint64_t>(h);
-            k++;
-          }
-          if (k > pos && k - pos <= 16 && k + 1 < len && data[k] == '\r' && data[k + 1] == '\n') {
+          size_t next = FastChunkSize(data, pos, len, &size);
+          if (next) {
             remaining_ = size;
-            pos = k + 2;
+            pos = next;
             if (size == 0) {
               BeginSection(consumed_ + pos, true);
               phase_ = kTrailers;
@@ -1181,19 +1195,11 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           phase_ = kChunkLine;
           chunk_state_ = kCsStart;
           ext_count_ = 0;
-          size_t k = pos;
           uint64_t size = 0;
-          const size_t lim = len - pos > 17 ? pos + 17 : len;
-          while (k < lim) {
-            int h = chars::Hex(static_cast<uint8_t>(data[k]));
-            if (h < 0) break;
-            size = size * 16 + static_cast<uint64_t>(h);
-            k++;
-          }
-          if (!(k > pos && k - pos <= 16 && k + 1 < len && data[k] == '\r' && data[k + 1] == '\n'))
-            break;  // general chunk-size line state machine
+          size_t next = FastChunkSize(data, pos, len, &size);
+          if (!next) break;  // general chunk-size line state machine
           remaining_ = size;
-          pos = k + 2;
+          pos = next;
           if (size == 0) {
             BeginSection(consumed_ + pos, true);
             phase_ = kTrailers;

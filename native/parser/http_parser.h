@@ -217,6 +217,7 @@ class HttpParser {
   // Resume points of the long scans inside the current line (0: none yet).
   uint32_t lc_name_ = 0, lc_colon_ = 0, lc_ows_ = 0, lc_url_ = 0;
   uint32_t counted_ = 0;     // Node's header_nread_
+  size_t readable_ = 0;      // bytes of the current section base that may be loaded
   // Fields of the current section. Until the section ends the span pointers hold offsets from
   // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
   std::vector<HeaderField> fields_;

@@ -96,8 +96,11 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
 }
 #endif
 
+// The scans below take `readable`: bytes of p up to that index may be loaded (they lie in the
+// same buffer) even past `to`; results are clipped to `to`.
+
 // First index in [from, to) that is not a tchar (RFC 9110 §5.6.2), or `to`.
-inline size_t ScanToken(const char* p, size_t from, size_t to, bool scalar) {
+inline size_t ScanToken(const char* p, size_t from, size_t to, size_t readable, bool scalar) {
   size_t i = from;
 #ifdef UVHTTP_PARSER_SSE2
   if (!scalar) {
@@ -107,18 +110,20 @@ inline size_t ScanToken(const char* p, size_t from, size_t to, bool scalar) {
     const __m128i kA = _mm_set1_epi8('a' - 1), kZ = _mm_set1_epi8('z' + 1);
     const __m128i k0 = _mm_set1_epi8('0' - 1), k9 = _mm_set1_epi8('9' + 1);
     const __m128i kDash = _mm_set1_epi8('-');
-    while (i + 16 <= to) {
+    while (i < to && i + 16 <= readable) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       __m128i l = _mm_or_si128(v, k20);
       __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, kA), _mm_cmplt_epi8(l, kZ));
       __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, k0), _mm_cmplt_epi8(v, k9));
       __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, kDash));
       uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+      if (to - i < 16) m |= 1u << (to - i);
       if (!m) {
         i += 16;
         continue;
       }
       i += Ctz32(m);
+      if (i >= to) return to;
       if (!chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) return i;
       i++;
     }
@@ -130,25 +135,52 @@ inline size_t ScanToken(const char* p, size_t from, size_t to, bool scalar) {
 }
 
 // First index in [from, to) that is not a request-target byte (VCHAR: 0x21..0x7e), or `to`.
-inline size_t ScanUrl(const char* p, size_t from, size_t to, bool scalar) {
+inline size_t ScanUrl(const char* p, size_t from, size_t to, size_t readable, bool scalar) {
   size_t i = from;
 #ifdef UVHTTP_PARSER_SSE2
   if (!scalar) {
     const __m128i k21 = _mm_set1_epi8(0x21);
     const __m128i kDel = _mm_set1_epi8(0x7f);
-    while (i + 16 <= to) {
+    while (i < to && i + 16 <= readable) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       // Signed: bytes >= 0x80 are negative, so "< 0x21" covers CTL, SP and non-ASCII.
       __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, k21), _mm_cmpeq_epi8(v, kDel));
       uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
-      if (m) return i + Ctz32(m);
+      if (m) {
+        size_t r = i + Ctz32(m);
+        return r < to ? r : to;
+      }
       i += 16;
     }
+    if (i >= to) return to;
   }
 #endif
   (void)scalar;
   while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kUrl)) i++;
   return i;
+}
+
+// True when p[0..n) (n <= 16) is all ALPHA / DIGIT / "-" / "." (the usual Host value); false
+// means "look closer", not "invalid".
+inline bool AllHostSimple(const char* p, size_t n, size_t readable, bool scalar) {
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar && n > 0 && n <= 16 && readable >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    // '-' (0x2d), '.' (0x2e) and digits (0x30..0x39), without '/' (0x2f).
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i dd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                              _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), dd)));
+    uint32_t want = n == 16 ? 0xffffu : ((1u << n) - 1);
+    return (m & want) == want;
+  }
+#endif
+  (void)p; (void)n; (void)readable; (void)scalar;
+  return false;
 }
 
 // First index in [from, to) holding a special byte, or `to`.
