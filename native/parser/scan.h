@@ -63,21 +63,18 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
     const __m128i k1f = _mm_set1_epi8(0x1f);
     const __m128i kTab = _mm_set1_epi8('\t');
     const __m128i kDel = _mm_set1_epi8(0x7f);
-    for (;;) {
-      while (i + 16 <= to) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        // v <= 0x1f (unsigned) or v == 0x7f; HTAB is weeded out below (rare in heads).
-        __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
-        __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
-        uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
-        if (m) {
-          // Drop HTAB hits.
-          m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
-          if (m) return i + Ctz32(m);
-        }
-        i += 16;
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // v <= 0x1f (unsigned) or v == 0x7f; HTAB is weeded out below (rare in heads).
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
+      __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) {
+        // Drop HTAB hits.
+        m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
+        if (m) return i + Ctz32(m);
       }
-      break;
+      i += 16;
     }
   } else {
     const __m128i kCr = _mm_set1_epi8('\r');
@@ -130,6 +127,7 @@ inline size_t ScanToken(const char* p, size_t from, size_t to, size_t readable, 
   }
 #endif
   (void)scalar;
+  (void)readable;
   while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) i++;
   return i;
 }
@@ -156,6 +154,7 @@ inline size_t ScanUrl(const char* p, size_t from, size_t to, size_t readable, bo
   }
 #endif
   (void)scalar;
+  (void)readable;
   while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kUrl)) i++;
   return i;
 }
