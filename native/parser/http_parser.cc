@@ -659,7 +659,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       if (host_count_ > 1)
         return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
       {
-        if (scan::AllHostSimple(val, n, readable_ - value_off, scalar_)) return true;
+        if (scan::AllHostSimple(val, n, value_off, readable_ - value_off, scalar_)) return true;
         long bad = ValidateAuthority(val, n, false, true);
         if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
       }

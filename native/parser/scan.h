@@ -160,11 +160,14 @@ inline size_t ScanUrl(const char* p, size_t from, size_t to, size_t readable, bo
 }
 
 // True when p[0..n) (n <= 16) is all ALPHA / DIGIT / "-" / "." (the usual Host value); false
-// means "look closer", not "invalid".
-inline bool AllHostSimple(const char* p, size_t n, size_t readable, bool scalar) {
+// means "look closer", not "invalid". `readable` bytes from p, and `before` bytes before p, may
+// be loaded.
+inline bool AllHostSimple(const char* p, size_t n, size_t before, size_t readable, bool scalar) {
 #ifdef UVHTTP_PARSER_SSE2
-  if (!scalar && n > 0 && n <= 16 && readable >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  if (!scalar && n > 0 && n <= 16 && (readable >= 16 || before + n >= 16)) {
+    // Load 16 bytes starting at p, or ending at p + n.
+    const size_t shift = readable >= 16 ? 0 : 16 - n;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - shift));
     const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
     __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
@@ -174,11 +177,11 @@ inline bool AllHostSimple(const char* p, size_t n, size_t readable, bool scalar)
     __m128i dd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
                               _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
     uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), dd)));
-    uint32_t want = n == 16 ? 0xffffu : ((1u << n) - 1);
+    uint32_t want = (n == 16 ? 0xffffu : ((1u << n) - 1)) << shift;
     return (m & want) == want;
   }
 #endif
-  (void)p; (void)n; (void)readable; (void)scalar;
+  (void)p; (void)n; (void)before; (void)readable; (void)scalar;
   return false;
 }
 
