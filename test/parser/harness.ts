@@ -133,6 +133,18 @@ export function check(f: Fixture): void {
 }
 
 export function suite(title: string, fixtures: Fixture[]): void {
+  // PARSER_DUMP_DIR=dir: also write each fixture (input + options) for native sanitizer runs.
+  const dump = process.env.PARSER_DUMP_DIR;
+  if (dump) {
+    const fs = require('fs');
+    fixtures.forEach((f, i) => {
+      const o = f.opts ?? {};
+      const cfg = [f.type === 'response' ? 1 : 0, o.lenient ? 1 : 0, o.maxHeaderSize ?? 0, o.maxChunkExtensionSize ?? -1,
+        o.requireHost === false ? 0 : 1, f.action ?? 'continue'].join(' ');
+      fs.writeFileSync(path.join(dump, `${title.replace(/\W+/g, '_')}_${i}.cfg`), cfg);
+      fs.writeFileSync(path.join(dump, `${title.replace(/\W+/g, '_')}_${i}.bin`), toBuf(f.input));
+    });
+  }
   describe(title, () => {
     for (const f of fixtures) {
       test(f.name, () => check(f));
