@@ -1039,8 +1039,10 @@ size_t HttpParser::Execute(const char* data, size_t len) {
       case kIdle: {
         if (pos == len) goto out;
         const char c = data[pos];
-        if (c == '\r') { phase_ = kIdleCr; pos++; continue; }
-        if (c == '\n' && limits_.lenient) { pos++; continue; }
+        // RFC 9112 §2.2: empty lines before a request-line are ignored. As llhttp does, any run
+        // of CR and LF bytes between messages is skipped: it cannot change where a message
+        // starts or ends.
+        if (c == '\r' || c == '\n') { pos++; continue; }
         BeginSection(consumed_ + pos, false);
         phase_ = kHead;
         continue;

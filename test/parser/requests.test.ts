@@ -113,8 +113,8 @@ const fixtures: Fixture[] = [
     ],
   },
   {
-    name: 'empty lines between requests are skipped (RFC 9112 §2.2)',
-    input: `\r\n\r\nGET /1 HTTP/1.1\r\n${H}\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`,
+    name: 'empty lines between requests are skipped (RFC 9112 §2.2), bare LF/CR too (as llhttp)',
+    input: `\r\n\r\nGET /1 HTTP/1.1\r\n${H}\r\n\r\n\n\rGET /2 HTTP/1.1\r\n${H}\r\n`,
     events: [head({ url: '/1' }), done(), head({ url: '/2' }), done()],
   },
   {
