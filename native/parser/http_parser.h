@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace uvhttp {
 
@@ -103,6 +104,10 @@ enum class HeadAction : uint8_t {
   kContinue,  // parse the body as framed
   kSkipBody,  // a response to HEAD (or a 1xx handled by the caller): no body follows
   kPause,     // stop after this head (upgrade/CONNECT): Execute returns, the rest is the caller's
+  // Parse the body as framed, then stop right after OnMessageComplete: Execute returns the bytes
+  // through the end of the message. This is llhttp's hand-over point for an Upgrade request
+  // that declares a body (the body belongs to the request, the rest to the new protocol).
+  kPauseAfterMessage,
 };
 
 class HttpParser {
@@ -148,6 +153,18 @@ class HttpParser {
   // Bytes of the stream consumed so far (llhttp's bytesParsed counterpart).
   uint64_t bytes_parsed() const;
 
+  // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
+  // compiled in: the scalar scanner is then the only one).
+  void SetScalarScanForTesting(bool scalar) { scalar_ = scalar; }
+
+  // Notes on the contract as implemented:
+  // - kPause: Execute() returns right after OnHead; no OnBody/OnMessageComplete is delivered
+  //   until Resume() and a further Execute() call (which may be given zero bytes to deliver the
+  //   completion of a message without body).
+  // - Errors inside a head line are reported when the line is complete, or earlier when the
+  //   bytes seen so far already prove it (the method is checked from the first byte). The code
+  //   and offset do not depend on how the stream was split.
+
  private:
   // Internal state is the implementation's; see http_parser.cc.
   struct State;
@@ -155,7 +172,81 @@ class HttpParser {
   Handler* handler_;
   ParserLimits limits_;
   std::string head_buffer_;  // a head split across Execute calls, bounded by the limits
-  // ... further members as the implementation needs.
+
+  enum LineMode : uint8_t { kLineComplete, kLinePartial, kLineBadEnd };
+  enum SectionResult : uint8_t { kSectionMore, kSectionDone, kSectionError };
+
+  bool Fail(ParseError e, uint64_t abs_offset, const char* reason, uint16_t status = 400);
+  void BeginSection(uint64_t abs_start, bool trailers);
+  SectionResult ProcessLines(const char* base, size_t avail, size_t* section_len);
+  bool CheckPartial(const char* base, size_t s, size_t e, bool force);
+  bool ParseLine(const char* base, size_t s, size_t e, LineMode mode);
+  bool ParseRequestLine(const char* base, size_t s, size_t e, LineMode mode);
+  bool ParseStatusLine(const char* base, size_t s, size_t e, LineMode mode);
+  bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
+  bool FieldSemantics(const char* base, size_t name_off, size_t name_len, size_t value_off,
+                      size_t value_len);
+  const HeaderField* ResolveFields(const char* base);
+  bool CheckTargetForm(const char* base);
+  bool EndOfHead(const char* base, size_t section_len);
+  void EndOfTrailers(const char* base);
+  bool CompleteMessage();
+  size_t FindSpecial(const char* base, size_t from, size_t to) const;
+  bool ChunkByte(uint8_t c, uint64_t abs);
+  size_t RawCap() const;
+  bool Count(uint64_t start_abs_in_section, size_t n, bool url);
+
+  // Stream / control.
+  uint8_t phase_ = 0;
+  bool paused_ = false;
+  bool scalar_ = false;
+  ParseError error_ = ParseError::kOk;
+  uint16_t error_status_ = 0;
+  const char* error_reason_ = "";
+  uint64_t error_offset_ = 0;
+  uint64_t consumed_ = 0;  // bytes consumed before the current Execute call
+  const char* exec_data_ = nullptr;  // current Execute input (for error positions)
+
+  // Current head or trailer section.
+  bool sec_buffered_ = false;
+  bool sec_trailers_ = false;
+  bool start_line_done_ = false;
+  uint64_t sec_start_ = 0;   // stream offset of the section's first byte
+  uint32_t line_start_ = 0;  // section offset of the current line
+  uint32_t scan_pos_ = 0;    // bytes of the current line known free of special bytes
+  // Resume points of the long scans inside the current line (0: none yet).
+  uint32_t lc_name_ = 0, lc_colon_ = 0, lc_ows_ = 0, lc_url_ = 0;
+  uint32_t counted_ = 0;     // Node's header_nread_
+  size_t readable_ = 0;      // bytes of the current section base that may be loaded
+  // Fields of the current section. Until the section ends the span pointers hold offsets from
+  // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
+  std::vector<HeaderField> fields_;
+  uint32_t field_count_ = 0;
+
+  // Start line.
+  Method method_ = Method::kGet;
+  uint32_t method_off_ = 0, method_len_ = 0, url_off_ = 0, url_len_ = 0;
+  uint32_t reason_off_ = 0, reason_len_ = 0;
+  uint16_t status_code_ = 0;
+  uint8_t major_ = 1, minor_ = 1;
+
+  // Framing facts gathered from the fields.
+  bool has_cl_ = false, te_present_ = false, te_chunked_seen_ = false, te_chunked_last_ = false;
+  bool conn_close_ = false, conn_keep_alive_ = false, conn_upgrade_ = false, has_upgrade_ = false;
+  uint32_t host_count_ = 0;
+  uint64_t cl_ = 0;
+  int64_t te_unknown_at_ = -1;  // stream offset of the first unknown transfer coding
+
+  // Message / body.
+  bool keep_alive_ = true;
+  bool upgrade_ = false;
+  bool no_close_after_ = false;
+  bool pause_after_msg_ = false;  // 1xx: the connection state is not decided by this message
+  uint8_t next_action_ = 0;
+  uint64_t remaining_ = 0;
+  uint8_t chunk_state_ = 0;
+  uint32_t ext_count_ = 0;
+  bool chunk_size_digits_ = false;
 };
 
 }  // namespace uvhttp

@@ -1,0 +1,198 @@
+// Vector scans used on the parser's hot path: find the first byte that ends a "clean" run of a
+// head line (strict: any CTL other than HTAB, or DEL; lenient: NUL, CR or LF).
+//
+// SSE2 is part of the x86-64 baseline, so it is used unconditionally there. Elsewhere (or when
+// UVHTTP_PARSER_SCALAR is defined) a portable SWAR/scalar scanner is the only one. Both are
+// always compiled so the tests can run the scalar one through the probe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "char_tables.h"
+
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(UVHTTP_PARSER_SCALAR)
+#define UVHTTP_PARSER_SSE2 1
+#include <emmintrin.h>
+#endif
+
+namespace uvhttp {
+namespace scan {
+
+inline unsigned Ctz32(uint32_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(v));
+#else
+  unsigned n = 0;
+  while (!(v & 1)) { v >>= 1; n++; }
+  return n;
+#endif
+}
+
+// Scalar with an 8-byte SWAR pre-check: a word with no byte < 0x20 and no 0x7f is skipped whole.
+inline size_t SpecialScalar(const char* p, size_t from, size_t to, bool lenient) {
+  const uint8_t cls = lenient ? chars::kSpecialLenient : chars::kSpecialStrict;
+  size_t i = from;
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  while (i + 8 <= to) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    // Bytes < 0x20 (ignoring bytes >= 0x80), and bytes == 0x7f.
+    uint64_t lt = (w - kOnes * 0x20) & ~w & kHigh;
+    uint64_t x = w ^ (kOnes * 0x7f);
+    uint64_t del = (x - kOnes) & ~x & kHigh;
+    if (lt | del) {
+      for (size_t k = 0; k < 8; k++) {
+        if (chars::Is(static_cast<uint8_t>(p[i + k]), cls)) return i + k;
+      }
+    }
+    i += 8;
+  }
+  for (; i < to; i++) {
+    if (chars::Is(static_cast<uint8_t>(p[i]), cls)) return i;
+  }
+  return to;
+}
+
+#ifdef UVHTTP_PARSER_SSE2
+inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
+  size_t i = from;
+  if (!lenient) {
+    const __m128i k1f = _mm_set1_epi8(0x1f);
+    const __m128i kTab = _mm_set1_epi8('\t');
+    const __m128i kDel = _mm_set1_epi8(0x7f);
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // v <= 0x1f (unsigned) or v == 0x7f; HTAB is weeded out below (rare in heads).
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
+      __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) {
+        // Drop HTAB hits.
+        m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
+        if (m) return i + Ctz32(m);
+      }
+      i += 16;
+    }
+  } else {
+    const __m128i kCr = _mm_set1_epi8('\r');
+    const __m128i kLf = _mm_set1_epi8('\n');
+    const __m128i kZero = _mm_setzero_si128();
+    while (i + 16 <= to) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, kCr), _mm_cmpeq_epi8(v, kLf)),
+                                 _mm_cmpeq_epi8(v, kZero));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) return i + Ctz32(m);
+      i += 16;
+    }
+  }
+  return SpecialScalar(p, i, to, lenient);
+}
+#endif
+
+// The scans below take `readable`: bytes of p up to that index may be loaded (they lie in the
+// same buffer) even past `to`; results are clipped to `to`.
+
+// First index in [from, to) that is not a tchar (RFC 9110 §5.6.2), or `to`.
+inline size_t ScanToken(const char* p, size_t from, size_t to, size_t readable, bool scalar) {
+  size_t i = from;
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) {
+    // Vector fast path for ALPHA / DIGIT / "-" (nearly every field name); any other byte is
+    // judged by the table, and the scan goes on after it if it is a tchar.
+    const __m128i k20 = _mm_set1_epi8(0x20);
+    const __m128i kA = _mm_set1_epi8('a' - 1), kZ = _mm_set1_epi8('z' + 1);
+    const __m128i k0 = _mm_set1_epi8('0' - 1), k9 = _mm_set1_epi8('9' + 1);
+    const __m128i kDash = _mm_set1_epi8('-');
+    while (i < to && i + 16 <= readable) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      __m128i l = _mm_or_si128(v, k20);
+      __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, kA), _mm_cmplt_epi8(l, kZ));
+      __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, k0), _mm_cmplt_epi8(v, k9));
+      __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, kDash));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+      if (to - i < 16) m |= 1u << (to - i);
+      if (!m) {
+        i += 16;
+        continue;
+      }
+      i += Ctz32(m);
+      if (i >= to) return to;
+      if (!chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) return i;
+      i++;
+    }
+  }
+#endif
+  (void)scalar;
+  (void)readable;
+  while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kToken)) i++;
+  return i;
+}
+
+// First index in [from, to) that is not a request-target byte (VCHAR: 0x21..0x7e), or `to`.
+inline size_t ScanUrl(const char* p, size_t from, size_t to, size_t readable, bool scalar) {
+  size_t i = from;
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) {
+    const __m128i k21 = _mm_set1_epi8(0x21);
+    const __m128i kDel = _mm_set1_epi8(0x7f);
+    while (i < to && i + 16 <= readable) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      // Signed: bytes >= 0x80 are negative, so "< 0x21" covers CTL, SP and non-ASCII.
+      __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, k21), _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      if (m) {
+        size_t r = i + Ctz32(m);
+        return r < to ? r : to;
+      }
+      i += 16;
+    }
+    if (i >= to) return to;
+  }
+#endif
+  (void)scalar;
+  (void)readable;
+  while (i < to && chars::Is(static_cast<uint8_t>(p[i]), chars::kUrl)) i++;
+  return i;
+}
+
+// True when p[0..n) (n <= 16) is all ALPHA / DIGIT / "-" / "." (the usual Host value); false
+// means "look closer", not "invalid". `readable` bytes from p, and `before` bytes before p, may
+// be loaded.
+inline bool AllHostSimple(const char* p, size_t n, size_t before, size_t readable, bool scalar) {
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar && n > 0 && n <= 16 && (readable >= 16 || before + n >= 16)) {
+    // Load 16 bytes starting at p, or ending at p + n.
+    const size_t shift = readable >= 16 ? 0 : 16 - n;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - shift));
+    const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    // '-' (0x2d), '.' (0x2e) and digits (0x30..0x39), without '/' (0x2f).
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i dd = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                              _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), dd)));
+    uint32_t want = (n == 16 ? 0xffffu : ((1u << n) - 1)) << shift;
+    return (m & want) == want;
+  }
+#endif
+  (void)p; (void)n; (void)before; (void)readable; (void)scalar;
+  return false;
+}
+
+// First index in [from, to) holding a special byte, or `to`.
+inline size_t FindSpecial(const char* p, size_t from, size_t to, bool lenient, bool scalar) {
+#ifdef UVHTTP_PARSER_SSE2
+  if (!scalar) return SpecialSse2(p, from, to, lenient);
+#endif
+  (void)scalar;
+  return SpecialScalar(p, from, to, lenient);
+}
+
+}  // namespace scan
+}  // namespace uvhttp
