@@ -1021,6 +1021,23 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: "'connect' listener receives CONNECT requests (authority-form url) with the socket and head",
+    handler: (log) => () => log.push('handler'),
+    setup: (s, log) => {
+      s.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+        log.push(['connect', req.method, req.url, req.headers.host, head.toString()]);
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        socket.on('data', (d: Buffer) => socket.end(`tunnel:${d}`));
+      });
+    },
+    send: [`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nfirst`, { delay: 40 }, 'second'],
+    timeoutMs: 2000,
+    check: (r, log) => {
+      expect(log).toEqual([['connect', 'CONNECT', 'example.com:443', 'example.com:443', 'first']]);
+      expect(r.raw.toString()).toBe('HTTP/1.1 200 Connection Established\r\n\r\ntunnel:second');
+    },
+  },
+  {
     name: 'res.setTimeout on a slow handler emits timeout on the response',
     handler: (log) => (_req, res) => {
       res.setTimeout(100, () => {
