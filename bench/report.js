@@ -171,6 +171,17 @@ ${table.join('\n')}
 
 ${ratios.join('\n')}
 
+## How to run
+
+\`\`\`sh
+npm run bench                                   # warm-up, then 3 rounds x 10 s (about 2.5 min)
+BENCH_DURATION=5 BENCH_ROUNDS=1 npm run bench   # quicker
+BENCH_THIRD=bench/servers/raw-net.js npm run bench   # add a third server (uWebSockets.js is picked up if installed)
+bash bench/profile.sh uvhttp keepalive 10       # perf profile of one server under one scenario
+\`\`\`
+
+Run it on a quiet machine: the "other load" column shows when other processes shared the cores.
+
 ## How it is measured
 
 - Load: \`wrk -t1 -c64 --latency\`; (a) one request per write on keep-alive connections
