@@ -51,6 +51,8 @@ export class ServerConnection implements SocketOwner {
   // A parse error whose answer waits for the responses already due (see onParseError).
   private deferredError: ParserError | null = null;
   private deferredStatus = 0;
+  // The request without a body whose 'request' event is being emitted.
+  private bodilessInDispatch: IncomingMessage | null = null;
 
   constructor(server: Server, socket: Socket) {
     this.server = server;
@@ -61,8 +63,9 @@ export class ServerConnection implements SocketOwner {
   }
 
   onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): void {
-    const req = this.dispatch(method, url, major, minor, rawHeaders, flags);
     // As with Node's parser, the end of a bodiless message is seen after 'request' returns.
+    const req = this.dispatch(method, url, major, minor, rawHeaders, flags);
+    this.bodilessInDispatch = null;
     if ((flags & HEAD_COMPLETE) !== 0) {
       req.complete = true;
       req.push(null);
@@ -97,6 +100,7 @@ export class ServerConnection implements SocketOwner {
       return req;
     }
     this.incoming.push(req);
+    if ((flags & HEAD_COMPLETE) !== 0) this.bodilessInDispatch = req;
     if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
       this.pausedForBacklog = true;
       socket.pause();
@@ -257,8 +261,12 @@ export class ServerConnection implements SocketOwner {
       this.pausedForBacklog = false;
       socket.resume();
     }
-    // A body nobody read still has to come off the wire for the next request to be parsed.
-    if (!req._consuming && !req.readableFlowing) req._dump();
+    // A body nobody read still has to come off the wire for the next request to be parsed
+    // (Node's _dump). A request already complete has nothing left on the wire: resuming it
+    // would only emit 'end' and 'close', which nobody is listening for, at the cost of three
+    // ticks; it is left as it is.
+    const nothingOnTheWire = req.complete || req === this.bodilessInDispatch;
+    if (!req._consuming && !req.readableFlowing && !(nothingOnTheWire && nobodyListens(req))) req._dump();
     res.detachSocket(socket);
     if (res._last) {
       socket.destroySoon();
@@ -297,6 +305,16 @@ function connectionReset(): Error {
   const error = new Error('aborted') as Error & { code: string };
   error.code = 'ECONNRESET';
   return error;
+}
+
+function nobodyListens(req: IncomingMessage): boolean {
+  return (
+    req.listenerCount('end') === 0 &&
+    req.listenerCount('close') === 0 &&
+    req.listenerCount('data') === 0 &&
+    req.listenerCount('readable') === 0 &&
+    req.listenerCount('error') === 0
+  );
 }
 
 function findHeader(raw: string[], lowercaseName: string): string | undefined {
