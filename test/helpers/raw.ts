@@ -236,6 +236,8 @@ export interface ExchangeOptions {
   timeoutMs?: number;
   /** After `responses` were read: how long to watch for the server closing the connection. */
   graceMs?: number;
+  /** Called once connected, before anything is written, with our local port. */
+  onConnect?: (localPort: number) => void;
 }
 
 export interface ExchangeResult {
@@ -342,6 +344,7 @@ export function exchange(opts: ExchangeOptions): Promise<ExchangeResult> {
     });
 
     socket.on('connect', async () => {
+      opts.onConnect?.(socket.localPort!);
       for (const step of steps) {
         if (finished) return;
         if (typeof step === 'string' || Buffer.isBuffer(step)) {

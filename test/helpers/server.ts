@@ -17,13 +17,29 @@ export interface StartOptions {
   /** Called before listen (attach 'clientError', 'connection', ... listeners here). */
   setup?: (server: http.Server) => void;
   host?: string;
+  /**
+   * Only requests from these client ports reach the handler; others (stray connections from
+   * other processes on this machine that hit a reused ephemeral port) are destroyed unanswered.
+   */
+  clientPorts?: Set<number>;
 }
 
 /** createServer(handler) on 127.0.0.1:0 for the implementation; resolves once listening. */
 export function startServer(impl: Impl, handler?: Handler, opts: StartOptions = {}): Promise<Started> {
-  const server = opts.serverOptions
-    ? impl.http.createServer(opts.serverOptions, handler)
-    : impl.http.createServer(handler);
+  const allowed = opts.clientPorts;
+  const h: Handler | undefined =
+    handler && allowed
+      ? (req, res) => {
+          if (!allowed.has(req.socket.remotePort!)) {
+            // eslint-disable-next-line no-console
+            console.warn(`${impl.name}: stray request ${req.method} ${req.url} from port ${req.socket.remotePort} dropped`);
+            req.socket.destroy();
+            return;
+          }
+          handler(req, res);
+        }
+      : handler;
+  const server = opts.serverOptions ? impl.http.createServer(opts.serverOptions, h) : impl.http.createServer(h);
   live.add(server);
   opts.setup?.(server);
   return new Promise((resolve, reject) => {

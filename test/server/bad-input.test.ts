@@ -33,6 +33,7 @@ async function run(
   opts: { responses?: number; setup?: (s: http.Server) => void; serverOptions?: http.ServerOptions; timeoutMs?: number; eager?: boolean } = {},
 ): Promise<Run> {
   const handler: string[] = [];
+  const clientPorts = new Set<number>();
   const { port } = await startServer(
     impl,
     (req, res) => {
@@ -43,9 +44,16 @@ async function run(
       if (opts.eager) res.end('ok'); // answer at once, before the rest of the stream is parsed
       else req.on('end', () => res.end('ok'));
     },
-    { setup: opts.setup, serverOptions: opts.serverOptions },
+    { setup: opts.setup, serverOptions: opts.serverOptions, clientPorts },
   );
-  const result = await exchange({ port, send, responses: opts.responses, timeoutMs: opts.timeoutMs ?? 3000, graceMs: 100 });
+  const result = await exchange({
+    port,
+    send,
+    responses: opts.responses,
+    timeoutMs: opts.timeoutMs ?? 3000,
+    graceMs: 100,
+    onConnect: (p) => clientPorts.add(p),
+  });
   await delay(20);
   return { result, handler };
 }

@@ -37,12 +37,15 @@ interface Observed {
 
 async function run(impl: Impl, sc: Scenario): Promise<Observed> {
   const log: Log = [];
+  const clientPorts = new Set<number>();
   const { port } = await startServer(impl, sc.handler(log), {
     serverOptions: sc.serverOptions,
     setup: sc.setup ? (s) => sc.setup!(s, log) : undefined,
+    clientPorts,
   });
   const result = await exchange({
     port,
+    onConnect: (p) => clientPorts.add(p),
     send: sc.send,
     responses: sc.responses,
     methods: sc.methods,

@@ -49,12 +49,17 @@ function snapshot(req: http.IncomingMessage): Snapshot {
 /** Sends raw bytes to impl's server; resolves the snapshots of every request the handler saw. */
 async function capture(impl: Impl, send: SendStep | SendStep[], responses = 1, methods?: string[]): Promise<Snapshot[]> {
   const seen: Snapshot[] = [];
-  const { port } = await startServer(impl, (req, res) => {
-    seen.push(snapshot(req));
-    req.resume();
-    req.on('end', () => res.end());
-  });
-  const r = await exchange({ port, send, responses, methods, timeoutMs: 3000, graceMs: 20 });
+  const clientPorts = new Set<number>();
+  const { port } = await startServer(
+    impl,
+    (req, res) => {
+      seen.push(snapshot(req));
+      req.resume();
+      req.on('end', () => res.end());
+    },
+    { clientPorts },
+  );
+  const r = await exchange({ port, send, responses, methods, timeoutMs: 3000, graceMs: 20, onConnect: (p) => clientPorts.add(p) });
   expect(r.timedOut).toBe(false);
   return seen;
 }
@@ -228,6 +233,7 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
   async function bodyObservation(i: Impl, send: SendStep | SendStep[], consume: (req: http.IncomingMessage) => Promise<unknown>) {
     let observed: unknown;
     let failure: unknown;
+    const clientPorts = new Set<number>();
     const { port } = await startServer(i, (rq, rs) => {
       consume(rq).then(
         (v) => {
@@ -240,8 +246,8 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
           rs.end();
         },
       );
-    });
-    const r = await exchange({ port, send, responses: 1, timeoutMs: 3000, graceMs: 10 });
+    }, { clientPorts });
+    const r = await exchange({ port, send, responses: 1, timeoutMs: 3000, graceMs: 10, onConnect: (p) => clientPorts.add(p) });
     expect(failure).toBeUndefined();
     expect(r.responses[0]?.statusCode).toBe(200);
     return observed;
