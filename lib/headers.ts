@@ -15,10 +15,15 @@ export function hasInvalidValueChar(value: string): boolean {
   return INVALID_VALUE_CHAR.test(value);
 }
 
+// Servers send the same few names over and over: remember the ones already found valid.
+const validNames = new Set<string>();
+
 export function validateHeaderName(name: unknown): asserts name is string {
+  if (typeof name === 'string' && validNames.has(name)) return;
   if (typeof name !== 'string' || !name || !TOKEN.test(name)) {
     throw errInvalidHttpToken('Header name', name);
   }
+  if (validNames.size < 1024) validNames.add(name);
 }
 
 export function validateHeaderValue(name: string, value: unknown): void {
