@@ -18,6 +18,8 @@ const MAX_PENDING_REQUESTS = 256;
 
 const METHOD_CONNECT = METHODS.indexOf('CONNECT');
 
+const DEFAULT_MAX_HEADER_ENTRIES = 2000;
+
 // Node's default answers to a request the parser rejected, when no 'clientError' listener does.
 const ERROR_RESPONSES: { [status: number]: string } = {
   400: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
@@ -88,8 +90,11 @@ export class ServerConnection implements SocketOwner {
     req.httpVersionMinor = minor;
     req.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
     req.rawHeaders = rawHeaders;
+    // Node's parser.maxHeaderPairs: maxHeadersCount fields, or 2000 raw entries by default
+    // (1000 fields); 0 means no limit. rawHeaders keeps them all.
     const maxHeaders = server.maxHeadersCount;
-    req._headersCount = maxHeaders ? Math.min(rawHeaders.length, maxHeaders * 2) : rawHeaders.length;
+    const limit = typeof maxHeaders === 'number' ? maxHeaders * 2 : DEFAULT_MAX_HEADER_ENTRIES;
+    req._headersCount = limit > 0 ? Math.min(rawHeaders.length, limit) : rawHeaders.length;
     req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
     // Upgrade and CONNECT hand-offs come with their own issue; until then an upgrade request is
     // an ordinary one, as Node treats it when nobody listens for 'upgrade', and a CONNECT gets
