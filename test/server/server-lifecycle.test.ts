@@ -321,6 +321,93 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
     expect(await run(impl)).toEqual(ref);
   });
 
+  test("server.setTimeout: an idle connection times out; without a 'timeout' listener it is destroyed", async () => {
+    async function o(i: Impl) {
+      const { server, port } = await startServer(i, (_q, r) => r.end('ok'));
+      server.setTimeout(150);
+      const sock = await connectRaw(port);
+      sockets.push(sock);
+      const t0 = Date.now();
+      const closed = await waitClosed(sock, 2000);
+      return { closed, fast: Date.now() - t0 < 1500 };
+    }
+    const ref = await o(nodeImpl);
+    expect(ref).toEqual({ closed: true, fast: true });
+    expect(await o(impl)).toEqual(ref);
+  });
+
+  test("server 'timeout' event gets the socket; the listener decides (here: keep it)", async () => {
+    async function o(i: Impl) {
+      let timeouts = 0;
+      let sameSocket = false;
+      let connSock: net.Socket | undefined;
+      const { server, port } = await startServer(i, (_q, r) => r.end('ok'), {
+        setup: (s) => s.on('connection', (c: net.Socket) => (connSock = c)),
+      });
+      server.setTimeout(100, (socket: net.Socket) => {
+        timeouts++;
+        sameSocket = socket === connSock;
+      });
+      const sock = await connectRaw(port);
+      sockets.push(sock);
+      const closed = await waitClosed(sock, 400);
+      // still usable after the timeout
+      const r = await new Promise<string>((resolve) => {
+        let d = '';
+        sock.on('data', (x) => {
+          d += x.toString('latin1');
+          if (d.endsWith('ok')) resolve(d.split('\r\n')[0]);
+        });
+        sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        setTimeout(() => resolve('no answer'), 1000);
+      });
+      return { closed, timedOutAtLeastOnce: timeouts >= 1, sameSocket, r };
+    }
+    const ref = await o(nodeImpl);
+    expect(ref).toEqual({ closed: false, timedOutAtLeastOnce: true, sameSocket: true, r: 'HTTP/1.1 200 OK' });
+    expect(await o(impl)).toEqual(ref);
+  });
+
+  test("headersTimeout with a 'clientError' listener: it gets ERR_HTTP_REQUEST_TIMEOUT", async () => {
+    async function o(i: Impl) {
+      const seen: unknown[] = [];
+      const { port } = await startServer(i, (_q, r) => r.end('ok'), {
+        serverOptions: { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 50 } as http.ServerOptions,
+        setup: (s) =>
+          s.on('clientError', (e: NodeJS.ErrnoException, socket: net.Socket) => {
+            seen.push([e.code, e.message]);
+            socket.destroy();
+          }),
+      });
+      const r = await exchange({ port, send: 'GET / HTTP/1.1\r\nHost: x\r\n', timeoutMs: 2000 });
+      return { seen, closed: r.closed, bytes: r.raw.toString('latin1') };
+    }
+    const ref = await o(nodeImpl);
+    expect(ref.seen).toEqual([['ERR_HTTP_REQUEST_TIMEOUT', 'Request timeout']]);
+    expect(await o(impl)).toEqual(ref);
+  });
+
+  test("maxConnections: connections over the limit are dropped ('drop' event)", async () => {
+    async function o(i: Impl) {
+      const drops: unknown[] = [];
+      const { server, port } = await startServer(i, () => undefined /* keep the first busy */, {
+        setup: (s) => s.on('drop', (d: { localPort?: number; remoteAddress?: string }) => drops.push(typeof d === 'object' && d !== null ? Object.keys(d).sort() : d)),
+      });
+      server.maxConnections = 1;
+      const first = await connectRaw(port);
+      sockets.push(first);
+      first.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await delay(50);
+      const second = await exchange({ port, send: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', timeoutMs: 1000 });
+      await delay(20);
+      return { secondClosed: second.closed, secondBytes: second.raw.length, drops };
+    }
+    const ref = await o(nodeImpl);
+    expect(ref.secondClosed).toBe(true);
+    expect(ref.secondBytes).toBe(0);
+    expect(await o(impl)).toEqual(ref);
+  });
+
   test('server.ref()/unref() return the server; setTimeout sets timeout', () => {
     const s = make(impl);
     expect(s.unref()).toBe(s);
