@@ -1190,6 +1190,57 @@ const scenarios: Scenario[] = [
     check: (_r, log) => expect(log).toEqual(['createServer handler', 'second listener']),
   },
   {
+    name: 'req.destroy() in the handler: nothing written, connection closed',
+    handler: (log) => (req, res) => {
+      res.on('close', () => log.push(['res close', res.writableFinished]));
+      req.on('close', () => log.push('req close'));
+      req.destroy();
+    },
+    send: GET(),
+    check: (r) => {
+      expect(r.raw.length).toBe(0);
+      expect(r.closed).toBe(true);
+    },
+  },
+  {
+    name: 'res.destroy() after a partial chunked body',
+    handler: () => (_req, res) => {
+      res.write('partial');
+      setTimeout(() => res.destroy(), 20);
+    },
+    send: GET(),
+    check: (r) => {
+      expect(r.closed).toBe(true);
+      expect(r.raw.toString('latin1')).toContain('7\r\npartial\r\n');
+    },
+  },
+  {
+    name: 'Content-Length smaller than the body written (strictContentLength off)',
+    handler: (log) => (_req, res) => {
+      res.on('error', (e) => log.push(['error', (e as NodeJS.ErrnoException).code]));
+      res.writeHead(200, { 'Content-Length': 3 });
+      res.end('hello');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.responses[0].body.toString()).toBe('hel'),
+  },
+  {
+    name: 'HEAD with handler-set Content-Length and Transfer-Encoding',
+    handler: () => (req, res) => {
+      if (req.url === '/cl') res.setHeader('Content-Length', 1234);
+      else res.setHeader('Transfer-Encoding', 'chunked');
+      res.end();
+    },
+    send: `HEAD /cl HTTP/1.1\r\nHost: x\r\n\r\nHEAD /te HTTP/1.1\r\nHost: x\r\n\r\n`,
+    methods: ['HEAD', 'HEAD'],
+    responses: 2,
+    check: (r) => {
+      expect(headerValues(r.responses[0], 'content-length')).toEqual(['1234']);
+      expect(r.raw.toString('latin1').endsWith('\r\n\r\n')).toBe(true);
+    },
+  },
+  {
     name: 'handler throws nothing and never answers: client times out, no bytes',
     handler: () => () => undefined,
     send: GET(),

@@ -160,6 +160,35 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
     expect(got).toEqual(ref);
   });
 
+  test('field names with every tchar', async () => {
+    const { ref, got } = await captureBoth(impl, req("GET / HTTP/1.1\nHost: h\nX!#$%&'*+-.^_`|~09Az: v\n1: digit-name"));
+    expect(ref[0].rawHeaders).toEqual(['Host', 'h', "X!#$%&'*+-.^_`|~09Az", 'v', '1', 'digit-name']);
+    expect(got).toEqual(ref);
+  });
+
+  test('trailers follow the same joining rules as headers', async () => {
+    async function o(i: Impl) {
+      let out: unknown;
+      const { port } = await startServer(i, (rq, rs) => {
+        rq.resume();
+        rq.on('end', () => {
+          out = { trailers: { ...rq.trailers }, keys: Object.keys(rq.trailers), rawTrailers: rq.rawTrailers, distinct: { ...rq.trailersDistinct } };
+          rs.end();
+        });
+      });
+      await exchange({
+        port,
+        send: 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-T: 1\r\nx-t: 2\r\nSet-Cookie: a\r\nContent-Type: one\r\ncontent-type: two\r\nCookie: c1\r\nCookie: c2\r\n\r\n',
+        responses: 1,
+        graceMs: 10,
+      });
+      return out;
+    }
+    const ref = await o(nodeImpl);
+    expect(ref).toMatchObject({ trailers: { 'x-t': '1, 2', 'set-cookie': ['a'], 'content-type': 'one', cookie: 'c1; c2' } });
+    expect(await o(impl)).toEqual(ref);
+  });
+
   test('header values: optional whitespace trimmed, inner whitespace kept, empty values', async () => {
     const { ref, got } = await captureBoth(impl, req('GET / HTTP/1.1\nHost: h\nX-A:    spaced   value  \nX-B:\t\ttabbed\t\nX-Empty:\nX-Empty2:   \nX-Obs: a\tb'));
     expect(ref[0].headers).toMatchObject({ 'x-a': 'spaced   value', 'x-b': 'tabbed', 'x-empty': '', 'x-empty2': '' });
