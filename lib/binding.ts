@@ -19,7 +19,8 @@ export interface NativeCallbacks {
     versionMinor: number,
     rawHeaders: string[],
     flags: number,
-  ): void;
+  ): boolean | void;
+  onUpgrade(connectionId: number, head: Buffer): void;
   onBody(connectionId: number, chunk: Buffer): void;
   onMessageEnd(connectionId: number, rawTrailers: string[] | undefined): void;
   onParseError(
@@ -58,6 +59,7 @@ export interface Binding {
     bodyIsLatin1: boolean,
     suffix: string | undefined,
   ): number;
+  detach(id: number): number;
   watchDrain(id: number): void;
   pause(id: number): void;
   resume(id: number): void;

@@ -31,7 +31,15 @@ binding.setCallbacks({
     server.emit('connection', socket);
   },
   onHead(id, method, url, major, minor, rawHeaders, flags) {
-    connections.get(id)?.onHead(method, url, major, minor, rawHeaders, flags);
+    return connections.get(id)?.onHead(method, url, major, minor, rawHeaders, flags);
+  },
+  onUpgrade(id, head) {
+    const connection = connections.get(id);
+    if (connection === undefined) return;
+    // From here the descriptor belongs to a net.Socket: the native close that follows is not
+    // this connection's end.
+    connections.delete(id);
+    connection.onUpgrade(head);
   },
   onBody(id, chunk) {
     connections.get(id)?.onBody(chunk);

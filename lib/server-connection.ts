@@ -1,7 +1,9 @@
 // The server side of one HTTP/1.1 connection: turns native events into IncomingMessage and
 // ServerResponse objects, keeps responses in request order (RFC 9112 §9.3.2), and decides when
 // the connection ends.
-import { HEAD_COMPLETE, HEAD_KEEP_ALIVE } from './binding';
+import * as net from 'net';
+
+import { binding, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
 import type { Server } from './server';
@@ -53,6 +55,8 @@ export class ServerConnection implements SocketOwner {
   // A parse error whose answer waits for the responses already due (see onParseError).
   private deferredError: ParserError | null = null;
   private deferredStatus = 0;
+  // An upgrade or CONNECT request waiting for the bytes that followed its head.
+  private upgrading: IncomingMessage | null = null;
   // The request without a body whose 'request' event is being emitted.
   private bodilessInDispatch: IncomingMessage | null = null;
 
@@ -64,7 +68,12 @@ export class ServerConnection implements SocketOwner {
     if (server.timeout) socket.setTimeout(server.timeout);
   }
 
-  onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): void {
+  // Returns true to take the connection for an 'upgrade' or 'connect' listener.
+  onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): boolean {
+    if ((flags & HEAD_UPGRADE) !== 0) {
+      const handOff = this.prepareHandOff(method, url, major, minor, rawHeaders);
+      if (handOff !== undefined) return handOff;
+    }
     // As with Node's parser, the end of a bodiless message is seen after 'request' returns.
     const req = this.dispatch(method, url, major, minor, rawHeaders, flags);
     this.bodilessInDispatch = null;
@@ -74,6 +83,47 @@ export class ServerConnection implements SocketOwner {
     } else {
       this.receiving = req;
     }
+    return false;
+  }
+
+  // Node's rule (parserOnIncoming): an upgrade request goes to 'upgrade' listeners if there are
+  // any, a CONNECT to 'connect' listeners; a CONNECT nobody listens for closes the connection,
+  // and an upgrade nobody listens for is an ordinary request (undefined here).
+  private prepareHandOff(method: number, url: string, major: number, minor: number, rawHeaders: string[]): boolean | undefined {
+    const isConnect = method === METHOD_CONNECT;
+    const server = this.server;
+    if (!isConnect && server.listenerCount('upgrade') === 0) return undefined;
+    if (isConnect && server.listenerCount('connect') === 0) {
+      this.socket.destroy();
+      return false;
+    }
+    const req = new server._IncomingMessage(this.socket);
+    this.fillRequest(req, method, url, major, minor, rawHeaders);
+    req.upgrade = true;
+    this.upgrading = req;
+    return true;
+  }
+
+  // The head of an upgrade or CONNECT was the last thing parsed; `head` is what followed it.
+  onUpgrade(head: Buffer): void {
+    const req = this.upgrading as IncomingMessage;
+    this.upgrading = null;
+    const oldSocket = this.socket;
+    const fd = binding.detach(oldSocket._id);
+    this.server._connectionClosed(this);
+    oldSocket.destroyed = true;
+    if (fd < 0) {
+      req.destroy(connectionReset());
+      return;
+    }
+    const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    (socket as net.Socket & { server?: unknown }).server = this.server;
+    req.socket = socket as unknown as Socket;
+    req.client = socket as unknown as Socket;
+    // As on Node, the request of an upgrade is complete once its head is.
+    req.complete = true;
+    req.push(null);
+    this.server.emit(req.method === 'CONNECT' ? 'connect' : 'upgrade', req, socket, head);
   }
 
   private dispatch(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): IncomingMessage {
@@ -84,26 +134,8 @@ export class ServerConnection implements SocketOwner {
       this.keepAliveTimeoutSet = false;
     }
     const req = new server._IncomingMessage(socket);
-    req.method = METHODS[method];
-    req.url = url;
-    req.httpVersionMajor = major;
-    req.httpVersionMinor = minor;
-    req.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
-    req.rawHeaders = rawHeaders;
-    // Node's parser.maxHeaderPairs: maxHeadersCount fields, or 2000 raw entries by default
-    // (1000 fields); 0 means no limit. rawHeaders keeps them all.
-    const maxHeaders = server.maxHeadersCount;
-    const limit = typeof maxHeaders === 'number' ? maxHeaders * 2 : DEFAULT_MAX_HEADER_ENTRIES;
-    req._headersCount = limit > 0 ? Math.min(rawHeaders.length, limit) : rawHeaders.length;
-    req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
-    // Upgrade and CONNECT hand-offs come with their own issue; until then an upgrade request is
-    // an ordinary one, as Node treats it when nobody listens for 'upgrade', and a CONNECT gets
-    // what Node gives it when nobody listens for 'connect': the connection is closed.
+    this.fillRequest(req, method, url, major, minor, rawHeaders);
     req.upgrade = false;
-    if (method === METHOD_CONNECT) {
-      socket.destroy();
-      return req;
-    }
     this.incoming.push(req);
     if ((flags & HEAD_COMPLETE) !== 0) this.bodilessInDispatch = req;
     if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
@@ -161,6 +193,22 @@ export class ServerConnection implements SocketOwner {
     }
     server.emit('request', req, res);
     return req;
+  }
+
+  private fillRequest(req: IncomingMessage, method: number, url: string, major: number, minor: number, rawHeaders: string[]): void {
+    const server = this.server;
+    req.method = METHODS[method];
+    req.url = url;
+    req.httpVersionMajor = major;
+    req.httpVersionMinor = minor;
+    req.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
+    req.rawHeaders = rawHeaders;
+    // Node's parser.maxHeaderPairs: maxHeadersCount fields, or 2000 raw entries by default
+    // (1000 fields); 0 means no limit. rawHeaders keeps them all.
+    const maxHeaders = server.maxHeadersCount;
+    const limit = typeof maxHeaders === 'number' ? maxHeaders * 2 : DEFAULT_MAX_HEADER_ENTRIES;
+    req._headersCount = limit > 0 ? Math.min(rawHeaders.length, limit) : rawHeaders.length;
+    req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
   }
 
   onBody(chunk: Buffer): void {

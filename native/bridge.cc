@@ -55,6 +55,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   };
   take("onConnection", &callbacks.on_connection);
   take("onHead", &callbacks.on_head);
+  take("onUpgrade", &callbacks.on_upgrade);
   take("onBody", &callbacks.on_body);
   take("onMessageEnd", &callbacks.on_message_end);
   take("onParseError", &callbacks.on_parse_error);
@@ -175,6 +176,14 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(connection->queued_output()));
 }
 
+// detach(id) -> a duplicate of the connection's descriptor for a net.Socket, or a negative libuv
+// error. The native connection closes; the connection itself lives on in the descriptor.
+Napi::Value Detach(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection == nullptr) return Napi::Number::New(info.Env(), UV_EBADF);
+  return Napi::Number::New(info.Env(), connection->Detach());
+}
+
 void WatchDrain(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
   if (connection != nullptr) connection->WatchDrain();
@@ -235,6 +244,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress"));
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress"));
   exports.Set("write", Napi::Function::New(env, Write, "write"));
+  exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
   exports.Set("watchDrain", Napi::Function::New(env, WatchDrain, "watchDrain"));
   exports.Set("pause", Napi::Function::New(env, Pause, "pause"));
   exports.Set("resume", Napi::Function::New(env, Resume, "resume"));

@@ -1,5 +1,9 @@
 #include "connection.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace uvhttp {
 
 Connection::Connection(Environment* environment, const ParserLimits& limits)
@@ -52,10 +56,22 @@ void Connection::Parse(const char* data, size_t len) {
     head_received_ = false;
     message_started_ = last_active_;
   }
-  parser_.Execute(data, len);
+  size_t consumed = parser_.Execute(data, len);
   // A read may end exactly between messages; the next byte starts a new one.
   if (parser_.idle() && parser_.error() == ParseError::kOk) receiving_message_ = false;
-  if (parser_.error() != ParseError::kOk) ReportParseError(data, len);
+  if (parser_.error() != ParseError::kOk) {
+    ReportParseError(data, len);
+  } else if (parser_.paused() && !closing_) {
+    // JS took the connection for another protocol: what follows the head is that protocol's.
+    Pause();
+    receiving_message_ = false;
+    JsCallScope scope(environment_);
+    Napi::Env env = environment_->env();
+    environment_->callbacks().on_upgrade.Call(
+        {Napi::Number::New(env, static_cast<double>(id_)),
+         Napi::Buffer<char>::Copy(env, data + consumed, len - consumed)});
+    environment_->ReportPendingException();
+  }
   dispatching_ = false;
   if (!closing_) Flush();
 }
@@ -119,8 +135,13 @@ HeadAction Connection::OnHead(const MessageHead& head) {
       headers,
       Napi::Number::New(env, flags),
   };
-  environment_->callbacks().on_head.Value().Call(sizeof(args) / sizeof(args[0]), args);
-  environment_->ReportPendingException();
+  Napi::Value hand_off =
+      environment_->callbacks().on_head.Value().Call(sizeof(args) / sizeof(args[0]), args);
+  if (environment_->ReportPendingException()) return HeadAction::kContinue;
+  // An upgrade or CONNECT that JS will hand to its listener: stop right after the head.
+  if (head.upgrade && hand_off.IsBoolean() && hand_off.As<Napi::Boolean>().Value()) {
+    return HeadAction::kPause;
+  }
   return HeadAction::kContinue;
 }
 
@@ -250,6 +271,24 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
 }
 
 void Connection::Destroy() { Close(0); }
+
+int Connection::Detach() {
+  Pause();
+  uv_stream_t* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  // Bytes queued before the hand-off (an interim response, say) go first; a write still in
+  // flight when the handle closes would be lost, so only what the kernel takes now is sent.
+  if (output_.Flush(stream) != 0 || !output_.idle()) {
+    Close(UV_EAGAIN);
+    return UV_EAGAIN;
+  }
+  uv_os_fd_t fd;
+  int err = uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  if (err != 0) return err;
+  int copy = dup(fd);
+  if (copy < 0) return uv_translate_sys_error(errno);
+  Close(0);
+  return copy;
+}
 
 void Connection::SetTimeout(uint64_t milliseconds) {
   timeout_ = milliseconds;

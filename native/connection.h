@@ -45,6 +45,9 @@ class Connection final : public HttpParser::Handler {
   void End();
   // Closes now; queued bytes are dropped.
   void Destroy();
+  // For the 'upgrade' and 'connect' hand-offs: sends what can be sent of the queued bytes,
+  // returns a duplicate of the descriptor (or a negative libuv error) and closes the handle.
+  int Detach();
   // Idle time after which JS is told (0: never). Checked by the environment's sweep.
   void SetTimeout(uint64_t milliseconds);
   // Node's headersTimeout and requestTimeout: the time a client may take to send a whole head,

@@ -23,7 +23,7 @@ Environment::Environment(Napi::Env env, uv_loop_t* loop)
 void Environment::Release(Napi::Env env, Environment* self) {
   JsCallbacks& callbacks = self->callbacks_;
   for (Napi::FunctionReference* reference :
-       {&callbacks.on_connection, &callbacks.on_head, &callbacks.on_body,
+       {&callbacks.on_connection, &callbacks.on_head, &callbacks.on_upgrade, &callbacks.on_body,
         &callbacks.on_message_end, &callbacks.on_parse_error, &callbacks.on_end,
         &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout}) {
     reference->Reset();

@@ -20,7 +20,8 @@ class Listener;
 // once"); no closure per connection or request.
 struct JsCallbacks {
   Napi::FunctionReference on_connection;     // (listenerId, connectionId)
-  Napi::FunctionReference on_head;           // (connectionId, method, url, major, minor, headers, flags) -> pause?
+  Napi::FunctionReference on_head;           // (connectionId, method, url, major, minor, headers, flags) -> hand off?
+  Napi::FunctionReference on_upgrade;        // (connectionId, Buffer of the bytes after the head)
   Napi::FunctionReference on_body;           // (connectionId, Buffer)
   Napi::FunctionReference on_message_end;    // (connectionId, trailers | undefined)
   Napi::FunctionReference on_parse_error;    // (connectionId, code, reason, bytesParsed, rawPacket, status)
