@@ -292,6 +292,55 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
     });
   });
 
+  describe('size limits at the exact boundary node has', () => {
+    /** Status line of the answer to `bytes` from a server that answers 'ok' after the body. */
+    async function statusOf(port: number, bytes: string): Promise<string> {
+      const r = await exchange({ port, send: bytes, responses: 1, timeoutMs: 2000, graceMs: 0 });
+      return r.responses[0]?.statusLine ?? (r.closed ? 'closed' : 'no answer');
+    }
+    async function serve(i: Impl, serverOptions?: http.ServerOptions) {
+      return (await startServer(i, (q, r) => {
+        q.resume();
+        q.on('end', () => r.end('ok'));
+      }, { serverOptions })).port;
+    }
+    /** The largest n for which node answers 200 (binary search over [lo, hi]). */
+    async function nodeBoundary(make: (n: number) => string, lo: number, hi: number, serverOptions?: http.ServerOptions) {
+      const port = await serve(nodeImpl, serverOptions);
+      expect(await statusOf(port, make(lo))).toBe('HTTP/1.1 200 OK');
+      expect(await statusOf(port, make(hi))).not.toBe('HTTP/1.1 200 OK');
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if ((await statusOf(port, make(mid))) === 'HTTP/1.1 200 OK') lo = mid;
+        else hi = mid;
+      }
+      return lo;
+    }
+    const cases: Array<[string, (n: number) => string, number, number, http.ServerOptions | undefined, string, string]> = [
+      ['one header field value (default 16 KiB)', (n) => `GET / HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(n)}\r\n\r\n`, 16000, 17000, undefined,
+        'HTTP/1.1 431 Request Header Fields Too Large', 'HTTP/1.1 431 Request Header Fields Too Large'],
+      // 100 counted bytes per full field (6-byte name + 94-byte value), the rest in a last field:
+      // the counted size grows by exactly one per step of n
+      ['many header fields (default 16 KiB)', (n) => `GET / HTTP/1.1\r\n${H}${Array.from({ length: Math.floor(n / 100) }, (_, k) => `X-${String(k).padStart(4, '0')}: ${'v'.repeat(94)}\r\n`).join('')}X-Last: ${'w'.repeat(n % 100)}\r\n\r\n`, 15000, 17000, undefined,
+        'HTTP/1.1 431 Request Header Fields Too Large', 'HTTP/1.1 431 Request Header Fields Too Large'],
+      // one byte over here, the request-target alone is still under the limit (the Host field
+      // pushes the total over), so uvhttp's 414 does not apply: 431 as node
+      ['request-target (default 16 KiB)', (n) => `GET /${'a'.repeat(n)} HTTP/1.1\r\n${H}\r\n`, 16000, 17000, undefined,
+        'HTTP/1.1 431 Request Header Fields Too Large', 'HTTP/1.1 431 Request Header Fields Too Large'],
+      ['header field value with maxHeaderSize: 1024', (n) => `GET / HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(n)}\r\n\r\n`, 500, 1500, { maxHeaderSize: 1024 },
+        'HTTP/1.1 431 Request Header Fields Too Large', 'HTTP/1.1 431 Request Header Fields Too Large'],
+      ['chunk extension (16 KiB)', (n) => `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n1;${'a'.repeat(n)}\r\na\r\n0\r\n\r\n`, 16000, 17000, undefined,
+        'HTTP/1.1 413 Payload Too Large', 'HTTP/1.1 413 Payload Too Large'],
+    ];
+    test.each(cases)('%s: accepted at the limit, rejected one byte over', async (_l, make, lo, hi, serverOptions, nodeOver, uvOver) => {
+      const limit = await nodeBoundary(make, lo, hi, serverOptions);
+      const port = await serve(impl, serverOptions);
+      const atLimit = await statusOf(port, make(limit));
+      const over = await statusOf(port, make(limit + 1));
+      expect({ limit, atLimit, over }).toEqual({ limit, atLimit: 'HTTP/1.1 200 OK', over: impl.name === 'node' ? nodeOver : uvOver });
+    });
+  });
+
   describe('request smuggling', () => {
     const attempts: Array<[string, string]> = [
       ['CL + TE with a smuggled request in the body', `POST / HTTP/1.1\r\n${H}Content-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n`],
