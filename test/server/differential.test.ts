@@ -1241,6 +1241,52 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'latin1 header value and reason phrase are written as latin1 bytes; non-latin1 throws',
+    handler: (log) => (_req, res) => {
+      res.setHeader('X-Latin', 'caf\u00e9');
+      try {
+        res.setHeader('X-Snow', '\u2603');
+        log.push('snowman: no throw');
+      } catch (e) {
+        log.push(['snowman', (e as NodeJS.ErrnoException).code]);
+      }
+      try {
+        res.write(123 as unknown as string);
+        log.push('write(123): no throw');
+      } catch (e) {
+        log.push(['write(123)', (e as NodeJS.ErrnoException).code, res.headersSent]);
+      }
+      res.writeHead(200, '\u00d6kay');
+      res.end();
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.raw.includes(Buffer.from('X-Latin: caf\xe9', 'latin1'))).toBe(true),
+  },
+  {
+    name: 'HTTP/1.0 with mixed-case "Connection: Keep-Alive" token',
+    handler: () => (_req, res) => {
+      res.setHeader('Content-Length', 2);
+      res.end('ka');
+    },
+    send: 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n',
+    responses: 1,
+    check: (r) => expect(r.closed).toBe(false),
+  },
+  {
+    name: 'HTTP/1.1 "Connection: foo, close" token list closes',
+    handler: () => (_req, res) => res.end('x'),
+    send: GET('/', 'Connection: foo, close\r\n'),
+    check: (r) => expect(r.closed).toBe(true),
+  },
+  {
+    name: 'HTTP/1.1 "Connection: keep-alive" explicitly requested',
+    handler: () => (_req, res) => res.end('x'),
+    send: GET('/', 'Connection: keep-alive\r\n'),
+    responses: 1,
+    check: (r) => expect(r.closed).toBe(false),
+  },
+  {
     name: 'handler throws nothing and never answers: client times out, no bytes',
     handler: () => () => undefined,
     send: GET(),
