@@ -24,6 +24,21 @@ binding.setCallbacks({
       binding.destroy(id);
       return;
     }
+    if (server.maxConnections > 0 && server._connectionCount >= server.maxConnections) {
+      // net.Server's rule: over maxConnections the new connection is closed, with a 'drop'.
+      const local = binding.localAddress(id);
+      const remote = binding.peerAddress(id);
+      binding.destroy(id);
+      server.emit('drop', Object.assign(Object.create(null), {
+        localAddress: local?.address,
+        localPort: local?.port,
+        localFamily: local?.family,
+        remoteAddress: remote?.address,
+        remotePort: remote?.port,
+        remoteFamily: remote?.family,
+      }));
+      return;
+    }
     const socket = new Socket(id);
     const connection = new ServerConnection(server, socket);
     connections.set(id, connection);

@@ -204,6 +204,10 @@ export class Server extends net.Server {
     await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
   }
 
+  get _connectionCount(): number {
+    return this._connections.size;
+  }
+
   _connectionOpened(connection: ServerConnection): void {
     this._connections.add(connection);
   }
