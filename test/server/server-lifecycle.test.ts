@@ -350,7 +350,8 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
       });
       const sock = await connectRaw(port);
       sockets.push(sock);
-      const closed = await waitClosed(sock, 400);
+      // README: timeouts are checked by a 250 ms sweep, so allow 100 + 250 ms and a margin
+      const closed = await waitClosed(sock, 700);
       // still usable after the timeout
       const r = await new Promise<string>((resolve) => {
         let d = '';
