@@ -327,7 +327,8 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
         // Bare CR (RFC 9112 §2.2). Not relaxed even in lenient mode: CR-only line ends are
         // read differently by different hops.
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        Fail(ParseError::kLfExpected, sec_start_ + p + 1, "Expected LF after CR");
+        // HPE_STRICT, as llhttp reports a CR that is not followed by LF.
+        Fail(ParseError::kStrict, sec_start_ + p + 1, "Expected LF after CR");
         return kSectionError;
       }
       content_end = p;
@@ -335,7 +336,14 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     } else if (c == '\n') {
       if (!limits_.lenient) {
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        Fail(ParseError::kCrExpected, sec_start_ + p, "Expected CR before LF");
+        // Codes as llhttp reports a bare LF: after the request/status line as a version error,
+        // as the blank line ending the head as a header token error, else HPE_CR_EXPECTED.
+        if (!start_line_done_)
+          Fail(ParseError::kInvalidVersion, sec_start_ + p, "Expected CRLF after version");
+        else if (p == ls)
+          Fail(ParseError::kInvalidHeaderToken, sec_start_ + p, "Expected CR before LF");
+        else
+          Fail(ParseError::kCrExpected, sec_start_ + p, "Expected CR before LF");
         return kSectionError;
       }
       // LENIENT (llhttp lenient_optional_cr_before_lf): a bare LF ends a line. Reopens
@@ -685,8 +693,9 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
     }
     case 14: {
       if (!TokenEq(name, "content-length", 14)) return true;
+      // Code as Node 20's llhttp reports a Content-Length after a Transfer-Encoding.
       if (te_present_ && !limits_.lenient)
-        return Fail(ParseError::kUnexpectedContentLength, vat,
+        return Fail(ParseError::kInvalidContentLength, vat,
                     "Content-Length can't be present with Transfer-Encoding");
       // RFC 9110 §8.6: duplicates and lists ("5, 5") are rejected rather than collapsed.
       if (has_cl_)
@@ -711,8 +720,9 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       if (type_ == Type::kRequest && minor_ == 0)
         return Fail(ParseError::kInvalidTransferEncoding, vat,
                     "Transfer-Encoding in an HTTP/1.0 request");
+      // Code as Node 20's llhttp reports a Transfer-Encoding after a Content-Length.
       if (has_cl_ && !limits_.lenient)
-        return Fail(ParseError::kUnexpectedContentLength, vat,
+        return Fail(ParseError::kInvalidTransferEncoding, vat,
                     "Transfer-Encoding can't be present with Content-Length");
       te_present_ = true;
       if (n == 0)
@@ -1023,7 +1033,7 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
       return bad_ext();
     case kCsLf:
       if (c == '\n') return line_done();
-      return Fail(ParseError::kLfExpected, abs, "Expected LF after chunk size");
+      return Fail(ParseError::kStrict, abs, "Expected LF after chunk size");
   }
   return Fail(ParseError::kInvalidChunkSize, abs, "Invalid chunk size");
 }
@@ -1223,13 +1233,13 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           ext_count_ = 0;
           continue;
         }
-        Fail(ParseError::kCrExpected, consumed_ + pos, "Expected CRLF after chunk data");
+        Fail(ParseError::kStrict, consumed_ + pos, "Expected CRLF after chunk data");
         goto fail;
       }
       case kChunkDataLf:
         if (pos == len) goto out;
         if (data[pos] != '\n') {
-          Fail(ParseError::kLfExpected, consumed_ + pos, "Expected LF after chunk data");
+          Fail(ParseError::kStrict, consumed_ + pos, "Expected LF after chunk data");
           goto fail;
         }
         pos++;

@@ -107,7 +107,7 @@ const fixtures: Fixture[] = [
   R({
     name: 'TE and CL together in a response',
     input: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n',
-    error: { code: 'HPE_UNEXPECTED_CONTENT_LENGTH' },
+    error: { code: 'HPE_INVALID_TRANSFER_ENCODING' },
   }),
   R({
     name: 'data after a closing response',
