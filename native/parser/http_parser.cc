@@ -163,6 +163,24 @@ long ValidateAuthority(const char* p, size_t n, bool require_port, bool allow_em
 // "<1-16 hex digits>\r\n" whole at data[pos..len): returns the index after the LF and the size,
 // or 0 when the line is anything else (extensions, split, invalid: the state machine decides).
 inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* size_out) {
+  if (len - pos >= 6) {
+    // Up to 4 digits (sizes below 64 KiB), unrolled by the compiler; d[k + 1] stays in bounds.
+    const uint8_t* d = reinterpret_cast<const uint8_t*>(data) + pos;
+    int h = chars::Hex(d[0]);
+    if (h < 0) return 0;
+    uint64_t size = static_cast<uint64_t>(h);
+    size_t k = 1;
+    for (; k < 4; k++) {
+      const int x = chars::Hex(d[k]);
+      if (x < 0) break;
+      size = (size << 4) | static_cast<uint64_t>(x);
+    }
+    if (d[k] == '\r' && d[k + 1] == '\n') {
+      *size_out = size;
+      return pos + k + 2;
+    }
+    if (k < 4) return 0;
+  }
   size_t k = pos;
   uint64_t size = 0;
   const size_t lim = len - pos > 17 ? pos + 17 : len;
@@ -1189,35 +1207,50 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         continue;
       case kChunkData: {
         // Hot loop for well-formed chunked bodies: data, CRLF, "<hex>CRLF", data, ...; anything
-        // else (extensions, a split, an error) goes through the general states.
+        // else (extensions, a split, an error) goes through the general states. State is kept
+        // in locals across the handler calls and written back on the way out.
+        uint64_t rem = remaining_;
         for (;;) {
-          if (remaining_ == 0) { phase_ = kChunkDataCr; break; }
-          if (pos == len) goto out;
+          if (rem == 0) {
+            phase_ = kChunkDataCr;
+            break;
+          }
+          if (pos == len) {
+            remaining_ = rem;
+            goto out;
+          }
           size_t n = len - pos;
-          if (n > remaining_) n = static_cast<size_t>(remaining_);
+          if (n > rem) n = static_cast<size_t>(rem);
           handler_->OnBody(data + pos, n);
           pos += n;
-          remaining_ -= n;
-          if (remaining_ != 0) goto out;
+          rem -= n;
+          if (rem != 0) {
+            remaining_ = rem;
+            goto out;
+          }
           if (len - pos < 2 || data[pos] != '\r' || data[pos + 1] != '\n') {
+            remaining_ = 0;
             phase_ = kChunkDataCr;
             break;
           }
           pos += 2;
-          phase_ = kChunkLine;
-          chunk_state_ = kCsStart;
-          ext_count_ = 0;
           uint64_t size = 0;
-          size_t next = FastChunkSize(data, pos, len, &size);
-          if (!next) break;  // general chunk-size line state machine
-          remaining_ = size;
+          const size_t next = FastChunkSize(data, pos, len, &size);
+          if (!next) {  // general chunk-size line state machine
+            remaining_ = 0;
+            phase_ = kChunkLine;
+            chunk_state_ = kCsStart;
+            ext_count_ = 0;
+            break;
+          }
           pos = next;
           if (size == 0) {
+            remaining_ = 0;
             BeginSection(consumed_ + pos, true);
             phase_ = kTrailers;
             break;
           }
-          phase_ = kChunkData;
+          rem = size;
         }
         continue;
       }
