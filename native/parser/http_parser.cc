@@ -745,6 +745,10 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       te_present_ = true;
       if (n == 0)
         return Fail(ParseError::kInvalidTransferEncoding, vat, "Empty Transfer-Encoding");
+      if (n == 7 && TokenEq(val, "chunked", 7) && !te_chunked_seen_) {  // the usual value
+        te_chunked_seen_ = te_chunked_last_ = true;
+        return true;
+      }
       size_t i = 0;
       for (;;) {
         // Empty list elements ("chunked," / ", chunked") are rejected, stricter than RFC 9110
