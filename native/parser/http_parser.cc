@@ -1308,6 +1308,7 @@ ParseError HttpParser::Finish() {
     case kIdle:
     case kIdleCr:
     case kClosed:
+    case kCompletePending:  // a bodiless message held back by a pause: nothing is missing
       return ParseError::kOk;
     case kBodyEof:
       CompleteMessage();
