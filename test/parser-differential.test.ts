@@ -344,6 +344,7 @@ req('upgrade websocket', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade
 req('upgrade token list', `GET /ws HTTP/1.1\r\n${H}Connection: keep-alive, Upgrade\r\nUpgrade: h2c\r\n\r\n`);
 req('upgrade header without Connection', `GET / HTTP/1.1\r\n${H}Upgrade: websocket\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade Connection without header', `GET / HTTP/1.1\r\n${H}Connection: upgrade\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
+req('upgrade Connection trailing tab', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\t\r\nUpgrade: websocket\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade empty Upgrade value', `GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade:\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade with body', `POST /ws HTTP/1.1\r\n${H}Connection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabcrest`);
 req('connect with tail', 'CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n\x16\x03\x01 tls');
@@ -512,6 +513,7 @@ res('response version 1.2', 'HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n');
 res('response lowercase', 'http/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
 res('response TE.CL', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
 res('response TE gzip (close-delimited)', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nrawbytes');
+res('response TE chunked trailing tab', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
 res('response TE chunked, gzip', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nrawbytes');
 res('response duplicate CL', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc');
 res('response bare LF', 'HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
@@ -615,6 +617,14 @@ const ALLOWED: Record<string, Allowed> = {
 // Disagreements that are parser bugs: each is a failing test until native/parser is fixed (then
 // the entry is removed). The input is also saved under fuzz/corpus-findings/.
 const KNOWN_BUGS: Record<string, string> = {
+  // One root cause for the next four: llhttp matches Content-Length, Transfer-Encoding and
+  // Connection values with a trailing HTAB kept (a trailing SP is ignored), we strip all OWS.
+  'upgrade Connection trailing tab':
+    '"Connection: Upgrade<HTAB>" + "Upgrade: websocket" is an upgrade for us, not for llhttp (no \'upgrade\' event in Node; the ' +
+    'next bytes are the next request). Found by the mutation test.',
+  'response TE chunked trailing tab':
+    'a response with "Transfer-Encoding: chunked<HTAB>" is de-chunked by us; llhttp (Node\'s client) does not see chunked and ' +
+    'reads the body until close, chunk syntax included. Found by the mutation test.',
   'upgrade empty Upgrade value':
     '"Connection: Upgrade" with an empty "Upgrade:" field is treated as an upgrade (the parser stops and hands the rest of the ' +
     'stream over); llhttp does not: it is no upgrade, and the next bytes are the next request. Node would not emit \'upgrade\'. ' +
@@ -753,6 +763,7 @@ describe('parser differential vs llhttp (Node 20)', () => {
     };
     const total = Number(process.env.DIFF_MUTANTS || 4000);
     const looser: string[] = [];
+    const semantic: string[] = []; // both accept, messages differ (reported with DIFF_REPORT only)
     let agreeCount = 0;
     for (let i = 0; i < total; i++) {
       const [type, seedText] = seeds[rnd(seeds.length)];
@@ -771,6 +782,10 @@ describe('parser differential vs llhttp (Node 20)', () => {
       const o = runOurs(c);
       const l = runLlhttp(c);
       if (o.accepted === l.accepted) agreeCount++;
+      if (o.accepted && l.accepted && process.env.DIFF_REPORT) {
+        const d = compare(o, l);
+        if (d) semantic.push(`${JSON.stringify(a.toString('latin1'))} | ${d}`);
+      }
       if (o.accepted && !l.accepted) {
         const text = a.toString('latin1');
         if (!allowedClass.some((re) => re.test(text))) {
@@ -780,7 +795,10 @@ describe('parser differential vs llhttp (Node 20)', () => {
     }
     // eslint-disable-next-line no-console
     console.log(`mutants: ${total}, accept/reject agree on ${agreeCount}, looser than llhttp (unexplained): ${looser.length}`);
-    if (process.env.DIFF_REPORT) require('fs').writeFileSync(`${process.env.DIFF_REPORT}.mutants`, looser.join('\n') + '\n');
+    if (process.env.DIFF_REPORT) {
+      require('fs').writeFileSync(`${process.env.DIFF_REPORT}.mutants`, looser.join('\n') + '\n');
+      require('fs').writeFileSync(`${process.env.DIFF_REPORT}.semantic`, semantic.join('\n') + '\n');
+    }
     expect(looser.slice(0, 20)).toEqual([]);
   });
 
