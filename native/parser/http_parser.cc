@@ -316,6 +316,11 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
   readable_ = avail;
   for (;;) {
     const size_t ls = line_start_;
+    if (start_line_done_ && scan_pos_ <= ls) {
+      const int fast = TryFastFieldLine(base, ls, lim);
+      if (fast > 0) continue;
+      if (fast < 0) return kSectionError;
+    }
     size_t from = scan_pos_ > ls ? scan_pos_ : ls;
     size_t p = FindSpecial(base, from, lim);
     size_t content_end, next;
@@ -387,6 +392,38 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     scan_pos_ = static_cast<uint32_t>(next);
     lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   }
+}
+
+// Fast path for the usual complete field line, "Name: value\r\n" with an alphanumeric/dash name
+// shorter than 16 bytes, whole in the buffer and under the limits. It either records the line
+// exactly as ParseFieldLine(kLineComplete) would and returns true, or changes nothing and
+// returns 0 (the general path then handles the line, including every error); -1 when the
+// field's semantics fail (error set by FieldSemantics, shared with the general path).
+int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
+  if (scalar_ || limits_.lenient || ls + 16 > readable_) return 0;
+  const size_t k = scan::SimpleNameLen(b + ls);
+  if (k == 0 || k >= 16 || b[ls + k] != ':') return 0;
+  size_t v = ls + k + 1;
+  while (v < lim && IsOws(b[v])) v++;
+  const size_t p = FindSpecial(b, v, lim);
+  if (p + 1 >= lim || b[p] != '\r' || b[p + 1] != '\n') return 0;
+  const uint64_t cnt = static_cast<uint64_t>(counted_) + k + (p - v);
+  if (cnt >= limits_.max_header_size) return 0;
+  size_t ve = p;
+  while (ve > v && IsOws(b[ve - 1])) ve--;
+  if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
+  HeaderField& f = fields_[field_count_++];
+  f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(ls));
+  f.name.len = static_cast<uint32_t>(k);
+  f.value.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(v));
+  f.value.len = static_cast<uint32_t>(ve - v);
+  counted_ = static_cast<uint32_t>(cnt);
+  line_start_ = static_cast<uint32_t>(p + 2);
+  scan_pos_ = static_cast<uint32_t>(p + 2);
+  if (sec_trailers_) return 1;
+  if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
+    return 1;
+  return FieldSemantics(b, ls, k, v, ve - v) ? 1 : -1;
 }
 
 // Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an

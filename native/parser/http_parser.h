@@ -189,6 +189,7 @@ class UVHTTP_PARSER_API HttpParser {
   void BeginSection(uint64_t abs_start, bool trailers);
   SectionResult ProcessLines(const char* base, size_t avail, size_t* section_len);
   bool CheckPartial(const char* base, size_t s, size_t e, bool force);
+  int TryFastFieldLine(const char* base, size_t ls, size_t lim);
   bool ParseLine(const char* base, size_t s, size_t e, LineMode mode);
   bool ParseRequestLine(const char* base, size_t s, size_t e, LineMode mode);
   bool ParseStatusLine(const char* base, size_t s, size_t e, LineMode mode);
