@@ -423,7 +423,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   if (sec_trailers_) return 1;
   if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
     return 1;
-  return FieldSemantics(b, ls, k, v, ve - v) ? 1 : -1;
+  return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
 }
 
 // Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an
@@ -693,7 +693,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   const size_t nl = i - s;
   if (nl < 4 || nl > 17 || !((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
     return true;
-  return FieldSemantics(b, s, nl, v, ve - v);
+  return FieldSemantics(b, s, nl, v, ve - v, e);
 }
 
 #undef UVHTTP_OVER
@@ -708,11 +708,22 @@ const HeaderField* HttpParser::ResolveFields(const char* base) {
 }
 
 bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len, size_t value_off,
-                                size_t value_len) {
+                                size_t value_len, size_t raw_end) {
   const char* name = b + name_off;
   const char* val = b + value_off;
   const size_t n = value_len;
   const uint64_t vat = sec_start_ + value_off;
+  // llhttp (Node 20) strips a trailing SP from the values it interprets but keeps a trailing
+  // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
+  // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
+  // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  size_t tab_at = SIZE_MAX;
+  for (size_t k = value_off + value_len; k < raw_end; k++) {
+    if (b[k] == '\t') {
+      tab_at = k;
+      break;
+    }
+  }
   switch (name_len) {
     case 4:
       if (!TokenEq(name, "host", 4)) return true;
@@ -728,7 +739,8 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       }
       return true;
     case 7:
-      if (TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
+      // An empty Upgrade field does not make an upgrade (as llhttp).
+      if (n > 0 && TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
       return true;
     case 10: {
       if (!TokenEq(name, "connection", 10)) return true;
@@ -740,6 +752,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         size_t te = i;
         while (te > t && IsOws(val[te - 1])) te--;
         size_t len = te - t;
+        if (i == n && tab_at != SIZE_MAX) break;  // "token<HTAB>" at the end is no match
         if (len == 5 && TokenEq(val + t, "close", 5)) conn_close_ = true;
         else if (len == 10 && TokenEq(val + t, "keep-alive", 10)) conn_keep_alive_ = true;
         else if (len == 7 && TokenEq(val + t, "upgrade", 7)) conn_upgrade_ = true;
@@ -765,6 +778,9 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
           return Fail(ParseError::kInvalidContentLength, vat + i, "Content-Length overflow");
         cl = cl * 10 + d;
       }
+      if (tab_at != SIZE_MAX)
+        return Fail(ParseError::kInvalidContentLength, sec_start_ + tab_at,
+                    "Invalid Content-Length (trailing HTAB)");
       has_cl_ = true;
       cl_ = cl;
       return true;
@@ -782,7 +798,10 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       te_present_ = true;
       if (n == 0)
         return Fail(ParseError::kInvalidTransferEncoding, vat, "Empty Transfer-Encoding");
-      if (n == 7 && TokenEq(val, "chunked", 7) && !te_chunked_seen_) {  // the usual value
+      if (tab_at != SIZE_MAX && type_ == Type::kRequest)
+        return Fail(ParseError::kInvalidTransferEncoding, sec_start_ + tab_at,
+                    "Invalid Transfer-Encoding (trailing HTAB)");
+      if (n == 7 && TokenEq(val, "chunked", 7) && !te_chunked_seen_ && tab_at == SIZE_MAX) {
         te_chunked_seen_ = te_chunked_last_ = true;
         return true;
       }
@@ -868,6 +887,8 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         }
         if (last_element) break;
       }
+      // A response's "coding<HTAB>": the final coding is not chunked (body until close).
+      if (tab_at != SIZE_MAX) te_chunked_last_ = false;
       return true;
     }
     default:
@@ -894,12 +915,17 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
                   "Request has invalid Transfer-Encoding");
   }
   enum { kNone, kLength, kChunked, kEof } body = kNone;
-  const bool chunked = te_present_ && te_chunked_last_;
+  bool chunked = te_present_ && te_chunked_last_;
   // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
   // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
   // smuggling when another hop frames the message by Content-Length instead.
-  const bool has_cl = has_cl_ && !te_present_;
-  if (request) {
+  bool has_cl = has_cl_ && !te_present_;
+  if (request && method_ == Method::kConnect) {
+    // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
+    // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
+    chunked = false;
+    has_cl = false;
+  } else if (request) {
     if (chunked) body = kChunked;
     else if (has_cl && cl_ > 0) body = kLength;
   } else {

@@ -195,7 +195,7 @@ class UVHTTP_PARSER_API HttpParser {
   bool ParseStatusLine(const char* base, size_t s, size_t e, LineMode mode);
   bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
   bool FieldSemantics(const char* base, size_t name_off, size_t name_len, size_t value_off,
-                      size_t value_len);
+                      size_t value_len, size_t raw_end);
   const HeaderField* ResolveFields(const char* base);
   bool CheckTargetForm(const char* base);
   bool EndOfHead(const char* base, size_t section_len);

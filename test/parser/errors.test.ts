@@ -83,6 +83,9 @@ const fixtures: Fixture[] = [
   err('Content-Length overflow', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551616\r\n\r\n'), 'HPE_INVALID_CONTENT_LENGTH', at(s, '18446744073709551616', 19)),
   err('Content-Length twice, different', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'), 'HPE_UNEXPECTED_CONTENT_LENGTH', at(s, '2\r')),
   err('Content-Length twice, same value', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\ncontent-length: 1\r\n\r\nx'), 'HPE_UNEXPECTED_CONTENT_LENGTH', at(s, 'content-length: 1', 16)),
+  // llhttp keeps a trailing HTAB in the values it interprets (a trailing SP is stripped): follow it.
+  err('Content-Length with a trailing HTAB', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\t\r\n\r\nabc'), 'HPE_INVALID_CONTENT_LENGTH', at(s, '3\t', 1)),
+  err('TE chunked with a trailing HTAB (request)', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked \t\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, '\t\r')),
   // --- Transfer-Encoding (RFC 9112 §6.1, §6.3)
   err('TE then CL', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n'), 'HPE_INVALID_CONTENT_LENGTH', at(s, 'Length: 1', 8)),
   err('CL then TE', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'chunked')),

@@ -54,6 +54,12 @@ const fixtures: Fixture[] = [
     events: [head({ chunked: false, keepAlive: false }), body('abc'), done()],
   }),
   R({
+    name: '"chunked<HTAB>" in a response is not chunked (as llhttp): body until close',
+    input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    finish: null,
+    events: [head({ chunked: false, keepAlive: false }), body('3\r\nabc\r\n0\r\n\r\n'), done()],
+  }),
+  R({
     name: 'unknown coding in a response: body until close',
     input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: foo\r\n\r\nabc',
     finish: null,
