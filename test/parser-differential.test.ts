@@ -627,34 +627,14 @@ const ALLOWED: Record<string, Allowed> = {
 // Disagreements that are parser bugs: each is a failing test until native/parser is fixed (then
 // the entry is removed). The input is also saved under fuzz/corpus-findings/.
 const KNOWN_BUGS: Record<string, string> = {
-  'connect with content-length':
-    'a CONNECT request with Content-Length gets a framed body; CONNECT has no content (RFC 9110 §9.3.6) and llhttp hands over ' +
-    'right after the head. With HeadAction::kPause the hand-over point is the same, with kPauseAfterMessage the first ' +
-    'Content-Length bytes of the tunnel are eaten as a body. Ignore (or reject) Content-Length on CONNECT. Found by the mutation test.',
-  // One root cause for the next four: llhttp matches Content-Length, Transfer-Encoding and
-  // Connection values with a trailing HTAB kept (a trailing SP is ignored), we strip all OWS.
-  // The mutation test also finds "Connection: keep-alive<HTAB>" on HTTP/1.0 (persistent for us,
-  // not for llhttp).
-  'upgrade Connection trailing tab':
-    '"Connection: Upgrade<HTAB>" + "Upgrade: websocket" is an upgrade for us, not for llhttp (no \'upgrade\' event in Node; the ' +
-    'next bytes are the next request). Found by the mutation test.',
-  'response TE chunked trailing tab':
-    'a response with "Transfer-Encoding: chunked<HTAB>" is de-chunked by us; llhttp (Node\'s client) does not see chunked and ' +
-    'reads the body until close, chunk syntax included. Found by the mutation test.',
-  'upgrade empty Upgrade value':
-    '"Connection: Upgrade" with an empty "Upgrade:" field is treated as an upgrade (the parser stops and hands the rest of the ' +
-    'stream over); llhttp does not: it is no upgrade, and the next bytes are the next request. Node would not emit \'upgrade\'. ' +
-    'Found by the mutation test.',
-  'CL trailing tab':
-    '"Content-Length: 3<HTAB>" is accepted; Node 20 (llhttp) rejects a trailing HTAB in Content-Length (a trailing SP is fine). ' +
-    'RFC 9110 §5.5 strips OWS, but a front end that does not strip HTAB and ignores the then-invalid Content-Length frames the ' +
-    'request without a body and forwards the body as the next request (desync). Reject, as Node does.',
-  'TE.TE TE trailing tab':
-    '"Transfer-Encoding: chunked<HTAB>" is accepted as chunked; llhttp rejects it (HPE_INVALID_TRANSFER_ENCODING). Same risk as ' +
-    '"chunked," (fixed in 5985dde): a reader that does not strip the HTAB does not see chunked. Found by the mutation test.',
-  // Fixed in 5985dde (were: raw bytes >= 0x80 accepted in the request-target — llhttp rejects
-  // them; "Transfer-Encoding: chunked," accepted as chunked — llhttp rejects it). Their inputs
-  // are kept in fuzz/regressions/ and in the corpus above.
+  // Fixed in 5985dde: raw bytes >= 0x80 accepted in the request-target (llhttp rejects them);
+  // "Transfer-Encoding: chunked," accepted as chunked (llhttp rejects it).
+  // Fixed in 1ba7aa0 (four found by the mutation test): a trailing HTAB in Content-Length,
+  // Transfer-Encoding and Connection values read differently from llhttp ('CL trailing tab',
+  // 'TE.TE TE trailing tab', 'upgrade Connection trailing tab', 'response TE chunked trailing
+  // tab'); an empty Upgrade field taken as an upgrade ('upgrade empty Upgrade value'); a body
+  // framed for CONNECT ('connect with content-length').
+  // The cases stay in the corpus above, and their inputs in fuzz/regressions/.
 };
 
 // ---------------------------------------------------------------------------------------------
