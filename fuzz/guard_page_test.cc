@@ -209,6 +209,15 @@ std::vector<Input> Inputs() {
   std::string big_chunked = "POST /big HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 8; i++) big_chunked += "40\r\n" + std::string(64, static_cast<char>('a' + i)) + "\r\n";
   big_chunked += "0\r\n\r\n";
+  // Chunk sizes of 1 to 4 hex digits (and a 5-digit one with leading zeros), uppercase and
+  // lowercase, with and without extensions: every path of the chunk-size parser.
+  std::string sizes = "POST /sizes HTTP/1.1\r\nHost: a\r\ntransfer-encoding: CHUNKED\r\n\r\n";
+  sizes += "1\r\nx\r\n";
+  sizes += "1f\r\n" + std::string(31, 'y') + "\r\n";
+  sizes += "1Ab;e=1\r\n" + std::string(0x1ab, 'z') + "\r\n";
+  sizes += "4c5\r\n" + std::string(0x4c5, 'w') + "\r\n";
+  sizes += "00010\r\n" + std::string(16, 'v') + "\r\n";
+  sizes += "0\r\n\r\n";
   return {
       {"get-minimal", Q, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"},
       {"get-pipelined", Q, "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"},
@@ -224,6 +233,12 @@ std::vector<Input> Inputs() {
        "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
        "5\r\nhello\r\n1a;ext=v;q=\"x y\"\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\n\r\n"},
       {"post-chunked-big", Q, big_chunked},
+      {"chunk-sizes-1-to-5-digits", Q, sizes},
+      {"te-chunked-fast-path-variants", Q,
+       "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:   chunked  \r\n\r\n2\r\nab\r\n0\r\n\r\n"
+       "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+       "POST / HTTP/1.1\r\nHost: a\r\nTRANSFER-ENCODING: Chunked\r\n\r\n0\r\n\r\n"},
+      {"te-chunked-cut", Q, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunk"},
       {"chunk-size-at-end", Q, "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfff"},
       {"chunk-size-overflow", Q,
        "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n"},

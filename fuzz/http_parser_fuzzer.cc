@@ -290,6 +290,7 @@ Outcome ParseSplit(HttpParser& parser, Recorder& rec, const uint8_t* data, size_
     size_t take = 1 + (r % max);
     if ((r >> 24) == 0) take = 0;  // an empty Execute now and then
     if (take > len - off) take = len - off;
+    if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "split chunk [%zu, %zu)\n", off, off + take);
     size_t n = Feed(parser, rec, data + off, take);
     total += n;
     if (parser.error() != ParseError::kOk || parser.paused()) {
@@ -332,6 +333,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   split.SetScalarScanForTesting((cfg & 128) != 0);
   Outcome b = ParseSplit(split, split_rec, data, size, seed);
 
+  if (getenv("FUZZ_VERBOSE")) {
+    fprintf(stderr, "whole: %s at %llu (status %u) paused %d finish %s hash %016llx\n",
+            uvhttp::ParseErrorCode(a.error), static_cast<unsigned long long>(a.error_offset),
+            a.error_status, a.paused, uvhttp::ParseErrorCode(a.finish), static_cast<unsigned long long>(a.hash));
+    fprintf(stderr, "split: %s at %llu (status %u) paused %d finish %s hash %016llx\n",
+            uvhttp::ParseErrorCode(b.error), static_cast<unsigned long long>(b.error_offset),
+            b.error_status, b.paused, uvhttp::ParseErrorCode(b.finish), static_cast<unsigned long long>(b.hash));
+  }
   FUZZ_CHECK(a.error == b.error);
   FUZZ_CHECK(a.error_offset == b.error_offset);
   FUZZ_CHECK(a.error_status == b.error_status);

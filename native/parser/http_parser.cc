@@ -163,6 +163,24 @@ long ValidateAuthority(const char* p, size_t n, bool require_port, bool allow_em
 // "<1-16 hex digits>\r\n" whole at data[pos..len): returns the index after the LF and the size,
 // or 0 when the line is anything else (extensions, split, invalid: the state machine decides).
 inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* size_out) {
+  if (len - pos >= 6) {
+    // Up to 4 digits (sizes below 64 KiB), unrolled by the compiler; d[k + 1] stays in bounds.
+    const uint8_t* d = reinterpret_cast<const uint8_t*>(data) + pos;
+    int h = chars::Hex(d[0]);
+    if (h < 0) return 0;
+    uint64_t size = static_cast<uint64_t>(h);
+    size_t k = 1;
+    for (; k < 4; k++) {
+      const int x = chars::Hex(d[k]);
+      if (x < 0) break;
+      size = (size << 4) | static_cast<uint64_t>(x);
+    }
+    if (d[k] == '\r' && d[k + 1] == '\n') {
+      *size_out = size;
+      return pos + k + 2;
+    }
+    if (k < 4) return 0;
+  }
   size_t k = pos;
   uint64_t size = 0;
   const size_t lim = len - pos > 17 ? pos + 17 : len;
@@ -298,6 +316,11 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
   readable_ = avail;
   for (;;) {
     const size_t ls = line_start_;
+    if (start_line_done_ && scan_pos_ <= ls) {
+      const int fast = TryFastFieldLine(base, ls, lim);
+      if (fast > 0) continue;
+      if (fast < 0) return kSectionError;
+    }
     size_t from = scan_pos_ > ls ? scan_pos_ : ls;
     size_t p = FindSpecial(base, from, lim);
     size_t content_end, next;
@@ -327,7 +350,8 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
         // Bare CR (RFC 9112 §2.2). Not relaxed even in lenient mode: CR-only line ends are
         // read differently by different hops.
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        Fail(ParseError::kLfExpected, sec_start_ + p + 1, "Expected LF after CR");
+        // HPE_STRICT, as llhttp reports a CR that is not followed by LF.
+        Fail(ParseError::kStrict, sec_start_ + p + 1, "Expected LF after CR");
         return kSectionError;
       }
       content_end = p;
@@ -335,7 +359,14 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     } else if (c == '\n') {
       if (!limits_.lenient) {
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        Fail(ParseError::kCrExpected, sec_start_ + p, "Expected CR before LF");
+        // Codes as llhttp reports a bare LF: after the request/status line as a version error,
+        // as the blank line ending the head as a header token error, else HPE_CR_EXPECTED.
+        if (!start_line_done_)
+          Fail(ParseError::kInvalidVersion, sec_start_ + p, "Expected CRLF after version");
+        else if (p == ls)
+          Fail(ParseError::kInvalidHeaderToken, sec_start_ + p, "Expected CR before LF");
+        else
+          Fail(ParseError::kCrExpected, sec_start_ + p, "Expected CR before LF");
         return kSectionError;
       }
       // LENIENT (llhttp lenient_optional_cr_before_lf): a bare LF ends a line. Reopens
@@ -361,6 +392,38 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     scan_pos_ = static_cast<uint32_t>(next);
     lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   }
+}
+
+// Fast path for the usual complete field line, "Name: value\r\n" with an alphanumeric/dash name
+// shorter than 16 bytes, whole in the buffer and under the limits. It either records the line
+// exactly as ParseFieldLine(kLineComplete) would and returns true, or changes nothing and
+// returns 0 (the general path then handles the line, including every error); -1 when the
+// field's semantics fail (error set by FieldSemantics, shared with the general path).
+int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
+  if (scalar_ || limits_.lenient || ls + 16 > readable_) return 0;
+  const size_t k = scan::SimpleNameLen(b + ls);
+  if (k == 0 || k >= 16 || b[ls + k] != ':') return 0;
+  size_t v = ls + k + 1;
+  while (v < lim && IsOws(b[v])) v++;
+  const size_t p = FindSpecial(b, v, lim);
+  if (p + 1 >= lim || b[p] != '\r' || b[p + 1] != '\n') return 0;
+  const uint64_t cnt = static_cast<uint64_t>(counted_) + k + (p - v);
+  if (cnt >= limits_.max_header_size) return 0;
+  size_t ve = p;
+  while (ve > v && IsOws(b[ve - 1])) ve--;
+  if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
+  HeaderField& f = fields_[field_count_++];
+  f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(ls));
+  f.name.len = static_cast<uint32_t>(k);
+  f.value.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(v));
+  f.value.len = static_cast<uint32_t>(ve - v);
+  counted_ = static_cast<uint32_t>(cnt);
+  line_start_ = static_cast<uint32_t>(p + 2);
+  scan_pos_ = static_cast<uint32_t>(p + 2);
+  if (sec_trailers_) return 1;
+  if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
+    return 1;
+  return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
 }
 
 // Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an
@@ -630,7 +693,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   const size_t nl = i - s;
   if (nl < 4 || nl > 17 || !((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
     return true;
-  return FieldSemantics(b, s, nl, v, ve - v);
+  return FieldSemantics(b, s, nl, v, ve - v, e);
 }
 
 #undef UVHTTP_OVER
@@ -645,11 +708,22 @@ const HeaderField* HttpParser::ResolveFields(const char* base) {
 }
 
 bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len, size_t value_off,
-                                size_t value_len) {
+                                size_t value_len, size_t raw_end) {
   const char* name = b + name_off;
   const char* val = b + value_off;
   const size_t n = value_len;
   const uint64_t vat = sec_start_ + value_off;
+  // llhttp (Node 20) strips a trailing SP from the values it interprets but keeps a trailing
+  // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
+  // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
+  // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  size_t tab_at = SIZE_MAX;
+  for (size_t k = value_off + value_len; k < raw_end; k++) {
+    if (b[k] == '\t') {
+      tab_at = k;
+      break;
+    }
+  }
   switch (name_len) {
     case 4:
       if (!TokenEq(name, "host", 4)) return true;
@@ -665,7 +739,8 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       }
       return true;
     case 7:
-      if (TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
+      // An empty Upgrade field does not make an upgrade (as llhttp).
+      if (n > 0 && TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
       return true;
     case 10: {
       if (!TokenEq(name, "connection", 10)) return true;
@@ -677,6 +752,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         size_t te = i;
         while (te > t && IsOws(val[te - 1])) te--;
         size_t len = te - t;
+        if (i == n && tab_at != SIZE_MAX) break;  // "token<HTAB>" at the end is no match
         if (len == 5 && TokenEq(val + t, "close", 5)) conn_close_ = true;
         else if (len == 10 && TokenEq(val + t, "keep-alive", 10)) conn_keep_alive_ = true;
         else if (len == 7 && TokenEq(val + t, "upgrade", 7)) conn_upgrade_ = true;
@@ -685,8 +761,9 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
     }
     case 14: {
       if (!TokenEq(name, "content-length", 14)) return true;
+      // Code as Node 20's llhttp reports a Content-Length after a Transfer-Encoding.
       if (te_present_ && !limits_.lenient)
-        return Fail(ParseError::kUnexpectedContentLength, vat,
+        return Fail(ParseError::kInvalidContentLength, vat,
                     "Content-Length can't be present with Transfer-Encoding");
       // RFC 9110 §8.6: duplicates and lists ("5, 5") are rejected rather than collapsed.
       if (has_cl_)
@@ -701,6 +778,9 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
           return Fail(ParseError::kInvalidContentLength, vat + i, "Content-Length overflow");
         cl = cl * 10 + d;
       }
+      if (tab_at != SIZE_MAX)
+        return Fail(ParseError::kInvalidContentLength, sec_start_ + tab_at,
+                    "Invalid Content-Length (trailing HTAB)");
       has_cl_ = true;
       cl_ = cl;
       return true;
@@ -711,12 +791,20 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       if (type_ == Type::kRequest && minor_ == 0)
         return Fail(ParseError::kInvalidTransferEncoding, vat,
                     "Transfer-Encoding in an HTTP/1.0 request");
+      // Code as Node 20's llhttp reports a Transfer-Encoding after a Content-Length.
       if (has_cl_ && !limits_.lenient)
-        return Fail(ParseError::kUnexpectedContentLength, vat,
+        return Fail(ParseError::kInvalidTransferEncoding, vat,
                     "Transfer-Encoding can't be present with Content-Length");
       te_present_ = true;
       if (n == 0)
         return Fail(ParseError::kInvalidTransferEncoding, vat, "Empty Transfer-Encoding");
+      if (tab_at != SIZE_MAX && type_ == Type::kRequest)
+        return Fail(ParseError::kInvalidTransferEncoding, sec_start_ + tab_at,
+                    "Invalid Transfer-Encoding (trailing HTAB)");
+      if (n == 7 && TokenEq(val, "chunked", 7) && !te_chunked_seen_ && tab_at == SIZE_MAX) {
+        te_chunked_seen_ = te_chunked_last_ = true;
+        return true;
+      }
       size_t i = 0;
       for (;;) {
         // Empty list elements ("chunked," / ", chunked") are rejected, stricter than RFC 9110
@@ -799,6 +887,8 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         }
         if (last_element) break;
       }
+      // A response's "coding<HTAB>": the final coding is not chunked (body until close).
+      if (tab_at != SIZE_MAX) te_chunked_last_ = false;
       return true;
     }
     default:
@@ -825,12 +915,17 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
                   "Request has invalid Transfer-Encoding");
   }
   enum { kNone, kLength, kChunked, kEof } body = kNone;
-  const bool chunked = te_present_ && te_chunked_last_;
+  bool chunked = te_present_ && te_chunked_last_;
   // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
   // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
   // smuggling when another hop frames the message by Content-Length instead.
-  const bool has_cl = has_cl_ && !te_present_;
-  if (request) {
+  bool has_cl = has_cl_ && !te_present_;
+  if (request && method_ == Method::kConnect) {
+    // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
+    // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
+    chunked = false;
+    has_cl = false;
+  } else if (request) {
     if (chunked) body = kChunked;
     else if (has_cl && cl_ > 0) body = kLength;
   } else {
@@ -1023,7 +1118,7 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
       return bad_ext();
     case kCsLf:
       if (c == '\n') return line_done();
-      return Fail(ParseError::kLfExpected, abs, "Expected LF after chunk size");
+      return Fail(ParseError::kStrict, abs, "Expected LF after chunk size");
   }
   return Fail(ParseError::kInvalidChunkSize, abs, "Invalid chunk size");
 }
@@ -1179,35 +1274,50 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         continue;
       case kChunkData: {
         // Hot loop for well-formed chunked bodies: data, CRLF, "<hex>CRLF", data, ...; anything
-        // else (extensions, a split, an error) goes through the general states.
+        // else (extensions, a split, an error) goes through the general states. State is kept
+        // in locals across the handler calls and written back on the way out.
+        uint64_t rem = remaining_;
         for (;;) {
-          if (remaining_ == 0) { phase_ = kChunkDataCr; break; }
-          if (pos == len) goto out;
+          if (rem == 0) {
+            phase_ = kChunkDataCr;
+            break;
+          }
+          if (pos == len) {
+            remaining_ = rem;
+            goto out;
+          }
           size_t n = len - pos;
-          if (n > remaining_) n = static_cast<size_t>(remaining_);
+          if (n > rem) n = static_cast<size_t>(rem);
           handler_->OnBody(data + pos, n);
           pos += n;
-          remaining_ -= n;
-          if (remaining_ != 0) goto out;
+          rem -= n;
+          if (rem != 0) {
+            remaining_ = rem;
+            goto out;
+          }
           if (len - pos < 2 || data[pos] != '\r' || data[pos + 1] != '\n') {
+            remaining_ = 0;
             phase_ = kChunkDataCr;
             break;
           }
           pos += 2;
-          phase_ = kChunkLine;
-          chunk_state_ = kCsStart;
-          ext_count_ = 0;
           uint64_t size = 0;
-          size_t next = FastChunkSize(data, pos, len, &size);
-          if (!next) break;  // general chunk-size line state machine
-          remaining_ = size;
+          const size_t next = FastChunkSize(data, pos, len, &size);
+          if (!next) {  // general chunk-size line state machine
+            remaining_ = 0;
+            phase_ = kChunkLine;
+            chunk_state_ = kCsStart;
+            ext_count_ = 0;
+            break;
+          }
           pos = next;
           if (size == 0) {
+            remaining_ = 0;
             BeginSection(consumed_ + pos, true);
             phase_ = kTrailers;
             break;
           }
-          phase_ = kChunkData;
+          rem = size;
         }
         continue;
       }
@@ -1223,13 +1333,13 @@ size_t HttpParser::Execute(const char* data, size_t len) {
           ext_count_ = 0;
           continue;
         }
-        Fail(ParseError::kCrExpected, consumed_ + pos, "Expected CRLF after chunk data");
+        Fail(ParseError::kStrict, consumed_ + pos, "Expected CRLF after chunk data");
         goto fail;
       }
       case kChunkDataLf:
         if (pos == len) goto out;
         if (data[pos] != '\n') {
-          Fail(ParseError::kLfExpected, consumed_ + pos, "Expected LF after chunk data");
+          Fail(ParseError::kStrict, consumed_ + pos, "Expected LF after chunk data");
           goto fail;
         }
         pos++;
@@ -1261,6 +1371,7 @@ ParseError HttpParser::Finish() {
     case kIdle:
     case kIdleCr:
     case kClosed:
+    case kCompletePending:  // a bodiless message held back by a pause: nothing is missing
       return ParseError::kOk;
     case kBodyEof:
       CompleteMessage();

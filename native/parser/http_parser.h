@@ -13,6 +13,15 @@
 #include <string>
 #include <vector>
 
+// The parser's private member functions have hidden visibility: calls between them then bind
+// directly (no PLT, inlinable) in the -fPIC addon. (Hiding the whole class would make every
+// class that derives from HttpParser::Handler warn under -Wattributes.)
+#if defined(__GNUC__) || defined(__clang__)
+#define UVHTTP_PARSER_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define UVHTTP_PARSER_INTERNAL
+#endif
+
 namespace uvhttp {
 
 // Error codes, named as llhttp names them because users see them as `err.code` in 'clientError'.
@@ -176,25 +185,29 @@ class HttpParser {
   enum LineMode : uint8_t { kLineComplete, kLinePartial, kLineBadEnd };
   enum SectionResult : uint8_t { kSectionMore, kSectionDone, kSectionError };
 
-  bool Fail(ParseError e, uint64_t abs_offset, const char* reason, uint16_t status = 400);
-  void BeginSection(uint64_t abs_start, bool trailers);
-  SectionResult ProcessLines(const char* base, size_t avail, size_t* section_len);
-  bool CheckPartial(const char* base, size_t s, size_t e, bool force);
-  bool ParseLine(const char* base, size_t s, size_t e, LineMode mode);
-  bool ParseRequestLine(const char* base, size_t s, size_t e, LineMode mode);
-  bool ParseStatusLine(const char* base, size_t s, size_t e, LineMode mode);
-  bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
-  bool FieldSemantics(const char* base, size_t name_off, size_t name_len, size_t value_off,
-                      size_t value_len);
-  const HeaderField* ResolveFields(const char* base);
-  bool CheckTargetForm(const char* base);
-  bool EndOfHead(const char* base, size_t section_len);
-  void EndOfTrailers(const char* base);
-  bool CompleteMessage();
-  size_t FindSpecial(const char* base, size_t from, size_t to) const;
-  bool ChunkByte(uint8_t c, uint64_t abs);
-  size_t RawCap() const;
-  bool Count(uint64_t start_abs_in_section, size_t n, bool url);
+  UVHTTP_PARSER_INTERNAL bool Fail(ParseError e, uint64_t abs_offset, const char* reason,
+                                   uint16_t status = 400);
+  UVHTTP_PARSER_INTERNAL void BeginSection(uint64_t abs_start, bool trailers);
+  UVHTTP_PARSER_INTERNAL SectionResult ProcessLines(const char* base, size_t avail,
+                                                    size_t* section_len);
+  UVHTTP_PARSER_INTERNAL bool CheckPartial(const char* base, size_t s, size_t e, bool force);
+  UVHTTP_PARSER_INTERNAL int TryFastFieldLine(const char* base, size_t ls, size_t lim);
+  UVHTTP_PARSER_INTERNAL bool ParseLine(const char* base, size_t s, size_t e, LineMode mode);
+  UVHTTP_PARSER_INTERNAL bool ParseRequestLine(const char* base, size_t s, size_t e,
+                                               LineMode mode);
+  UVHTTP_PARSER_INTERNAL bool ParseStatusLine(const char* base, size_t s, size_t e,
+                                              LineMode mode);
+  UVHTTP_PARSER_INTERNAL bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
+  UVHTTP_PARSER_INTERNAL bool FieldSemantics(const char* base, size_t name_off, size_t name_len,
+                                             size_t value_off, size_t value_len, size_t raw_end);
+  UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);
+  UVHTTP_PARSER_INTERNAL bool CheckTargetForm(const char* base);
+  UVHTTP_PARSER_INTERNAL bool EndOfHead(const char* base, size_t section_len);
+  UVHTTP_PARSER_INTERNAL void EndOfTrailers(const char* base);
+  UVHTTP_PARSER_INTERNAL bool CompleteMessage();
+  UVHTTP_PARSER_INTERNAL size_t FindSpecial(const char* base, size_t from, size_t to) const;
+  UVHTTP_PARSER_INTERNAL bool ChunkByte(uint8_t c, uint64_t abs);
+  UVHTTP_PARSER_INTERNAL size_t RawCap() const;
 
   // Stream / control.
   uint8_t phase_ = 0;

@@ -93,6 +93,23 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
 }
 #endif
 
+#ifdef UVHTTP_PARSER_SSE2
+// Length of the leading run of ALPHA / DIGIT / "-" in the 16 bytes at p (16 if all are).
+inline size_t SimpleNameLen(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+  uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+  return m ? Ctz32(m) : 16;
+}
+#else
+inline size_t SimpleNameLen(const char*) { return 0; }  // no fast path
+#endif
+
 // The scans below take `readable`: bytes of p up to that index may be loaded (they lie in the
 // same buffer) even past `to`; results are clipped to `to`.
 

@@ -30,6 +30,18 @@ for (const scalar of [false, true]) {
       expect(evs(p)).toMatchObject([head({ method: 'CONNECT', upgrade: true })]);
     });
 
+    test('CONNECT has no content: Content-Length frames nothing, the tunnel starts after the head', () => {
+      for (const action of ['pause', 'pauseAfterMessage']) {
+        const p = new binding.ParserProbe('request', { scalar });
+        p.setHeadAction(action);
+        const headStr = 'CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\nContent-Length: 2\r\n\r\n';
+        expect(p.execute(B(headStr + 'tunnel'))).toBe(headStr.length);
+        const ev = evs(p);
+        expect(ev[0]).toMatchObject(head({ method: 'CONNECT', upgrade: true, contentLength: null, chunked: false }));
+        expect(ev.filter((e: any) => e.type === 'body')).toEqual([]);
+      }
+    });
+
     test('resume after pause continues with the body, then the next message', () => {
       const p = new binding.ParserProbe('request', { scalar });
       p.setHeadAction('pause');

@@ -44,6 +44,13 @@ const fixtures: Fixture[] = [
     error: { code: 'HPE_HEADER_OVERFLOW', status: 414, offset: 4 + M - 1 },
   },
   {
+    name: 'field value over the limit is rejected before its line ends',
+    input: `GET / HTTP/1.1\r\nHost: h\r\nX: ${a(M + 50)}`,
+    opts: { maxHeaderSize: M },
+    // counted before X's value: url 1 + Host 4 + h 1 + X 1 = 7
+    error: { code: 'HPE_HEADER_OVERFLOW', status: 431, offset: 28 + (M - 7) - 1 },
+  },
+  {
     name: 'url under the limit, fields push it over: 431',
     input: `GET /${a(M - 10)} HTTP/1.1\r\nHost: ${a(20)}\r\n\r\n`,
     opts: { maxHeaderSize: M },

@@ -144,6 +144,26 @@ const fixtures: Fixture[] = [
     events: [head({ upgrade: true, keepAlive: true })],
   },
   {
+    name: 'trailing SP after Content-Length and chunked is fine',
+    input: `POST / HTTP/1.1\r\n${H}Content-Length: 1  \r\n\r\nxPOST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked \r\n\r\n0\r\n\r\n`,
+    events: [head({ contentLength: 1 }), body('x'), done(), head({ chunked: true }), done()],
+  },
+  {
+    name: '"Connection: Upgrade<HTAB>" is not the upgrade token (as llhttp); value still trimmed',
+    input: `GET / HTTP/1.1\r\n${H}Connection: Upgrade\t\r\nUpgrade: websocket\r\n\r\n`,
+    events: [head({ upgrade: false, headers: ['Host', 'example.com', 'Connection', 'Upgrade', 'Upgrade', 'websocket'] }), done()],
+  },
+  {
+    name: 'HTTP/1.0 "Connection: keep-alive<HTAB>" is not persistent (as llhttp)',
+    input: 'GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n',
+    events: [head({ keepAlive: false }), done()],
+  },
+  {
+    name: 'an empty Upgrade field is no upgrade',
+    input: `GET / HTTP/1.1\r\n${H}Connection: upgrade\r\nUpgrade:\r\n\r\n`,
+    events: [head({ upgrade: false }), done()],
+  },
+  {
     name: 'Upgrade without Connection: upgrade is not an upgrade',
     input: `GET / HTTP/1.1\r\n${H}Upgrade: websocket\r\n\r\n`,
     events: [head({ upgrade: false }), done()],

@@ -54,6 +54,12 @@ const fixtures: Fixture[] = [
     events: [head({ chunked: false, keepAlive: false }), body('abc'), done()],
   }),
   R({
+    name: '"chunked<HTAB>" in a response is not chunked (as llhttp): body until close',
+    input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    finish: null,
+    events: [head({ chunked: false, keepAlive: false }), body('3\r\nabc\r\n0\r\n\r\n'), done()],
+  }),
+  R({
     name: 'unknown coding in a response: body until close',
     input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: foo\r\n\r\nabc',
     finish: null,
@@ -95,6 +101,17 @@ const fixtures: Fixture[] = [
     error: { code: 'HPE_INVALID_EOF_STATE' },
     events: [],
   }),
+  R({
+    name: 'HTTP/1.0 1xx does not close the connection',
+    input: 'HTTP/1.0 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    events: [head({ statusCode: 100, keepAlive: false }), done(), head({ statusCode: 200 }), body('ok'), done()],
+  }),
+  R({
+    name: 'obs-fold in trailers is rejected',
+    input: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: a\r\n b\r\n\r\n',
+    error: { code: 'HPE_INVALID_HEADER_TOKEN', offset: 56 },
+    events: [head()],
+  }),
   R({ name: 'bad status: two digits', input: 'HTTP/1.1 20 OK\r\n\r\n', error: { code: 'HPE_INVALID_STATUS', offset: 11 } }),
   R({ name: 'bad status: four digits', input: 'HTTP/1.1 2000 OK\r\n\r\n', error: { code: 'HPE_INVALID_STATUS', offset: 12 } }),
   R({ name: 'bad status: letters', input: 'HTTP/1.1 2x0 OK\r\n\r\n', error: { code: 'HPE_INVALID_STATUS', offset: 10 } }),
@@ -107,7 +124,7 @@ const fixtures: Fixture[] = [
   R({
     name: 'TE and CL together in a response',
     input: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n',
-    error: { code: 'HPE_UNEXPECTED_CONTENT_LENGTH' },
+    error: { code: 'HPE_INVALID_TRANSFER_ENCODING' },
   }),
   R({
     name: 'data after a closing response',
