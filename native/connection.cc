@@ -60,7 +60,7 @@ void Connection::Parse(const char* data, size_t len) {
   // A read may end exactly between messages; the next byte starts a new one.
   if (parser_.idle() && parser_.error() == ParseError::kOk) receiving_message_ = false;
   if (parser_.error() != ParseError::kOk) {
-    ReportParseError(data, len);
+    ReportParseError(data, len, consumed);
   } else if (parser_.paused() && !closing_) {
     // JS took the connection for another protocol: what follows the head is that protocol's.
     Pause();
@@ -76,10 +76,10 @@ void Connection::Parse(const char* data, size_t len) {
   if (!closing_) Flush();
 }
 
-void Connection::ReportParseError(const char* data, size_t len) {
+void Connection::ReportParseError(const char* data, size_t len, size_t parsed) {
   JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
-  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parser_.error_offset(),
+  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parsed,
               Napi::Buffer<char>::Copy(env, data, len), parser_.error_status());
 }
 
@@ -186,7 +186,7 @@ void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
 void Connection::OnEof() {
   Pause();
   if (parser_.Finish() != ParseError::kOk) {
-    ReportParseError("", 0);
+    ReportParseError("", 0, 0);
     return;
   }
   JsCallScope scope(environment_);

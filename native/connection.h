@@ -71,7 +71,8 @@ class Connection final : public HttpParser::Handler {
   static void OnClosed(uv_handle_t* handle);
 
   void Parse(const char* data, size_t len);
-  void ReportParseError(const char* data, size_t len);
+  // `parsed` is what the parser consumed of this read before the error: Node's bytesParsed.
+  void ReportParseError(const char* data, size_t len, size_t parsed);
   void ReportError(const char* code, const char* reason, uint64_t bytes_parsed, napi_value raw_packet,
                    uint16_t status);
   void OnEof();
