@@ -1287,7 +1287,7 @@ const scenarios: Scenario[] = [
     check: (r) => expect(r.closed).toBe(false),
   },
   {
-    name: 'handler throws nothing and never answers: client times out, no bytes',
+    name: 'handler never answers: no bytes, connection left open',
     handler: () => () => undefined,
     send: GET(),
     responses: 1,
