@@ -91,6 +91,7 @@ const rejectedHeads: Array<[string, string, number]> = [
   ['Content-Length and Transfer-Encoding', `POST / HTTP/1.1\r\n${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
   ['Transfer-Encoding then Content-Length', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n`, 400],
   ['chunked not the last coding', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked, gzip\r\n\r\n`, 400],
+  ['Transfer-Encoding "chunked," with an empty list element', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked,\r\n\r\n0\r\n\r\n`, 400],
   ['chunked applied twice', `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n`, 400],
   ['header fields over 16 KiB', `GET / HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(17000)}\r\n\r\n`, 431],
   ['many header fields over 16 KiB in total', `GET / HTTP/1.1\r\n${H}${Array.from({ length: 400 }, (_, i) => `X-F${i}: ${'v'.repeat(40)}\r\n`).join('')}\r\n`, 431],
@@ -169,6 +170,14 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
       expect(view(got)).toEqual(view(ref));
     });
 
+    test('an empty Host value is accepted', async () => {
+      const send = 'GET /empty-host HTTP/1.1\r\nHost:\r\n\r\n';
+      const ref = await run(nodeImpl, send, { responses: 1 });
+      expect(ref.handler).toEqual(['GET /empty-host']);
+      const got = await run(impl, send, { responses: 1 });
+      expect(view(got)).toEqual(view(ref));
+    });
+
     test('empty lines before a request line are ignored', async () => {
       const send = `\r\n\r\nGET /after-blank HTTP/1.1\r\n${H}\r\n`;
       const ref = await run(nodeImpl, send, { responses: 1 });
@@ -231,6 +240,23 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
         node: { status: 400, handler: ['POST /', 'aborted', 'req error ECONNRESET'] },
         uvhttp: { status: 501, statusLine: 'HTTP/1.1 501 Not Implemented' },
       },
+      ...(
+        [
+          ['Host with a space (not uri-host)', `GET / HTTP/1.1\r\nHost: exa mple.com\r\n\r\n`],
+          ['Host with userinfo', `GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n`],
+          ['asterisk-form with GET', `GET * HTTP/1.1\r\n${H}\r\n`],
+          ['double SP in the request line', `GET  / HTTP/1.1\r\n${H}\r\n`],
+          ['userinfo in absolute-form', `GET http://u:p@example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n`],
+        ] as const
+      ).map(
+        // docs/PARSER.md "Differences from llhttp" (stricter): node accepts these
+        ([label, bytes]): Diff => ({
+          label,
+          bytes,
+          node: { status: 200, handler: [`GET ${bytes.split(' ')[1] || '/'}`.replace('GET  ', 'GET /')] },
+          uvhttp: { status: 400, statusLine: 'HTTP/1.1 400 Bad Request' },
+        }),
+      ),
       {
         // docs/PARSER.md: HTTP/0.9 -> 505
         label: 'HTTP/0.9 in a request line',
@@ -264,6 +290,17 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
         expect(r.result.closed).toBe(true);
         expect(r.handler).toEqual([]);
         expect(r.result.responses).toHaveLength(1);
+      }
+    });
+
+    test('Content-Length with trailing HTAB [docs/PARSER.md: uvhttp accepts, node rejects]', async () => {
+      const r = await run(impl, `POST /tab HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`, { timeoutMs: 1500 });
+      if (impl.name === 'node') {
+        expect(r.result.responses[0]?.statusCode).toBe(400);
+        expect(r.handler).toEqual([]);
+      } else {
+        expect(r.result.responses[0]?.statusCode).toBe(200);
+        expect(r.handler).toEqual(['POST /tab']);
       }
     });
 
