@@ -96,37 +96,33 @@ void CloseListener(const Napi::CallbackInfo& info) {
   if (listener != nullptr) listener->Close();
 }
 
+// The address a libuv getter (uv_tcp_getsockname or uv_tcp_getpeername) reports for a handle.
+using AddressGetter = int (*)(const uv_tcp_t*, sockaddr*, int*);
+
+Napi::Value HandleAddress(Napi::Env env, uv_tcp_t* handle, AddressGetter get) {
+  sockaddr_storage address;
+  int length = sizeof(address);
+  if (handle == nullptr || get(handle, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return env.Undefined();
+  }
+  return AddressObject(env, address);
+}
+
 Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
   Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
   if (listener == nullptr) return info.Env().Null();
-  sockaddr_storage address;
-  int length = sizeof(address);
-  if (uv_tcp_getsockname(listener->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return info.Env().Null();
-  }
-  return AddressObject(info.Env(), address);
+  Napi::Value address = HandleAddress(info.Env(), listener->handle(), uv_tcp_getsockname);
+  return address.IsUndefined() ? info.Env().Null() : address;
 }
 
 Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  if (connection == nullptr) return info.Env().Undefined();
-  sockaddr_storage address;
-  int length = sizeof(address);
-  if (uv_tcp_getpeername(connection->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return info.Env().Undefined();
-  }
-  return AddressObject(info.Env(), address);
+  return HandleAddress(info.Env(), connection ? connection->handle() : nullptr, uv_tcp_getpeername);
 }
 
 Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  if (connection == nullptr) return info.Env().Undefined();
-  sockaddr_storage address;
-  int length = sizeof(address);
-  if (uv_tcp_getsockname(connection->handle(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return info.Env().Undefined();
-  }
-  return AddressObject(info.Env(), address);
+  return HandleAddress(info.Env(), connection ? connection->handle() : nullptr, uv_tcp_getsockname);
 }
 
 void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
