@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the server and worker tests against an AddressSanitizer + UndefinedBehaviorSanitizer build
+# of the addon: a copy of the tree is built in a temporary directory (the normal build is left
+# alone) and node runs with the sanitizer runtimes preloaded. Leak checking is off because node
+# itself does not free everything at exit.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+git -C "$root" ls-files -z | (cd "$root" && xargs -0 tar -c) | tar -x -C "$work"
+ln -s "$root/node_modules" "$work/node_modules"
+cd "$work"
+CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address,undefined" \
+  npx --no node-gyp rebuild >build.log 2>&1 || node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild >build.log 2>&1
+npx --no tsc -p tsconfig.json
+export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+npx --no jest --runInBand test/server test/package/worker.test.ts "$@" 2>&1 | tee jest.log
+! grep -qE "ERROR: AddressSanitizer|runtime error:" jest.log
