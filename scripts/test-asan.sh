@@ -11,7 +11,7 @@ git -C "$root" ls-files -z | (cd "$root" && xargs -0 tar -c) | tar -x -C "$work"
 ln -s "$root/node_modules" "$work/node_modules"
 cd "$work"
 CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address,undefined" \
-  npx --no node-gyp rebuild >build.log 2>&1 || node /usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild >build.log 2>&1
+  node-gyp rebuild >build.log 2>&1  # npm puts its node-gyp on PATH for scripts
 npx --no tsc -p tsconfig.json
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
