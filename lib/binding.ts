@@ -17,8 +17,8 @@ export interface NativeCallbacks {
     url: string,
     versionMajor: number,
     versionMinor: number,
-    rawHeaders: string[],
     flags: number,
+    ...rawHeaders: string[]
   ): boolean | void;
   onUpgrade(connectionId: number, head: Buffer): void;
   onBody(connectionId: number, chunk: Buffer): void;

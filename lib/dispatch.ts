@@ -45,7 +45,7 @@ binding.setCallbacks({
     server._connectionOpened(connection);
     server.emit('connection', socket);
   },
-  onHead(id, method, url, major, minor, rawHeaders, flags) {
+  onHead(id, method, url, major, minor, flags, ...rawHeaders) {
     return connections.get(id)?.onHead(method, url, major, minor, rawHeaders, flags);
   },
   onUpgrade(id, head) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <vector>
+
 #include <cerrno>
 
 namespace uvhttp {
@@ -107,18 +109,6 @@ HeadAction Connection::OnHead(const MessageHead& head) {
   // microtasks and ticks a handler queues run before the next event of the same read.
   JsCallScope scope(environment_);
   Napi::Env env = environment_->env();
-  Napi::Array headers = Napi::Array::New(env, head.header_count * 2);
-  for (uint32_t i = 0; i < head.header_count; ++i) {
-    const HeaderField& field = head.headers[i];
-    napi_value name;
-    napi_value value;
-    napi_create_string_latin1(env, field.name.data, field.name.len, &name);
-    napi_create_string_latin1(env, field.value.data, field.value.len, &value);
-    napi_set_element(env, headers, i * 2, name);
-    napi_set_element(env, headers, i * 2 + 1, value);
-  }
-  napi_value url;
-  napi_create_string_latin1(env, head.url.data, head.url.len, &url);
   uint32_t flags = 0;
   if (head.keep_alive) flags |= kHeadKeepAlive;
   if (head.upgrade) flags |= kHeadUpgrade;
@@ -126,17 +116,23 @@ HeadAction Connection::OnHead(const MessageHead& head) {
   const bool bodiless = !head.chunked && (!head.has_content_length || head.content_length == 0);
   if (bodiless) flags |= kHeadComplete;
   message_end_reported_ = bodiless;
-  napi_value args[] = {
-      Napi::Number::New(env, static_cast<double>(id_)),
-      Napi::Number::New(env, static_cast<int>(head.method)),
-      url,
-      Napi::Number::New(env, head.http_major),
-      Napi::Number::New(env, head.http_minor),
-      headers,
-      Napi::Number::New(env, flags),
-  };
-  Napi::Value hand_off =
-      environment_->callbacks().on_head.Value().Call(sizeof(args) / sizeof(args[0]), args);
+  // The fields travel as trailing arguments (JS takes them as a rest parameter): V8 builds that
+  // array in one step, where filling an array through N-API costs a call per element.
+  std::vector<napi_value>& args = environment_->scratch_arguments();
+  args.resize(kHeadFixedArguments + head.header_count * 2);
+  args[0] = Napi::Number::New(env, static_cast<double>(id_));
+  args[1] = Napi::Number::New(env, static_cast<int>(head.method));
+  napi_create_string_latin1(env, head.url.data, head.url.len, &args[2]);
+  args[3] = Napi::Number::New(env, head.http_major);
+  args[4] = Napi::Number::New(env, head.http_minor);
+  args[5] = Napi::Number::New(env, flags);
+  napi_value* field_values = args.data() + kHeadFixedArguments;
+  for (uint32_t i = 0; i < head.header_count; ++i) {
+    const HeaderField& field = head.headers[i];
+    napi_create_string_latin1(env, field.name.data, field.name.len, &field_values[i * 2]);
+    napi_create_string_latin1(env, field.value.data, field.value.len, &field_values[i * 2 + 1]);
+  }
+  Napi::Value hand_off = environment_->callbacks().on_head.Value().Call(args.size(), args.data());
   if (environment_->ReportPendingException()) return HeadAction::kContinue;
   // An upgrade or CONNECT that JS will hand to its listener: stop right after the head.
   if (head.upgrade && hand_off.IsBoolean() && hand_off.As<Napi::Boolean>().Value()) {

@@ -13,6 +13,9 @@
 
 namespace uvhttp {
 
+// on_head(id, method, url, major, minor, flags, ...[name, value] pairs)
+constexpr size_t kHeadFixedArguments = 6;
+
 // Bits of the `flags` argument of on_head.
 enum HeadFlags : uint32_t {
   kHeadKeepAlive = 1 << 0,

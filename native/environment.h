@@ -20,7 +20,7 @@ class Listener;
 // once"); no closure per connection or request.
 struct JsCallbacks {
   Napi::FunctionReference on_connection;     // (listenerId, connectionId)
-  Napi::FunctionReference on_head;           // (connectionId, method, url, major, minor, headers, flags) -> hand off?
+  Napi::FunctionReference on_head;           // (connectionId, method, url, major, minor, flags, ...fields) -> hand off?
   Napi::FunctionReference on_upgrade;        // (connectionId, Buffer of the bytes after the head)
   Napi::FunctionReference on_body;           // (connectionId, Buffer)
   Napi::FunctionReference on_message_end;    // (connectionId, trailers | undefined)
@@ -56,6 +56,11 @@ class Environment {
   // next one starts, and whatever must outlive the read is copied out of it.
   char* read_buffer() { return read_buffer_.data(); }
 
+  // Argument storage for calls into JS whose argument count varies (a message head): reused, so
+  // a call allocates nothing. V8 copies the arguments when the call starts, so a nested use
+  // cannot disturb a call already made.
+  std::vector<napi_value>& scratch_arguments() { return scratch_arguments_; }
+
   // Opens the scope every libuv callback needs before it calls into JS: handles, and an async
   // callback scope so that process.nextTick and microtasks queued by the handlers run when the
   // native callback returns, as they do after Node's own socket reads.
@@ -88,6 +93,7 @@ class Environment {
   HandleTable<Connection> connections_;
   HandleTable<Listener> listeners_;
   std::vector<char> read_buffer_;
+  std::vector<napi_value> scratch_arguments_;
   Napi::ObjectReference async_resource_;
   napi_async_context async_context_ = nullptr;
   napi_async_cleanup_hook_handle cleanup_handle_ = nullptr;
