@@ -378,6 +378,40 @@ describe.each(impls.map((i) => [i.name, i] as const))('bad input: %s', (_n, impl
     });
   });
 
+  describe('insecureHTTPParser: true relaxes what node relaxes', () => {
+    const insecure = { insecureHTTPParser: true } as http.ServerOptions;
+    const same: Array<[string, string, number]> = [
+      ['bare LF line endings accepted', 'GET /lf HTTP/1.1\nHost: x\n\n', 1],
+      ['DEL in a field value accepted', `GET /del HTTP/1.1\r\n${H}X-A: a\x7fb\r\n\r\n`, 1],
+      ['TE and CL together: chunked wins', `POST /clte HTTP/1.1\r\n${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /next HTTP/1.1\r\n${H}\r\n`, 2],
+      ['bare CR still rejected', `GET / HTTP/1.1\r\n${H}X-A: a\rb\r\n\r\n`, 0],
+      ['duplicate Content-Length still rejected', `POST / HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 1\r\n\r\na`, 0],
+      ['space in the request-target still rejected', `GET /a b HTTP/1.1\r\n${H}\r\n`, 0],
+    ];
+    test.each(same)('%s (as node)', async (_l, bytes, responses) => {
+      const opts = { serverOptions: insecure, responses: responses || undefined };
+      const ref = await run(nodeImpl, bytes, opts);
+      expect(ref.result.responses.length).toBe(responses || 1);
+      const got = await run(impl, bytes, opts);
+      expect(view(got)).toEqual(view(ref));
+    });
+
+    // docs/PARSER.md: still rejected in lenient mode, where llhttp accepts them
+    test.each([
+      ['obs-fold', `GET / HTTP/1.1\r\n${H}X-A: a\r\n b\r\n\r\n`],
+      ['NUL in a field value', `GET / HTTP/1.1\r\n${H}X-A: a\x00b\r\n\r\n`],
+    ])('%s [documented difference: uvhttp still rejects]', async (_l, bytes) => {
+      const r = await run(impl, bytes, { serverOptions: insecure, timeoutMs: 1000 });
+      if (impl.name === 'node') {
+        expect(r.result.responses[0]?.statusCode).toBe(200);
+        expect(r.handler).toEqual(['GET /']);
+      } else {
+        expect(r.result.masked).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        expect(r.handler).toEqual([]);
+      }
+    });
+  });
+
   describe('request smuggling', () => {
     const attempts: Array<[string, string]> = [
       ['CL + TE with a smuggled request in the body', `POST / HTTP/1.1\r\n${H}Content-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n`],
