@@ -150,6 +150,30 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
     expect(got).toEqual(ref);
   });
 
+  test('joinDuplicateHeaders: true joins every duplicate (set-cookie stays an array)', async () => {
+    async function o(i: Impl) {
+      let seen: unknown;
+      const { port } = await startServer(
+        i,
+        (rq, rs) => {
+          seen = { headers: { ...rq.headers }, keys: Object.keys(rq.headers) };
+          rs.end();
+        },
+        { serverOptions: { joinDuplicateHeaders: true } as http.ServerOptions },
+      );
+      await exchange({
+        port,
+        send: req('GET / HTTP/1.1\nHost: h\nContent-Type: a\nContent-Type: b\nUser-Agent: u1\nUser-Agent: u2\nSet-Cookie: c1\nSet-Cookie: c2\nCookie: k1\nCookie: k2\nX-D: 1\nX-D: 2'),
+        responses: 1,
+        graceMs: 10,
+      });
+      return seen;
+    }
+    const ref = await o(nodeImpl);
+    expect(ref).toMatchObject({ headers: { 'content-type': 'a, b', 'user-agent': 'u1, u2', 'set-cookie': ['c1', 'c2'], 'x-d': '1, 2' } });
+    expect(await o(impl)).toEqual(ref);
+  });
+
   test('mixed-case names become lowercase keys; rawHeaders keep wire order and case', async () => {
     const { ref, got } = await captureBoth(
       impl,
