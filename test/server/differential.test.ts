@@ -1287,6 +1287,48 @@ const scenarios: Scenario[] = [
     check: (r) => expect(r.closed).toBe(false),
   },
   {
+    name: 'response stream properties as the handler sees them',
+    handler: (log) => (req, res) => {
+      const props = () => [
+        res.req === req,
+        res.writable,
+        res.writableEnded,
+        res.writableFinished,
+        res.writableHighWaterMark,
+        res.writableObjectMode,
+        res.writableCorked,
+        res.strictContentLength,
+        res.destroyed,
+        typeof res.socket,
+      ];
+      log.push(['before', ...props()]);
+      res.end('p', () => log.push(['after finish', ...props().slice(1, 4), res.destroyed]));
+    },
+    send: GET(),
+    responses: 1,
+    check: (_r, log) => expect((log[0] as unknown[])[1]).toBe(true),
+  },
+  {
+    name: 'request stream properties as the handler sees them',
+    handler: (log) => (req, res) => {
+      log.push([
+        req.readable,
+        req.readableEnded,
+        req.readableHighWaterMark,
+        req.readableObjectMode,
+        req.readableFlowing,
+        req.destroyed,
+        req.isPaused(),
+        typeof req.setTimeout,
+      ]);
+      req.resume();
+      req.on('end', () => res.end());
+    },
+    send: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab',
+    responses: 1,
+    check: (_r, log) => expect((log[0] as unknown[])[0]).toBe(true),
+  },
+  {
     name: 'handler never answers: no bytes, connection left open',
     handler: () => () => undefined,
     send: GET(),
