@@ -26,6 +26,8 @@ interface Scenario {
   hashBodies?: boolean;
   /** Chunk boundaries depend on TCP read sizes (e.g. req.pipe(res)): compare decoded bodies only. */
   framingVaries?: boolean;
+  /** How long to let handler events settle after the exchange before comparing logs. */
+  settleMs?: number;
   /** Sanity assertions on the node:http reference result, so the oracle is what we think. */
   check: (ref: ExchangeResult, log: Log) => void;
 }
@@ -52,7 +54,7 @@ async function run(impl: Impl, sc: Scenario): Promise<Observed> {
     timeoutMs: sc.timeoutMs ?? 3000,
   });
   // let late handler events (finish/close) land in the log before comparing
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, sc.settleMs ?? 20));
   return { result, log };
 }
 
@@ -1327,6 +1329,37 @@ const scenarios: Scenario[] = [
     send: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab',
     responses: 1,
     check: (_r, log) => expect((log[0] as unknown[])[0]).toBe(true),
+  },
+  {
+    name: 'client disconnects before the response: req/res close events, late end() is harmless',
+    handler: (log) => (req, res) => {
+      req.on('close', () => log.push(['req close', req.complete, req.destroyed]));
+      res.on('close', () => log.push(['res close', res.writableFinished, res.destroyed]));
+      res.on('finish', () => log.push('res finish'));
+      res.on('error', (e) => log.push(['res error', (e as NodeJS.ErrnoException).code]));
+      setTimeout(() => {
+        res.end('too late', () => log.push('end cb'));
+        log.push(['after late end', res.writableEnded]);
+      }, 150);
+    },
+    send: [GET(), { delay: 30 }],
+    timeoutMs: 60,
+    settleMs: 300,
+    check: (r, log) => {
+      expect(r.timedOut).toBe(true);
+      expect(log).toContainEqual(['res close', false, true]);
+    },
+  },
+  {
+    name: "maxRequestsPerSocket: 'dropRequest' event for the request over the limit",
+    handler: () => (req, res) => res.end(req.url),
+    setup: (s, log) => {
+      s.maxRequestsPerSocket = 1;
+      s.on('dropRequest', (req: http.IncomingMessage) => log.push(['dropRequest', req.url]));
+    },
+    send: GET('/1') + GET('/2'),
+    timeoutMs: 1000,
+    check: (_r, log) => expect(log).toEqual([['dropRequest', '/2']]),
   },
   {
     name: 'handler never answers: no bytes, connection left open',

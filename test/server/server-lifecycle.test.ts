@@ -284,6 +284,23 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
     expect(await observe(impl)).toEqual(ref);
   });
 
+  test('closeIdleConnections() closes idle keep-alive sockets only', async () => {
+    const { server, port } = await startServer(impl, (req, res) => {
+      if (req.url === '/busy') return; // never answered: stays active
+      res.end('ok');
+    });
+    const idle = await connectRaw(port);
+    const busy = await connectRaw(port);
+    sockets.push(idle, busy);
+    idle.write('GET /idle HTTP/1.1\r\nHost: x\r\n\r\n');
+    busy.write('GET /busy HTTP/1.1\r\nHost: x\r\n\r\n');
+    await delay(80);
+    server.closeIdleConnections();
+    expect(await waitClosed(idle, 1000)).toBe(true);
+    expect(await waitClosed(busy, 300)).toBe(false);
+    expect(server.listening).toBe(true);
+  });
+
   test("'close' is emitted only after active connections end (closeAllConnections)", async () => {
     const { server, port } = await startServer(impl, () => undefined /* never answers */);
     const sock = await connectRaw(port);
