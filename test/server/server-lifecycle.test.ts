@@ -1,6 +1,9 @@
 // Server lifecycle as node:http has it: listen forms, 'listening', address(), close(cb) and
 // 'close', listening, 'connection', EADDRINUSE error shape. Shapes are compared with node:http.
 import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { types } from 'node:util';
 import * as nodeHttp from 'node:http';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
@@ -155,6 +158,32 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
     await within(new Promise<void>((r) => s.listen(0, '::1', r)), 3000, 'listen');
     const a = s.address() as net.AddressInfo;
     expect({ address: a.address, family: a.family }).toEqual({ address: '::1', family: 'IPv6' });
+  });
+
+  test('listen(path) on a Unix domain socket: address() is the path; requests work', async () => {
+    const sockPath = path.join(os.tmpdir(), `uvhttp-test-${process.pid}-${impl.name}-${Date.now()}.sock`);
+    const s = make(impl);
+    try {
+      await within(new Promise<void>((r, j) => {
+        s.once('error', j);
+        s.listen(sockPath, () => r());
+      }), 3000, 'listen(path)');
+      expect(s.address()).toBe(sockPath);
+      const body = await new Promise<string>((resolve, reject) => {
+        const rq = nodeHttp.request({ socketPath: sockPath, path: '/', agent: false }, (res) => {
+          let d = '';
+          res.on('data', (c) => (d += c));
+          res.on('end', () => resolve(d));
+        });
+        rq.on('error', reject);
+        rq.setTimeout(2000, () => rq.destroy(new Error('timeout')));
+        rq.end();
+      });
+      expect(body).toBe('ok');
+    } finally {
+      await closeServer(s);
+      fs.rmSync(sockPath, { force: true });
+    }
   });
 
   test("'listening' event without a callback", async () => {
