@@ -1362,6 +1362,59 @@ const scenarios: Scenario[] = [
     check: (_r, log) => expect(log).toEqual([['dropRequest', '/2']]),
   },
   {
+    name: 'handler sets its own Keep-Alive header',
+    handler: () => (_req, res) => {
+      res.setHeader('Keep-Alive', 'timeout=10, max=5');
+      res.end('k');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(headerValues(r.responses[0], 'keep-alive').length).toBeGreaterThan(0),
+  },
+  {
+    name: 'server.keepAliveTimeout = 0',
+    handler: () => (_req, res) => res.end('k'),
+    setup: (s) => {
+      s.keepAliveTimeout = 0;
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.responses[0].statusCode).toBe(200),
+  },
+  {
+    name: 'res.shouldKeepAlive = false set by the handler',
+    handler: () => (_req, res) => {
+      res.shouldKeepAlive = false;
+      res.end('bye');
+    },
+    send: GET() + GET('/2'),
+    check: (r) => {
+      expect(r.closed).toBe(true);
+      expect(r.responses).toHaveLength(1);
+    },
+  },
+  {
+    name: 'client asks Connection: close, handler sets Connection: keep-alive',
+    handler: () => (_req, res) => {
+      res.setHeader('Connection', 'keep-alive');
+      res.end('x');
+    },
+    send: GET('/', 'Connection: close\r\n'),
+    timeoutMs: 1000,
+    check: (r) => expect(r.responses[0].statusCode).toBe(200),
+  },
+  {
+    name: '100 response headers, one of 8 KiB',
+    handler: () => (_req, res) => {
+      for (let i = 0; i < 100; i++) res.setHeader(`X-H${i}`, `value-${i}`);
+      res.setHeader('X-Big', 'b'.repeat(8192));
+      res.end('many');
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(r.responses[0].headers.length).toBeGreaterThan(100),
+  },
+  {
     name: 'handler never answers: no bytes, connection left open',
     handler: () => () => undefined,
     send: GET(),
