@@ -127,7 +127,7 @@ const machine = [
   `- wrk: ${sh('wrk', ['--version']).split('\n')[0].replace(/ Copyright.*/, '') || 'unknown'}`,
   `- uvhttp commit: ${sh('git', ['-C', __dirname, 'rev-parse', '--short', 'HEAD']) || 'unknown'}${sh('git', ['-C', __dirname, 'status', '--porcelain', '--', '../lib', '../native']) ? ' (+ uncommitted lib/native changes)' : ''}`,
   `- Date: ${new Date().toISOString()}`,
-  `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s per server and scenario, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread`,
+  `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s per server and scenario, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread${args.nice && args.nice !== '0' ? `; servers and wrk at nice ${args.nice}` : ''}`,
 ].join('\n');
 
 const NOISY = 0.05;
