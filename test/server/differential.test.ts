@@ -1415,6 +1415,73 @@ const scenarios: Scenario[] = [
     check: (r) => expect(r.responses[0].headers.length).toBeGreaterThan(100),
   },
   {
+    name: '256 pipelined requests in one write',
+    handler: () => (req, res) => res.end(req.url),
+    send: Array.from({ length: 256 }, (_, i) => GET(`/${i}`)).join(''),
+    responses: 256,
+    timeoutMs: 10000,
+    check: (r) => expect(r.responses.map((x) => x.body.toString())).toEqual(Array.from({ length: 256 }, (_, i) => `/${i}`)),
+  },
+  {
+    name: '8 MiB body in a single end()',
+    handler: (log) => (_req, res) => {
+      const big = Buffer.alloc(8 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+      res.on('finish', () => log.push('finish'));
+      res.end(big);
+    },
+    send: GET(),
+    responses: 1,
+    timeoutMs: 15000,
+    hashBodies: true,
+    check: (r, log) => {
+      expect(r.responses[0].body.length).toBe(8 * 1024 * 1024);
+      expect(log).toEqual(['finish']);
+    },
+  },
+  {
+    name: 'createServer({ highWaterMark }) applies to req and res',
+    serverOptions: { highWaterMark: 1024 } as http.ServerOptions,
+    handler: (log) => (req, res) => {
+      log.push([req.readableHighWaterMark, res.writableHighWaterMark]);
+      res.end();
+    },
+    send: GET(),
+    responses: 1,
+    check: (_r, log) => expect(log).toEqual([[1024, 1024]]),
+  },
+  {
+    name: 'createServer({ uniqueHeaders }) joins those response fields on one line',
+    serverOptions: { uniqueHeaders: ['x-u', 'set-cookie'] } as http.ServerOptions,
+    handler: () => (_req, res) => {
+      res.setHeader('X-U', ['a', 'b']);
+      res.setHeader('Set-Cookie', ['c=1', 'd=2']);
+      res.setHeader('X-Other', ['e', 'f']);
+      res.end();
+    },
+    send: GET(),
+    responses: 1,
+    check: (r) => expect(headerValues(r.responses[0], 'x-u')).toEqual(['a; b']), // node joins them with '; '
+  },
+  {
+    name: 'createServer({ rejectNonStandardBodyWrites }) makes body writes on 204/HEAD throw',
+    serverOptions: { rejectNonStandardBodyWrites: true } as http.ServerOptions,
+    handler: (log) => (req, res) => {
+      if (req.method !== 'HEAD') res.statusCode = 204;
+      try {
+        res.write('nope');
+        log.push([req.method, 'no throw']);
+      } catch (e) {
+        log.push([req.method, (e as NodeJS.ErrnoException).code]);
+      }
+      res.end();
+    },
+    send: GET() + 'HEAD / HTTP/1.1\r\nHost: x\r\n\r\n',
+    methods: ['GET', 'HEAD'],
+    responses: 2,
+    check: (_r, log) => expect(log).toEqual([['GET', 'ERR_HTTP_BODY_NOT_ALLOWED'], ['HEAD', 'ERR_HTTP_BODY_NOT_ALLOWED']]),
+  },
+  {
     name: 'handler never answers: no bytes, connection left open',
     handler: () => () => undefined,
     send: GET(),
