@@ -338,6 +338,26 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
     expect(await bodyObservation(impl, chunkedUpload, consume)).toEqual(ref);
   });
 
+  test('chunked upload split byte by byte, uppercase hex and leading zeros, extensions, trailers', async () => {
+    const text =
+      'POST /bytes HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n' +
+      '000A;name=value;flag\r\n0123456789\r\n' +
+      '1b\r\nabcdefghijklmnopqrstuvwxyz!\r\n' +
+      '0\r\nX-Sum: 37\r\n\r\n';
+    const steps: SendStep[] = [];
+    for (const ch of text) steps.push(ch, { delay: 1 });
+    const consume = (rq: http.IncomingMessage) =>
+      new Promise((resolve) => {
+        let body = '';
+        rq.setEncoding('latin1');
+        rq.on('data', (d: string) => (body += d));
+        rq.on('end', () => resolve({ body, trailers: rq.trailers, complete: rq.complete }));
+      });
+    const ref = await bodyObservation(nodeImpl, steps, consume);
+    expect(ref).toEqual({ body: '0123456789abcdefghijklmnopqrstuvwxyz!', trailers: { 'x-sum': '37' }, complete: true });
+    expect(await bodyObservation(impl, steps, consume)).toEqual(ref);
+  });
+
   test('body via pipe() into a Writable', async () => {
     const consume = (rq: http.IncomingMessage) =>
       new Promise((resolve, reject) => {
