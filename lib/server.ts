@@ -32,6 +32,8 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 // Node's default for --max-http-header-size.
 const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 const DEFAULT_BACKLOG = 511;
+// The port given to the native listen for a local socket (host is then its path).
+const LOCAL_SOCKET = -1;
 
 function validateNonNegativeInteger(value: unknown, name: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -92,12 +94,18 @@ export class Server extends net.Server {
     if (typeof args[args.length - 1] === 'function') callback = args.pop() as () => void;
     let port: unknown = 0;
     let host: string | undefined;
+    let path: string | undefined;
     let backlog = DEFAULT_BACKLOG;
     if (args.length > 0 && args[0] !== null && typeof args[0] === 'object') {
-      const options = args[0] as { port?: unknown; host?: string; backlog?: number };
+      const options = args[0] as { port?: unknown; host?: string; path?: string; backlog?: number };
       port = options.port ?? 0;
       host = options.host;
+      path = options.path;
       if (options.backlog !== undefined) backlog = options.backlog;
+    } else if (typeof args[0] === 'string' && !/^\d+$/.test(args[0])) {
+      // listen(path[, backlog]): a local (Unix domain) socket.
+      path = args[0];
+      if (typeof args[1] === 'number') backlog = args[1];
     } else {
       port = args[0] ?? 0;
       if (typeof args[1] === 'string') {
@@ -106,6 +114,13 @@ export class Server extends net.Server {
       } else if (typeof args[1] === 'number') {
         backlog = args[1];
       }
+    }
+    if (path !== undefined) {
+      if (this._listenerId !== null) throw errServerAlreadyListen();
+      if (callback) this.once('listening', callback);
+      this._closing = false;
+      this._listenOn(path, LOCAL_SOCKET, backlog);
+      return this;
     }
     const portNumber = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
     if (typeof portNumber !== 'number' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) {
@@ -137,7 +152,10 @@ export class Server extends net.Server {
     );
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
-      const error = systemError(errno, syscall, host === '' ? '::' : host, port);
+      const error =
+        port === LOCAL_SOCKET
+          ? systemError(errno, syscall, host)
+          : systemError(errno, syscall, host === '' ? '::' : host, port);
       process.nextTick(() => this.emit('error', error));
       return;
     }

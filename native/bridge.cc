@@ -65,7 +65,8 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   take("onTimeout", &callbacks.on_timeout);
 }
 
-// listen(host, port, backlog, maxHeaderSize, insecure, headersTimeout, requestTimeout)
+// listen(host or path, port or -1, backlog, maxHeaderSize, insecure, headersTimeout,
+//        requestTimeout)
 //   -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -79,9 +80,13 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   options.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
   uint64_t id = 0;
   const char* syscall = "listen";
-  int err = Listener::Create(GetEnvironment(info), host.c_str(),
-                             info[1].As<Napi::Number>().Int32Value(),
-                             info[2].As<Napi::Number>().Int32Value(), options, &id, &syscall);
+  // A port of -1 means `host` is the path of a local socket.
+  const int port = info[1].As<Napi::Number>().Int32Value();
+  const int backlog = info[2].As<Napi::Number>().Int32Value();
+  int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, options,
+                                             &id, &syscall)
+                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, options,
+                                        &id, &syscall);
   if (err != 0) {
     Napi::Array failure = Napi::Array::New(env, 2);
     failure.Set(uint32_t{0}, Napi::Number::New(env, err));
@@ -96,13 +101,17 @@ void CloseListener(const Napi::CallbackInfo& info) {
   if (listener != nullptr) listener->Close();
 }
 
-// The address a libuv getter (uv_tcp_getsockname or uv_tcp_getpeername) reports for a handle.
+// The address a libuv getter (uv_tcp_getsockname or uv_tcp_getpeername) reports for a TCP
+// handle, or for a local socket the path it is bound to (listeners) or nothing (connections),
+// as net does.
 using AddressGetter = int (*)(const uv_tcp_t*, sockaddr*, int*);
 
-Napi::Value HandleAddress(Napi::Env env, uv_tcp_t* handle, AddressGetter get) {
+Napi::Value HandleAddress(Napi::Env env, StreamHandle* handle, AddressGetter get) {
+  if (handle == nullptr) return env.Undefined();
+  if (!IsTcp(*handle)) return env.Undefined();
   sockaddr_storage address;
   int length = sizeof(address);
-  if (handle == nullptr || get(handle, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+  if (get(&handle->tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     return env.Undefined();
   }
   return AddressObject(env, address);
@@ -111,18 +120,24 @@ Napi::Value HandleAddress(Napi::Env env, uv_tcp_t* handle, AddressGetter get) {
 Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
   Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
   if (listener == nullptr) return info.Env().Null();
-  Napi::Value address = HandleAddress(info.Env(), listener->handle(), uv_tcp_getsockname);
+  if (!IsTcp(listener->handle())) {
+    char path[4096];
+    size_t length = sizeof(path);
+    if (uv_pipe_getsockname(&listener->handle().pipe, path, &length) != 0) return info.Env().Null();
+    return Napi::String::New(info.Env(), path, length);
+  }
+  Napi::Value address = HandleAddress(info.Env(), &listener->handle(), uv_tcp_getsockname);
   return address.IsUndefined() ? info.Env().Null() : address;
 }
 
 Napi::Value PeerAddress(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  return HandleAddress(info.Env(), connection ? connection->handle() : nullptr, uv_tcp_getpeername);
+  return HandleAddress(info.Env(), connection ? &connection->handle() : nullptr, uv_tcp_getpeername);
 }
 
 Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  return HandleAddress(info.Env(), connection ? connection->handle() : nullptr, uv_tcp_getsockname);
+  return HandleAddress(info.Env(), connection ? &connection->handle() : nullptr, uv_tcp_getsockname);
 }
 
 void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
@@ -214,13 +229,15 @@ void SetTimeout(const Napi::CallbackInfo& info) {
 
 void SetNoDelay(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) uv_tcp_nodelay(connection->handle(), info[1].ToBoolean().Value());
+  if (connection != nullptr && IsTcp(connection->handle())) {
+    uv_tcp_nodelay(&connection->handle().tcp, info[1].ToBoolean().Value());
+  }
 }
 
 void SetKeepAlive(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) {
-    uv_tcp_keepalive(connection->handle(), info[1].ToBoolean().Value(),
+  if (connection != nullptr && IsTcp(connection->handle())) {
+    uv_tcp_keepalive(&connection->handle().tcp, info[1].ToBoolean().Value(),
                      info[2].As<Napi::Number>().Uint32Value());
   }
 }

@@ -16,16 +16,16 @@ Connection::Connection(Environment* environment, const ParserLimits& limits)
 Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
                                const ParserLimits& limits) {
   Connection* self = new Connection(environment, limits);
-  uv_tcp_init(environment->loop(), &self->handle_);
+  InitLike(environment->loop(), server, &self->handle_);
   environment->HandleOpened();
-  self->handle_.data = self;
+  self->handle_.handle.data = self;
   self->id_ = environment->connections().Add(self);
-  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&self->handle_)) != 0) {
+  if (uv_accept(server, &self->handle_.stream) != 0) {
     self->Close(0);
     return nullptr;
   }
   // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
-  uv_tcp_nodelay(&self->handle_, 1);
+  if (IsTcp(self->handle_)) uv_tcp_nodelay(&self->handle_.tcp, 1);
   self->Touch();
   self->Resume();
   return self;
@@ -193,7 +193,7 @@ void Connection::OnEof() {
 
 void Connection::Flush() {
   if (dispatching_ || closing_ || shutting_down_) return;
-  int err = output_.Flush(reinterpret_cast<uv_stream_t*>(&handle_));
+  int err = output_.Flush(&handle_.stream);
   if (err != 0) {
     Close(err);
     return;
@@ -231,7 +231,7 @@ void Connection::AfterWrite() {
 void Connection::Pause() {
   paused_ = true;
   if (reading_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+    uv_read_stop(&handle_.stream);
     reading_ = false;
   }
 }
@@ -239,7 +239,7 @@ void Connection::Pause() {
 void Connection::Resume() {
   paused_ = false;
   if (!reading_ && !closing_ && !ending_) {
-    if (uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0) {
+    if (uv_read_start(&handle_.stream, OnAlloc, OnRead) == 0) {
       reading_ = true;
     }
   }
@@ -256,7 +256,7 @@ void Connection::MaybeShutdown() {
   if (shutting_down_ || closing_ || !output_.idle()) return;
   shutting_down_ = true;
   shutdown_request_.data = this;
-  if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&handle_), OnShutdown) != 0) {
+  if (uv_shutdown(&shutdown_request_, &handle_.stream, OnShutdown) != 0) {
     Close(0);
   }
 }
@@ -270,7 +270,7 @@ void Connection::Destroy() { Close(0); }
 
 int Connection::Detach() {
   Pause();
-  uv_stream_t* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  uv_stream_t* stream = &handle_.stream;
   // Bytes queued before the hand-off (an interim response, say) go first; a write still in
   // flight when the handle closes would be lost, so only what the kernel takes now is sent.
   if (output_.Flush(stream) != 0 || !output_.idle()) {
@@ -278,7 +278,7 @@ int Connection::Detach() {
     return UV_EAGAIN;
   }
   uv_os_fd_t fd;
-  int err = uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  int err = uv_fileno(&handle_.handle, &fd);
   if (err != 0) return err;
   int copy = dup(fd);
   if (copy < 0) return uv_translate_sys_error(errno);
@@ -328,7 +328,7 @@ void Connection::Close(int error) {
   close_error_ = error;
   reading_ = false;
   environment_->connections().Remove(id_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  uv_close(&handle_.handle, OnClosed);
 }
 
 void Connection::OnClosed(uv_handle_t* handle) {

@@ -9,6 +9,7 @@
 
 #include "environment.h"
 #include "parser/http_parser.h"
+#include "stream_handle.h"
 #include "writer.h"
 
 namespace uvhttp {
@@ -32,7 +33,7 @@ class Connection final : public HttpParser::Handler {
                             const ParserLimits& limits);
 
   uint64_t id() const { return id_; }
-  uv_tcp_t* handle() { return &handle_; }
+  StreamHandle& handle() { return handle_; }
 
   // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits
   // until every message of that read has been handled, so pipelined answers share a write.
@@ -85,7 +86,7 @@ class Connection final : public HttpParser::Handler {
   void Touch() { last_active_ = uv_now(environment_->loop()); }
 
   Environment* environment_;
-  uv_tcp_t handle_;
+  StreamHandle handle_;
   uint64_t id_ = 0;
   HttpParser parser_;
   OutputQueue output_;

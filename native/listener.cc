@@ -16,32 +16,53 @@ int Bind(uv_tcp_t* handle, const char* host, int port) {
 
 }  // namespace
 
-Listener::Listener(Environment* environment, const Options& options)
+Listener::Listener(Environment* environment, const Options& options, bool local)
     : environment_(environment), options_(options) {
-  uv_tcp_init(environment->loop(), &handle_);
+  if (local) {
+    uv_pipe_init(environment->loop(), &handle_.pipe, 0);
+  } else {
+    uv_tcp_init(environment->loop(), &handle_.tcp);
+  }
   environment->HandleOpened();
-  handle_.data = this;
+  handle_.handle.data = this;
   id_ = environment->listeners().Add(this);
 }
 
 int Listener::Open(const char* host, int port, int backlog, const char** syscall) {
   *syscall = "bind";
-  int err = Bind(&handle_, host, port);
+  int err = Bind(&handle_.tcp, host, port);
   if (err != 0) return err;
   *syscall = "listen";
-  return uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
+  return uv_listen(&handle_.stream, backlog, OnConnection);
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
                      const Options& options, uint64_t* id, const char** syscall) {
   const bool any_address = host[0] == '\0';
-  Listener* listener = new Listener(environment, options);
+  Listener* listener = new Listener(environment, options, false);
   int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
   if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
     listener->Close();
-    listener = new Listener(environment, options);
+    listener = new Listener(environment, options, false);
     err = listener->Open("0.0.0.0", port, backlog, syscall);
+  }
+  if (err != 0) {
+    listener->Close();
+    return err;
+  }
+  *id = listener->id_;
+  return 0;
+}
+
+int Listener::CreateLocal(Environment* environment, const char* path, int backlog,
+                          const Options& options, uint64_t* id, const char** syscall) {
+  Listener* listener = new Listener(environment, options, true);
+  *syscall = "bind";
+  int err = uv_pipe_bind(&listener->handle_.pipe, path);
+  if (err == 0) {
+    *syscall = "listen";
+    err = uv_listen(&listener->handle_.stream, backlog, OnConnection);
   }
   if (err != 0) {
     listener->Close();
@@ -55,7 +76,7 @@ void Listener::Close() {
   if (closing_) return;
   closing_ = true;
   environment_->listeners().Remove(id_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  uv_close(&handle_.handle, OnClosed);
 }
 
 void Listener::OnClosed(uv_handle_t* handle) {

@@ -7,6 +7,7 @@
 
 #include "environment.h"
 #include "parser/http_parser.h"
+#include "stream_handle.h"
 
 namespace uvhttp {
 
@@ -23,22 +24,25 @@ class Listener {
 
   static int Create(Environment* environment, const char* host, int port, int backlog,
                     const Options& options, uint64_t* id, const char** syscall);
+  // Listens on a local (Unix domain) socket at `path`.
+  static int CreateLocal(Environment* environment, const char* path, int backlog,
+                         const Options& options, uint64_t* id, const char** syscall);
 
   uint64_t id() const { return id_; }
-  uv_tcp_t* handle() { return &handle_; }
+  StreamHandle& handle() { return handle_; }
 
   // Stops accepting; the listener is freed once libuv has closed the handle.
   void Close();
 
  private:
-  Listener(Environment* environment, const Options& options);
+  Listener(Environment* environment, const Options& options, bool local);
   // Opens the handle and binds it; the second half of Create, once per address tried.
   int Open(const char* host, int port, int backlog, const char** syscall);
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* handle);
 
   Environment* environment_;
-  uv_tcp_t handle_;
+  StreamHandle handle_;
   Options options_;
   uint64_t id_ = 0;
   bool closing_ = false;
