@@ -40,6 +40,10 @@ binding.setCallbacks({
       return;
     }
     const socket = new Socket(id);
+    if (server.highWaterMark !== undefined) {
+      socket.readableHighWaterMark = server.highWaterMark;
+      socket.writableHighWaterMark = server.highWaterMark;
+    }
     const connection = new ServerConnection(server, socket);
     connections.set(id, connection);
     server._connectionOpened(connection);

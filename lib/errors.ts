@@ -64,6 +64,10 @@ export function errSocketBadPort(name: string, port: unknown): Error {
   return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${util.inspect(port)}.`);
 }
 
+export function errHttpBodyNotAllowed(): Error {
+  return coded(Error, 'ERR_HTTP_BODY_NOT_ALLOWED', 'Adding content for this request method or response status is not allowed.');
+}
+
 export function errHttpTrailerInvalid(): Error {
   return coded(Error, 'ERR_HTTP_TRAILER_INVALID', 'Trailers are invalid with this transfer encoding');
 }

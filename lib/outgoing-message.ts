@@ -6,6 +6,7 @@ import { Stream } from 'stream';
 import { utcDate } from './date';
 import {
   errHeadersSent,
+  errHttpBodyNotAllowed,
   errHttpTrailerInvalid,
   errInvalidArgType,
   errInvalidArgValue,
@@ -52,6 +53,7 @@ interface HeaderState {
 
 export class OutgoingMessage extends Stream {
   socket: Socket | null = null;
+  writable = true;
   sendDate = false;
   finished = false;
   chunkedEncoding = false;
@@ -79,6 +81,12 @@ export class OutgoingMessage extends Stream {
   _needDrain = false;
   _finishWaiting = false;
   _writableFinished = false;
+  // Server options Node passes to each response: the buffer size before write() returns false,
+  // the fields whose several values travel on one line, and whether a body where none is
+  // allowed throws.
+  _highWaterMark = 16 * 1024;
+  _uniqueHeaders: Set<string> | null = null;
+  _rejectNonStandardBodyWrites = false;
   // Told (synchronously) when the last byte of this message is queued on its connection.
   _onEnded: ((message: OutgoingMessage) => void) | null = null;
 
@@ -103,7 +111,7 @@ export class OutgoingMessage extends Stream {
   }
 
   get writableHighWaterMark(): number {
-    return this.socket ? this.socket.writableHighWaterMark : 16 * 1024;
+    return this.socket ? this.socket.writableHighWaterMark : this._highWaterMark;
   }
 
   get writableLength(): number {
@@ -287,6 +295,8 @@ export class OutgoingMessage extends Stream {
     }
     if (callback) this.once('finish', callback);
     this.finished = true;
+    // A message whose connection is gone never finishes (Node: its last write never completes).
+    if (this.destroyed) return this;
     if (this._hasBody && this.chunkedEncoding) {
       this._send(undefined, undefined, undefined, `0\r\n${this._trailer}\r\n`);
     } else {
@@ -331,7 +341,8 @@ export class OutgoingMessage extends Stream {
     }
     if (!this._hasBody) {
       // RFC 9110 §6.4.1: HEAD, 1xx, 204 and 304 responses carry no content; Node drops the
-      // bytes rather than failing the write.
+      // bytes rather than failing the write, unless told to reject them.
+      if (this._rejectNonStandardBodyWrites) throw errHttpBodyNotAllowed();
       if (callback) process.nextTick(callback);
       return true;
     }
@@ -524,8 +535,10 @@ export class OutgoingMessage extends Stream {
   private _processHeader(state: HeaderState, name: string, value: OutgoingHeaderValue, validate: boolean): void {
     if (validate) validateHeaderName(name);
     if (Array.isArray(value)) {
-      // RFC 6265 §5.4: several cookie values travel as one field joined with "; ".
-      if (value.length < 2 || !isCookieField(name)) {
+      // RFC 6265 §5.4: several cookie values travel as one field joined with "; ", and so do
+      // the values of fields named in the server's uniqueHeaders option.
+      const unique = this._uniqueHeaders !== null && this._uniqueHeaders.has(name.toLowerCase());
+      if ((value.length < 2 || !isCookieField(name)) && !unique) {
         for (const item of value) this._storeField(state, name, item, validate);
         return;
       }

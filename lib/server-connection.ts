@@ -147,6 +147,9 @@ export class ServerConnection implements SocketOwner {
     res.shouldKeepAlive = (flags & HEAD_KEEP_ALIVE) !== 0;
     res._keepAliveTimeout = server.keepAliveTimeout;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+    res._highWaterMark = socket.writableHighWaterMark;
+    res._uniqueHeaders = server._uniqueHeaders;
+    res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
     res._onEnded = () => this.onResponseEnded(req, res);
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
@@ -253,21 +256,19 @@ export class ServerConnection implements SocketOwner {
     this.reportClientError(error, status);
   }
 
+  // The peer ended its side. Node's http.Server does not allow half-open connections
+  // (httpAllowHalfOpen is false): the server ends its side too once what is queued is written,
+  // and requests still waiting are aborted when the connection closes.
   onEnd(): void {
     const socket = this.socket;
     socket._onEnd();
-    // Node's http.Server does not allow half-open connections: requests still being received
-    // are aborted and the connection ends once the responses already due are written.
-    if (this.receiving !== null) {
-      this.receiving.destroy(connectionReset());
-      this.receiving = null;
-    }
-    if (this.incoming.length === 0 && socket.writable) {
+    if (!this.server.httpAllowHalfOpen) {
       socket.end();
-    } else {
-      const last = this.outgoing.length > 0 ? this.outgoing[this.outgoing.length - 1] : (socket._httpMessage as ServerResponse | null);
-      if (last) last._last = true;
+      return;
     }
+    const last = this.outgoing.length > 0 ? this.outgoing[this.outgoing.length - 1] : (socket._httpMessage as ServerResponse | null);
+    if (last) last._last = true;
+    else socket.end();
   }
 
   onSocketDrain(): void {
@@ -288,14 +289,15 @@ export class ServerConnection implements SocketOwner {
 
   onSocketClose(): void {
     this.server._connectionClosed(this);
-    // Requests the client abandoned: Node emits 'aborted' and 'close' on them.
-    for (const req of this.incoming) {
-      if (!req.complete) req.destroy(connectionReset());
-    }
-    const responses = [this.socket._httpMessage as ServerResponse | null, ...this.outgoing];
-    for (const res of responses) {
-      if (res) process.nextTick(emitClose, res);
-    }
+    // As Node: the response holding the socket hears 'close' at once; the requests still waiting
+    // are destroyed (their 'close' follows on the next tick); responses queued behind it close
+    // on the next tick too.
+    const current = this.socket._httpMessage as ServerResponse | null;
+    if (current) emitClose(current);
+    for (const res of this.outgoing) process.nextTick(emitClose, res);
+    for (const req of this.incoming) req.destroy(connectionReset());
+    if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset());
+    this.receiving = null;
     this.incoming.length = 0;
     this.outgoing.length = 0;
   }

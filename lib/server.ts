@@ -25,6 +25,7 @@ export interface ServerOptions {
   keepAliveInitialDelay?: number;
   highWaterMark?: number;
   rejectNonStandardBodyWrites?: boolean;
+  uniqueHeaders?: Array<string | string[]>;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -55,6 +56,8 @@ export class Server extends net.Server {
   requireHostHeader: boolean;
   joinDuplicateHeaders: boolean | undefined;
   rejectNonStandardBodyWrites: boolean;
+  highWaterMark: number | undefined;
+  _uniqueHeaders: Set<string> | null;
   httpAllowHalfOpen = false;
   timeout = 0;
   maxHeadersCount: number | null = null;
@@ -85,6 +88,8 @@ export class Server extends net.Server {
     this.requireHostHeader = options.requireHostHeader ?? true;
     this.joinDuplicateHeaders = options.joinDuplicateHeaders;
     this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+    this.highWaterMark = options.highWaterMark;
+    this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
     if (requestListener) this.on('request', requestListener);
   }
 
@@ -241,6 +246,17 @@ export class Server extends net.Server {
       process.nextTick(() => this.emit('close'));
     }
   }
+}
+
+// Node's parseUniqueHeadersOption: names (or lists of names) whose values join on one line.
+function uniqueHeaderSet(option: Array<string | string[]> | undefined): Set<string> | null {
+  if (option === undefined || option === null) return null;
+  if (!Array.isArray(option)) throw errInvalidArgType('options.uniqueHeaders', 'an instance of Array', option);
+  const names = new Set<string>();
+  for (const entry of option) {
+    for (const name of Array.isArray(entry) ? entry : [entry]) names.add(String(name).toLowerCase());
+  }
+  return names;
 }
 
 // net.Server declares `listening` as a property; ours answers from the native listener.
