@@ -1,6 +1,8 @@
-// Loads the native addon: a matching prebuild in prebuilds/ first, else the local build
-// (node-gyp-build's order). If neither loads, the error says why; there is no fallback to
-// node:http, because a silent fallback would hide the thing the user installed us for.
+// Loads the native addon through node-gyp-build. At install time it keeps a matching prebuild
+// from prebuilds/ and compiles only when none loads; at run time it takes build/Release when
+// there is one (a development checkout) and the prebuild otherwise (an installed package). If
+// neither loads, the error says why; there is no fallback to node:http, because a silent
+// fallback would hide the thing the user installed us for.
 import * as path from 'path';
 
 export interface AddressInfo {
