@@ -97,7 +97,30 @@ size_t MethodPrefixLen(const char* p, size_t n) {
 
 // Case-insensitive compare of a token against a lower-case literal of the same length. Only
 // letters alias under |0x20 among token characters, so this is exact for tokens.
+// (The literals hold only lower-case letters and "-"; "-" | 0x20 is "-", and the only other byte
+// that maps to it, CR, never occurs in a name or value.) Compared a word at a time.
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 inline bool TokenEq(const char* p, const char* lower, size_t n) {
+  constexpr uint64_t k20 = 0x2020202020202020ull;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if ((Load64(p + i) | k20) != Load64(lower + i)) return false;
+    }
+    return (Load64(p + n - 8) | k20) == Load64(lower + n - 8);
+  }
+  if (n >= 4) {
+    return (Load32(p) | 0x20202020u) == Load32(lower) &&
+           (Load32(p + n - 4) | 0x20202020u) == Load32(lower + n - 4);
+  }
   for (size_t i = 0; i < n; i++) {
     if ((static_cast<uint8_t>(p[i]) | 0x20) != static_cast<uint8_t>(lower[i])) return false;
   }
@@ -424,6 +447,153 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
     return 1;
   return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
+}
+
+// Whole-head fast path for requests (strict mode, SSE2): the usual head, complete in the
+// input, is parsed straight from the input with no per-line state: request line with a known
+// method and HTTP/1.0 or HTTP/1.1, field lines "name: value" ending in CRLF, no line longer than
+// the limits allow. Spans point into the input. It returns the bytes of the head once it has
+// been delivered (DeliverHead), or 0 when anything is unusual (a byte the generic path would
+// have to judge, an error, a head that is not complete): the caller then starts the generic
+// path on the same bytes, which reaches the same result or the error (the fast path only
+// accepts what the generic path accepts, and leaves nothing behind that BeginSection does not
+// reset).
+size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
+#ifdef UVHTTP_PARSER_SSE2
+  if (n < 18 || type_ != Type::kRequest || limits_.lenient || scalar_) return 0;
+  // Request line: method SP request-target SP HTTP-version CRLF.
+  Method method;
+  size_t ml;
+  const uint32_t w = Load32(p);
+  if (w == Load32("GET ")) {
+    method = Method::kGet, ml = 3;
+  } else if (w == Load32("POST") && p[4] == ' ') {
+    method = Method::kPost, ml = 4;
+  } else if (w == Load32("PUT ")) {
+    method = Method::kPut, ml = 3;
+  } else if (w == Load32("HEAD") && p[4] == ' ') {
+    method = Method::kHead, ml = 4;
+  } else {
+    ml = 0;
+    while (ml <= kMaxMethodLen && p[ml] != ' ') ml++;  // n >= 18: in bounds
+    const int m = ml <= kMaxMethodLen ? LookupMethod(p, ml) : -1;
+    if (m < 0) return 0;
+    method = static_cast<Method>(m);
+  }
+  const size_t j = ml + 1;
+  const size_t ue = scan::UrlEnd(p, j, n);
+  if (ue == j || ue + 11 > n || p[ue] != ' ') return 0;
+  const size_t ulen = ue - j;
+  if (ulen >= limits_.max_header_size) return 0;
+  const uint64_t ver = Load64(p + ue + 1);
+  uint8_t minor;
+  if (ver == Load64("HTTP/1.1")) minor = 1;
+  else if (ver == Load64("HTTP/1.0")) minor = 0;
+  else return 0;
+  if (p[ue + 9] != '\r' || p[ue + 10] != '\n') return 0;
+
+  sec_start_ = abs;
+  readable_ = n;
+  method_ = method;
+  major_ = 1;
+  minor_ = minor;
+  if (p[j] != '/' || method == Method::kConnect) {
+    url_off_ = static_cast<uint32_t>(j);
+    url_len_ = static_cast<uint32_t>(ulen);
+    if (!CheckTargetForm(p)) {
+      ClearError();
+      return 0;
+    }
+  }
+  // Framing facts, as BeginSection resets them.
+  sec_trailers_ = false;
+  has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
+  conn_close_ = conn_keep_alive_ = conn_upgrade_ = has_upgrade_ = false;
+  host_count_ = 0;
+  te_unknown_at_ = -1;
+  status_code_ = 0;
+
+  if (fields_.size() > 1024) {
+    fields_.resize(32);
+    fields_.shrink_to_fit();
+  }
+  HeaderField* fields = fields_.data();
+  size_t cap = fields_.size();
+  uint32_t count = 0;
+  const uint64_t max = limits_.max_header_size;
+  uint64_t cnt = ulen;
+  size_t ls = ue + 11;
+  for (;;) {
+    if (ls + 2 > n) return 0;
+    if (p[ls] == '\r') {
+      if (p[ls + 1] != '\n') return 0;
+      break;
+    }
+    // field-name ":" OWS field-value OWS CRLF
+    size_t ne = ls + scan::NameRun(p, ls, n);
+    if (ne >= n) return 0;
+    if (p[ne] != ':') {
+      ne = scan::ScanToken(p, ne, n, n, false);
+      if (ne >= n || p[ne] != ':') return 0;
+    }
+    const size_t nl = ne - ls;
+    if (nl == 0) return 0;
+    size_t v = ne + 1;
+    while (v < n && IsOws(p[v])) v++;
+    const size_t e = scan::FindSpecial(p, v, n, false, false);
+    if (e + 1 >= n || p[e] != '\r' || p[e + 1] != '\n') return 0;
+    cnt += nl + (e - v);
+    if (cnt >= max) return 0;
+    size_t ve = e;
+    while (ve > v && IsOws(p[ve - 1])) ve--;
+    if (count == cap) {
+      fields_.resize(cap * 2);
+      fields = fields_.data();
+      cap = fields_.size();
+    }
+    HeaderField& f = fields[count++];
+    f.name = Span{p + ls, static_cast<uint32_t>(nl)};
+    f.value = Span{p + v, static_cast<uint32_t>(ve - v)};
+    if (nl >= 4 && nl <= 17 &&
+        ((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17)))) {
+      if (!FieldSemantics(p, ls, nl, v, ve - v, e)) {
+        ClearError();
+        return 0;
+      }
+    }
+    ls = e + 2;
+  }
+  const size_t end = ls + 2;
+  if (end > RawCap()) return 0;
+  line_start_ = static_cast<uint32_t>(ls);
+  if (!CheckHead(abs + ls)) {
+    ClearError();
+    return 0;
+  }
+  counted_ = static_cast<uint32_t>(cnt);
+  field_count_ = count;
+  sec_buffered_ = false;
+  MessageHead h;
+  h.method_name = Span{p, static_cast<uint32_t>(ml)};
+  h.url = Span{p + j, static_cast<uint32_t>(ulen)};
+  h.reason = Span{p, 0};
+  h.headers = fields;
+  h.header_count = count;
+  DeliverHead(h);  // false only when it paused: the caller sees paused_
+  return end;
+#else
+  (void)p;
+  (void)n;
+  (void)abs;
+  return 0;
+#endif
+}
+
+void HttpParser::ClearError() {
+  error_ = ParseError::kOk;
+  error_status_ = 0;
+  error_reason_ = "";
+  error_offset_ = 0;
 }
 
 // Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an
@@ -899,21 +1069,38 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
 // ---------------------------------------------------------------------------------------------
 // End of a head / trailer section
 
+// RFC 9112 §3.2, §6.1, §6.3: the checks made once the whole head is known.
+bool HttpParser::CheckHead(uint64_t blank_at) {
+  if (type_ != Type::kRequest) return true;
+  if (major_ == 1 && minor_ == 1 && limits_.require_host && host_count_ == 0)
+    return Fail(ParseError::kStrict, blank_at, "Missing Host header");
+  // RFC 9112 §6.1: a transfer coding the server does not understand: 501.
+  if (te_unknown_at_ >= 0)
+    return Fail(ParseError::kInvalidTransferEncoding, static_cast<uint64_t>(te_unknown_at_),
+                "Unknown transfer coding", 501);
+  // RFC 9112 §6.3 item 4: a request whose final coding is not chunked cannot be framed.
+  if (te_present_ && !te_chunked_last_)
+    return Fail(ParseError::kInvalidTransferEncoding, blank_at,
+                "Request has invalid Transfer-Encoding");
+  return true;
+}
+
 bool HttpParser::EndOfHead(const char* b, size_t section_len) {
-  const uint64_t blank_at = sec_start_ + line_start_;
+  (void)section_len;
+  if (!CheckHead(sec_start_ + line_start_)) return false;
+  MessageHead h;
+  h.method_name = Span{b + method_off_, method_len_};
+  h.url = Span{b + url_off_, url_len_};
+  h.reason = Span{b + reason_off_, reason_len_};
+  h.headers = ResolveFields(b);
+  h.header_count = field_count_;
+  return DeliverHead(h);
+}
+
+// Framing (RFC 9112 §6.3), persistence (§9.3), upgrade; then OnHead and the body phase. The
+// spans and fields of `h` are filled in by the caller, the rest here.
+bool HttpParser::DeliverHead(MessageHead& h) {
   const bool request = type_ == Type::kRequest;
-  if (request) {
-    if (major_ == 1 && minor_ == 1 && limits_.require_host && host_count_ == 0)
-      return Fail(ParseError::kStrict, blank_at, "Missing Host header");
-    // RFC 9112 §6.1: a transfer coding the server does not understand: 501.
-    if (te_unknown_at_ >= 0)
-      return Fail(ParseError::kInvalidTransferEncoding, static_cast<uint64_t>(te_unknown_at_),
-                  "Unknown transfer coding", 501);
-    // RFC 9112 §6.3 item 4: a request whose final coding is not chunked cannot be framed.
-    if (te_present_ && !te_chunked_last_)
-      return Fail(ParseError::kInvalidTransferEncoding, blank_at,
-                  "Request has invalid Transfer-Encoding");
-  }
   enum { kNone, kLength, kChunked, kEof } body = kNone;
   bool chunked = te_present_ && te_chunked_last_;
   // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
@@ -942,16 +1129,10 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
                          : status_code_ == 101;
   no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
 
-  MessageHead h;
   h.method = method_;
-  h.method_name = Span{b + method_off_, method_len_};
-  h.url = Span{b + url_off_, url_len_};
   h.status_code = status_code_;
-  h.reason = Span{b + reason_off_, reason_len_};
   h.http_major = major_;
   h.http_minor = minor_;
-  h.headers = ResolveFields(b);
-  h.header_count = field_count_;
   h.keep_alive = keep_alive;
   h.upgrade = upgrade;
   h.chunked = chunked;
@@ -959,7 +1140,6 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   h.content_length = has_cl ? cl_ : 0;
   keep_alive_ = keep_alive;
   upgrade_ = upgrade;
-  (void)section_len;
 
   HeadAction action = handler_->OnHead(h);
   next_action_ = static_cast<uint8_t>(action);
@@ -1138,6 +1318,11 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         // of CR and LF bytes between messages is skipped: it cannot change where a message
         // starts or ends.
         if (c == '\r' || c == '\n') { pos++; continue; }
+        if (const size_t used = FastHead(data + pos, len - pos, consumed_ + pos)) {
+          pos += used;
+          if (paused_) goto out;
+          continue;
+        }
         BeginSection(consumed_ + pos, false);
         phase_ = kHead;
         continue;

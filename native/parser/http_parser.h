@@ -203,6 +203,10 @@ class HttpParser {
   UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);
   UVHTTP_PARSER_INTERNAL bool CheckTargetForm(const char* base);
   UVHTTP_PARSER_INTERNAL bool EndOfHead(const char* base, size_t section_len);
+  UVHTTP_PARSER_INTERNAL bool CheckHead(uint64_t blank_at);
+  UVHTTP_PARSER_INTERNAL bool DeliverHead(MessageHead& h);
+  UVHTTP_PARSER_INTERNAL size_t FastHead(const char* p, size_t n, uint64_t abs);
+  UVHTTP_PARSER_INTERNAL void ClearError();
   UVHTTP_PARSER_INTERNAL void EndOfTrailers(const char* base);
   UVHTTP_PARSER_INTERNAL bool CompleteMessage();
   UVHTTP_PARSER_INTERNAL size_t FindSpecial(const char* base, size_t from, size_t to) const;

@@ -76,6 +76,19 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
       }
       i += 16;
     }
+    // Tail: the last 16 bytes before `to` (p[0..to) is readable), shifted, instead of the
+    // scalar loop.
+    if (i < to && to >= 16) {
+      const size_t q = to - 16;
+      const unsigned sh = static_cast<unsigned>(i - q);
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + q));
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
+      __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
+      m >>= sh;
+      return m ? i + Ctz32(m) : to;
+    }
   } else {
     const __m128i kCr = _mm_set1_epi8('\r');
     const __m128i kLf = _mm_set1_epi8('\n');
@@ -201,6 +214,52 @@ inline bool AllHostSimple(const char* p, size_t n, size_t before, size_t readabl
   (void)p; (void)n; (void)before; (void)readable; (void)scalar;
   return false;
 }
+
+#ifdef UVHTTP_PARSER_SSE2
+// Helpers of the whole-head fast path. They take a buffer p[0..n) with n >= 16 and an index
+// i < n; when fewer than 16 bytes follow i, the window is the last 16 bytes of the buffer,
+// shifted, so nothing outside p[0..n) is ever loaded. Results are clipped to n.
+
+// 16 bytes at p + i (or the buffer's last 16), and the shift that maps bit j + sh to byte i + j.
+inline __m128i LoadWindow(const char* p, size_t i, size_t n, unsigned* sh) {
+  if (i + 16 <= n) {
+    *sh = 0;
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+  }
+  *sh = static_cast<unsigned>(i - (n - 16));
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+}
+
+// Length of the run of ALPHA / DIGIT / "-" at p + i, at most 16 and at most n - i.
+inline size_t NameRun(const char* p, size_t i, size_t n) {
+  unsigned sh;
+  const __m128i v = LoadWindow(p, i, n, &sh);
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+  // Bits past the end of the buffer come in as 0 (not ok) after the shift.
+  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(ok)) >> sh) ^ 0xffffu;
+  return Ctz32(m | 0x10000u);
+}
+
+// First index >= i that is not a request-target byte (0x21..0x7e), or n.
+inline size_t UrlEnd(const char* p, size_t i, size_t n) {
+  const __m128i k21 = _mm_set1_epi8(0x21);
+  const __m128i kDel = _mm_set1_epi8(0x7f);
+  for (;;) {
+    if (i >= n) return n;
+    unsigned sh;
+    const __m128i v = LoadWindow(p, i, n, &sh);
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, k21), _mm_cmpeq_epi8(v, kDel));
+    uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad)) >> sh;
+    if (m) return i + Ctz32(m);
+    i += 16 - sh;
+  }
+}
+#endif
 
 // First index in [from, to) holding a special byte, or `to`.
 inline size_t FindSpecial(const char* p, size_t from, size_t to, bool lenient, bool scalar) {
