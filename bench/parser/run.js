@@ -141,6 +141,16 @@ function main() {
   lines.push(`machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version} (llhttp ${process.versions.llhttp})`);
   lines.push(`method: both parsers in one C++ loop (bench/parser/parser_bench.cc), ${reps} alternating runs of ~${targetMs} ms each; ns and MB/s are medians, "best run" compares the fastest run of each`);
   lines.push(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  try {
+    const rev = execFileSync('git', ['log', '-1', '--format=%h %s', '--', 'native/parser'], {
+      cwd: path.join(here, '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (rev) lines.push(`parser: ${rev.slice(0, 100)}`);
+  } catch {
+    // not a git checkout
+  }
   lines.push('');
   lines.push('| input | bytes | ours ns/msg | llhttp ns/msg | ours MB/s | llhttp MB/s | ours/llhttp (median) | ours/llhttp (best run) |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
