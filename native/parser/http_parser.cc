@@ -220,6 +220,36 @@ inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* 
   return 0;
 }
 
+// "\r\n<1-4 hex digits>\r\n" at p[0..8): returns its length and the size, or 0 for anything
+// else (more digits, extensions, errors: the general states decide).
+inline size_t CrlfChunkSize(const char* p, uint64_t* size_out) {
+  if (p[0] != '\r' || p[1] != '\n') return 0;
+  const uint8_t* d = reinterpret_cast<const uint8_t*>(p) + 2;
+  int h = chars::Hex(d[0]);
+  if (h < 0) return 0;
+  uint64_t size = static_cast<uint64_t>(h);
+  size_t k = 1;
+  h = chars::Hex(d[1]);
+  if (h >= 0) {
+    size = (size << 4) | static_cast<uint64_t>(h);
+    k = 2;
+    h = chars::Hex(d[2]);
+    if (h >= 0) {
+      size = (size << 4) | static_cast<uint64_t>(h);
+      k = 3;
+      h = chars::Hex(d[3]);
+      if (h >= 0) {
+        size = (size << 4) | static_cast<uint64_t>(h);
+        k = 4;
+      }
+    }
+  }
+  // d[k + 1] is p[k + 3], at most p[7].
+  if (d[k] != '\r' || d[k + 1] != '\n') return 0;
+  *size_out = size;
+  return k + 4;
+}
+
 }  // namespace
 
 const char* ParseErrorCode(ParseError error) {
@@ -248,6 +278,10 @@ const char* ParseErrorCode(ParseError error) {
 
 HttpParser::HttpParser(Type type, Handler* handler, const ParserLimits& limits)
     : type_(type), handler_(handler), limits_(limits) {
+  uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
+  if (cap > 0x7fffffffu) cap = 0x7fffffffu;
+  raw_cap_ = static_cast<size_t>(cap);
+  SetScalarScanForTesting(false);
   fields_.resize(32);
   Reset();
 }
@@ -290,11 +324,7 @@ bool HttpParser::Fail(ParseError e, uint64_t abs_offset, const char* reason, uin
   return false;
 }
 
-size_t HttpParser::RawCap() const {
-  uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
-  if (cap > 0x7fffffffu) cap = 0x7fffffffu;
-  return static_cast<size_t>(cap);
-}
+size_t HttpParser::RawCap() const { return raw_cap_; }
 
 size_t HttpParser::FindSpecial(const char* base, size_t from, size_t to) const {
   // LENIENT (llhttp lenient_headers): only NUL, CR and LF end a clean run, so other control
@@ -460,7 +490,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
 // reset).
 size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
 #ifdef UVHTTP_PARSER_SSE2
-  if (n < 18 || type_ != Type::kRequest || limits_.lenient || scalar_) return 0;
+  if (!fast_head_ || n < 18) return 0;
   // Request line: method SP request-target SP HTTP-version CRLF.
   Method method;
   size_t ml;
@@ -539,13 +569,15 @@ size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     const size_t nl = ne - ls;
     if (nl == 0) return 0;
     size_t v = ne + 1;
-    while (v < n && IsOws(p[v])) v++;
     const size_t e = scan::FindSpecial(p, v, n, false, false);
     if (e + 1 >= n || p[e] != '\r' || p[e + 1] != '\n') return 0;
+    // Between the colon and e no byte is special, so a byte <= 0x20 is SP or HTAB (OWS).
+    if (v < e && p[v] == ' ') v++;
+    while (v < e && static_cast<uint8_t>(p[v]) <= 0x20) v++;
     cnt += nl + (e - v);
     if (cnt >= max) return 0;
     size_t ve = e;
-    while (ve > v && IsOws(p[ve - 1])) ve--;
+    while (ve > v && static_cast<uint8_t>(p[ve - 1]) <= 0x20) ve--;
     if (count == cap) {
       fields_.resize(cap * 2);
       fields = fields_.data();
@@ -554,8 +586,18 @@ size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     HeaderField& f = fields[count++];
     f.name = Span{p + ls, static_cast<uint32_t>(nl)};
     f.value = Span{p + v, static_cast<uint32_t>(ve - v)};
-    if (nl >= 4 && nl <= 17 &&
-        ((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17)))) {
+    if (nl == 4) {
+      // Host, as FieldSemantics checks it (RFC 9112 §3.2), the usual value inline.
+      if (TokenEq(p + ls, "host", 4)) {
+        if (host_count_ != 0) return 0;
+        host_count_ = 1;
+        const size_t hl = ve - v;
+        if (hl > 16 || scan::HostRun(p, v, n) < hl) {
+          if (ValidateAuthority(p + v, hl, false, true) >= 0) return 0;
+        }
+      }
+    } else if (nl >= 7 && nl <= 17 &&
+               ((1u << nl) & ((1u << 7) | (1u << 10) | (1u << 14) | (1u << 17)))) {
       if (!FieldSemantics(p, ls, nl, v, ve - v, e)) {
         ClearError();
         return 0;
@@ -564,7 +606,7 @@ size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     ls = e + 2;
   }
   const size_t end = ls + 2;
-  if (end > RawCap()) return 0;
+  if (end > raw_cap_) return 0;
   line_start_ = static_cast<uint32_t>(ls);
   if (!CheckHead(abs + ls)) {
     ClearError();
@@ -887,6 +929,18 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
   // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
   // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
   // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  if (name_len == 4) {
+    if (!TokenEq(name, "host", 4)) return true;
+    host_count_++;
+    if (type_ != Type::kRequest) return true;
+    // RFC 9112 §3.2: exactly one Host, and a valid uri-host [":" port].
+    if (host_count_ > 1)
+      return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
+    if (scan::AllHostSimple(val, n, value_off, readable_ - value_off, scalar_)) return true;
+    long bad = ValidateAuthority(val, n, false, true);
+    if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
+    return true;
+  }
   size_t tab_at = SIZE_MAX;
   for (size_t k = value_off + value_len; k < raw_end; k++) {
     if (b[k] == '\t') {
@@ -895,19 +949,6 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
     }
   }
   switch (name_len) {
-    case 4:
-      if (!TokenEq(name, "host", 4)) return true;
-      host_count_++;
-      if (type_ != Type::kRequest) return true;
-      // RFC 9112 §3.2: exactly one Host, and a valid uri-host [":" port].
-      if (host_count_ > 1)
-        return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
-      {
-        if (scan::AllHostSimple(val, n, value_off, readable_ - value_off, scalar_)) return true;
-        long bad = ValidateAuthority(val, n, false, true);
-        if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
-      }
-      return true;
     case 7:
       // An empty Upgrade field does not make an upgrade (as llhttp).
       if (n > 0 && TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
@@ -1307,6 +1348,20 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
 // Execute
 
 size_t HttpParser::Execute(const char* data, size_t len) {
+  // Front door for the usual case, kept small: a whole request head at the start of the input,
+  // between messages (FastHead), then whatever follows through the general loop.
+  if (phase_ == kIdle && fast_head_ && !paused_ && error_ == ParseError::kOk && len >= 18 &&
+      data[0] != '\r' && data[0] != '\n') {
+    if (const size_t used = FastHead(data, len, consumed_)) {
+      consumed_ += used;
+      if (used == len || paused_) return used;
+      return used + ExecuteLoop(data + used, len - used);
+    }
+  }
+  return ExecuteLoop(data, len);
+}
+
+size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
   if (error_ != ParseError::kOk || paused_) return 0;
   size_t pos = 0;
   for (;;) {
@@ -1462,42 +1517,46 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         // else (extensions, a split, an error) goes through the general states. State is kept
         // in locals across the handler calls and written back on the way out.
         uint64_t rem = remaining_;
+        if (rem == 0) {
+          phase_ = kChunkDataCr;
+          continue;
+        }
         for (;;) {
-          if (rem == 0) {
-            phase_ = kChunkDataCr;
-            break;
-          }
-          if (pos == len) {
+          const size_t avail = len - pos;
+          if (avail <= rem) {  // the input ends inside this chunk (or right at its end)
+            if (avail) handler_->OnBody(data + pos, avail);
+            pos = len;
+            rem -= avail;
             remaining_ = rem;
+            if (rem == 0) phase_ = kChunkDataCr;
             goto out;
           }
-          size_t n = len - pos;
-          if (n > rem) n = static_cast<size_t>(rem);
-          handler_->OnBody(data + pos, n);
-          pos += n;
-          rem -= n;
-          if (rem != 0) {
-            remaining_ = rem;
-            goto out;
-          }
-          if (len - pos < 2 || data[pos] != '\r' || data[pos + 1] != '\n') {
-            remaining_ = 0;
-            phase_ = kChunkDataCr;
-            break;
-          }
-          pos += 2;
+          handler_->OnBody(data + pos, static_cast<size_t>(rem));
+          pos += static_cast<size_t>(rem);
+          // CRLF after the data, then the next chunk-size line.
           uint64_t size = 0;
-          const size_t next = FastChunkSize(data, pos, len, &size);
-          if (!next) {  // general chunk-size line state machine
+          size_t used = 0;
+          if (len - pos >= 8) {
+            used = CrlfChunkSize(data + pos, &size);
+          } else if (len - pos >= 5 && data[pos] == '\r' && data[pos + 1] == '\n') {
+            const size_t next = FastChunkSize(data, pos + 2, len, &size);
+            if (next) used = next - pos;
+          }
+          if (!used) {  // the general states check the CRLF and read the size line
             remaining_ = 0;
-            phase_ = kChunkLine;
-            chunk_state_ = kCsStart;
-            ext_count_ = 0;
+            phase_ = kChunkDataCr;
             break;
           }
-          pos = next;
+          pos += used;
           if (size == 0) {
             remaining_ = 0;
+            if (len - pos >= 2 && data[pos] == '\r' && data[pos + 1] == '\n') {
+              // Last chunk with no trailer fields: the message ends here.
+              pos += 2;
+              CompleteMessage();
+              if (paused_) goto out;
+              break;
+            }
             BeginSection(consumed_ + pos, true);
             phase_ = kTrailers;
             break;

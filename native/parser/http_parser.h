@@ -164,7 +164,10 @@ class HttpParser {
 
   // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
   // compiled in: the scalar scanner is then the only one).
-  void SetScalarScanForTesting(bool scalar) { scalar_ = scalar; }
+  void SetScalarScanForTesting(bool scalar) {
+    scalar_ = scalar;
+    fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
+  }
 
   // Notes on the contract as implemented:
   // - kPause: Execute() returns right after OnHead; no OnBody/OnMessageComplete is delivered
@@ -207,6 +210,7 @@ class HttpParser {
   UVHTTP_PARSER_INTERNAL bool DeliverHead(MessageHead& h);
   UVHTTP_PARSER_INTERNAL size_t FastHead(const char* p, size_t n, uint64_t abs);
   UVHTTP_PARSER_INTERNAL void ClearError();
+  UVHTTP_PARSER_INTERNAL size_t ExecuteLoop(const char* data, size_t len);
   UVHTTP_PARSER_INTERNAL void EndOfTrailers(const char* base);
   UVHTTP_PARSER_INTERNAL bool CompleteMessage();
   UVHTTP_PARSER_INTERNAL size_t FindSpecial(const char* base, size_t from, size_t to) const;
@@ -217,6 +221,8 @@ class HttpParser {
   uint8_t phase_ = 0;
   bool paused_ = false;
   bool scalar_ = false;
+  bool fast_head_ = false;  // FastHead applies: requests, strict, SIMD scans
+  size_t raw_cap_ = 0;     // RawCap(), fixed by the limits
   ParseError error_ = ParseError::kOk;
   uint16_t error_status_ = 0;
   const char* error_reason_ = "";

@@ -245,6 +245,22 @@ inline size_t NameRun(const char* p, size_t i, size_t n) {
   return Ctz32(m | 0x10000u);
 }
 
+// Length of the run of ALPHA / DIGIT / "-" / "." at p + i (the usual Host value), at most 16
+// and at most n - i.
+inline size_t HostRun(const char* p, size_t i, size_t n) {
+  unsigned sh;
+  const __m128i v = LoadWindow(p, i, n, &sh);
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+  // '-' (0x2d), '.' (0x2e), '/' (0x2f) and digits, then '/' taken out.
+  __m128i dd = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('-' - 1)),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), dd);
+  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(alpha, dd))) >> sh) ^ 0xffffu;
+  return Ctz32(m | 0x10000u);
+}
+
 // First index >= i that is not a request-target byte (0x21..0x7e), or n.
 inline size_t UrlEnd(const char* p, size_t i, size_t n) {
   const __m128i k21 = _mm_set1_epi8(0x21);
