@@ -490,7 +490,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
 // reset).
 size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
 #ifdef UVHTTP_PARSER_SSE2
-  if (!fast_head_ || n < 18) return 0;
+  // The caller checked fast_head_ and n >= 18.
   // Request line: method SP request-target SP HTTP-version CRLF.
   Method method;
   size_t ml;
@@ -535,13 +535,11 @@ size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
       return 0;
     }
   }
-  // Framing facts, as BeginSection resets them.
-  sec_trailers_ = false;
+  // Framing facts, as BeginSection resets them (status_code_ stays 0 in a request parser).
   has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
   conn_close_ = conn_keep_alive_ = conn_upgrade_ = has_upgrade_ = false;
   host_count_ = 0;
   te_unknown_at_ = -1;
-  status_code_ = 0;
 
   if (fields_.size() > 1024) {
     fields_.resize(32);
@@ -607,14 +605,12 @@ size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   }
   const size_t end = ls + 2;
   if (end > raw_cap_) return 0;
-  line_start_ = static_cast<uint32_t>(ls);
-  if (!CheckHead(abs + ls)) {
-    ClearError();
-    return 0;
-  }
-  counted_ = static_cast<uint32_t>(cnt);
-  field_count_ = count;
-  sec_buffered_ = false;
+  // CheckHead for a request: Host present in HTTP/1.1 (when required); a Transfer-Encoding
+  // only with chunked last and no unknown coding (te_unknown_at_ is only set with TE present).
+  if (host_count_ == 0 && minor == 1 && limits_.require_host) return 0;
+  if (te_present_ && (!te_chunked_last_ || te_unknown_at_ >= 0)) return 0;
+  // Nothing else of the section state is read after the head: BeginSection resets it all
+  // before the next section (counted_, field_count_, line_start_, ...).
   MessageHead h;
   h.method_name = Span{p, static_cast<uint32_t>(ml)};
   h.url = Span{p + j, static_cast<uint32_t>(ulen)};
@@ -1140,35 +1136,47 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
 
 // Framing (RFC 9112 §6.3), persistence (§9.3), upgrade; then OnHead and the body phase. The
 // spans and fields of `h` are filled in by the caller, the rest here.
-bool HttpParser::DeliverHead(MessageHead& h) {
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline bool HttpParser::DeliverHead(MessageHead& h) {
   const bool request = type_ == Type::kRequest;
   enum { kNone, kLength, kChunked, kEof } body = kNone;
-  bool chunked = te_present_ && te_chunked_last_;
-  // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
-  // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
-  // smuggling when another hop frames the message by Content-Length instead.
-  bool has_cl = has_cl_ && !te_present_;
-  if (request && method_ == Method::kConnect) {
-    // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
-    // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
-    chunked = false;
-    has_cl = false;
-  } else if (request) {
-    if (chunked) body = kChunked;
-    else if (has_cl && cl_ > 0) body = kLength;
+  bool chunked, has_cl, keep_alive, upgrade;
+  if (request && !(has_cl_ | te_present_ | conn_close_ | conn_keep_alive_ | conn_upgrade_) &&
+      method_ != Method::kConnect) {
+    // The usual request: no framing field, no Connection tokens: no body; persistent in 1.1.
+    chunked = has_cl = upgrade = false;
+    keep_alive = major_ == 1 && minor_ == 1;
+    no_close_after_ = false;
   } else {
-    const uint16_t st = status_code_;
-    if ((st >= 100 && st < 200) || st == 204 || st == 304) body = kNone;
-    else if (chunked) body = kChunked;
-    else if (te_present_) body = kEof;  // RFC 9112 §6.3 item 4 (responses)
-    else if (has_cl) body = cl_ > 0 ? kLength : kNone;
-    else body = kEof;
+    chunked = te_present_ && te_chunked_last_;
+    // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
+    // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
+    // smuggling when another hop frames the message by Content-Length instead.
+    has_cl = has_cl_ && !te_present_;
+    if (request && method_ == Method::kConnect) {
+      // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
+      // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
+      chunked = false;
+      has_cl = false;
+    } else if (request) {
+      if (chunked) body = kChunked;
+      else if (has_cl && cl_ > 0) body = kLength;
+    } else {
+      const uint16_t st = status_code_;
+      if ((st >= 100 && st < 200) || st == 204 || st == 304) body = kNone;
+      else if (chunked) body = kChunked;
+      else if (te_present_) body = kEof;  // RFC 9112 §6.3 item 4 (responses)
+      else if (has_cl) body = cl_ > 0 ? kLength : kNone;
+      else body = kEof;
+    }
+    keep_alive = (major_ == 1 && minor_ == 1) ? !conn_close_ : (conn_keep_alive_ && !conn_close_);
+    if (body == kEof) keep_alive = false;
+    upgrade = request ? (method_ == Method::kConnect || (conn_upgrade_ && has_upgrade_))
+                      : status_code_ == 101;
+    no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
   }
-  bool keep_alive = (major_ == 1 && minor_ == 1) ? !conn_close_ : (conn_keep_alive_ && !conn_close_);
-  if (body == kEof) keep_alive = false;
-  bool upgrade = request ? (method_ == Method::kConnect || (conn_upgrade_ && has_upgrade_))
-                         : status_code_ == 101;
-  no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
 
   h.method = method_;
   h.status_code = status_code_;
@@ -1183,7 +1191,6 @@ bool HttpParser::DeliverHead(MessageHead& h) {
   upgrade_ = upgrade;
 
   HeadAction action = handler_->OnHead(h);
-  next_action_ = static_cast<uint8_t>(action);
   pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
   if (action == HeadAction::kSkipBody) body = kNone;
   if (body == kNone && action != HeadAction::kPause) {
@@ -1373,10 +1380,12 @@ size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
         // of CR and LF bytes between messages is skipped: it cannot change where a message
         // starts or ends.
         if (c == '\r' || c == '\n') { pos++; continue; }
-        if (const size_t used = FastHead(data + pos, len - pos, consumed_ + pos)) {
-          pos += used;
-          if (paused_) goto out;
-          continue;
+        if (fast_head_ && len - pos >= 18) {
+          if (const size_t used = FastHead(data + pos, len - pos, consumed_ + pos)) {
+            pos += used;
+            if (paused_) goto out;
+            continue;
+          }
         }
         BeginSection(consumed_ + pos, false);
         phase_ = kHead;

@@ -265,7 +265,6 @@ class HttpParser {
   bool upgrade_ = false;
   bool no_close_after_ = false;
   bool pause_after_msg_ = false;  // 1xx: the connection state is not decided by this message
-  uint8_t next_action_ = 0;
   uint64_t remaining_ = 0;
   uint8_t chunk_state_ = 0;
   uint32_t ext_count_ = 0;
