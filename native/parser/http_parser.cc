@@ -488,7 +488,10 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
 // path on the same bytes, which reaches the same result or the error (the fast path only
 // accepts what the generic path accepts, and leaves nothing behind that BeginSection does not
 // reset).
-size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
 #ifdef UVHTTP_PARSER_SSE2
   // The caller checked fast_head_ and n >= 18.
   // Request line: method SP request-target SP HTTP-version CRLF.
@@ -1226,7 +1229,10 @@ void HttpParser::EndOfTrailers(const char* b) {
   }
 }
 
-bool HttpParser::CompleteMessage() {
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline bool HttpParser::CompleteMessage() {
   handler_->OnMessageComplete(nullptr, 0);
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
   if (pause_after_msg_) {
@@ -1368,6 +1374,9 @@ size_t HttpParser::Execute(const char* data, size_t len) {
   return ExecuteLoop(data, len);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
   if (error_ != ParseError::kOk || paused_) return 0;
   size_t pos = 0;

@@ -247,6 +247,9 @@ inline size_t NameRun(const char* p, size_t i, size_t n) {
 
 // Length of the run of ALPHA / DIGIT / "-" / "." at p + i (the usual Host value), at most 16
 // and at most n - i.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
 inline size_t HostRun(const char* p, size_t i, size_t n) {
   unsigned sh;
   const __m128i v = LoadWindow(p, i, n, &sh);
