@@ -305,6 +305,15 @@ void HttpParser::Reset() {
   ext_count_ = 0;
 }
 
+void HttpParser::SetScalarScanForTesting(bool scalar) {
+  scalar_ = scalar;
+#ifdef UVHTTP_PARSER_SSE2
+  fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
+#else
+  fast_head_ = false;  // FastHead is built on the SSE2 scans
+#endif
+}
+
 void HttpParser::Resume() { paused_ = false; }
 ParseError HttpParser::error() const { return error_; }
 const char* HttpParser::error_reason() const { return error_reason_; }

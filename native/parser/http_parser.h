@@ -164,10 +164,7 @@ class HttpParser {
 
   // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
   // compiled in: the scalar scanner is then the only one).
-  void SetScalarScanForTesting(bool scalar) {
-    scalar_ = scalar;
-    fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
-  }
+  void SetScalarScanForTesting(bool scalar);
 
   // Notes on the contract as implemented:
   // - kPause: Execute() returns right after OnHead; no OnBody/OnMessageComplete is delivered

@@ -107,16 +107,24 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
 #endif
 
 #ifdef UVHTTP_PARSER_SSE2
+// Bytes of v in [lo, hi] (unsigned, hi - lo < 128): a bias moves lo to -128, then one signed
+// compare.
+inline __m128i InRange(__m128i v, int lo, int hi) {
+  const __m128i biased = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(-128 + (hi - lo + 1))));
+}
+
+// ALPHA / DIGIT / "-" bytes of v.
+inline __m128i AlnumDash(__m128i v) {
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  return _mm_or_si128(_mm_or_si128(InRange(l, 'a', 'z'), InRange(v, '0', '9')),
+                      _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+}
+
 // Length of the leading run of ALPHA / DIGIT / "-" in the 16 bytes at p (16 if all are).
 inline size_t SimpleNameLen(const char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
-  uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+  uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(AlnumDash(v))) ^ 0xffffu;
   return m ? Ctz32(m) : 16;
 }
 #else
@@ -133,16 +141,9 @@ inline size_t ScanToken(const char* p, size_t from, size_t to, size_t readable, 
   if (!scalar) {
     // Vector fast path for ALPHA / DIGIT / "-" (nearly every field name); any other byte is
     // judged by the table, and the scan goes on after it if it is a tchar.
-    const __m128i k20 = _mm_set1_epi8(0x20);
-    const __m128i kA = _mm_set1_epi8('a' - 1), kZ = _mm_set1_epi8('z' + 1);
-    const __m128i k0 = _mm_set1_epi8('0' - 1), k9 = _mm_set1_epi8('9' + 1);
-    const __m128i kDash = _mm_set1_epi8('-');
     while (i < to && i + 16 <= readable) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      __m128i l = _mm_or_si128(v, k20);
-      __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, kA), _mm_cmplt_epi8(l, kZ));
-      __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, k0), _mm_cmplt_epi8(v, k9));
-      __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, kDash));
+      __m128i ok = AlnumDash(v);
       uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
       if (to - i < 16) m |= 1u << (to - i);
       if (!m) {
@@ -234,14 +235,7 @@ inline __m128i LoadWindow(const char* p, size_t i, size_t n, unsigned* sh) {
 inline size_t NameRun(const char* p, size_t i, size_t n) {
   unsigned sh;
   const __m128i v = LoadWindow(p, i, n, &sh);
-  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
-  // Bits past the end of the buffer come in as 0 (not ok) after the shift.
-  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(ok)) >> sh) ^ 0xffffu;
+  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(AlnumDash(v))) >> sh) ^ 0xffffu;
   return Ctz32(m | 0x10000u);
 }
 
@@ -253,13 +247,10 @@ __attribute__((always_inline))
 inline size_t HostRun(const char* p, size_t i, size_t n) {
   unsigned sh;
   const __m128i v = LoadWindow(p, i, n, &sh);
+  // ALPHA, or '-' (0x2d) '.' (0x2e) '/' (0x2f) DIGIT (0x30..0x39) without '/'.
   const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-  // '-' (0x2d), '.' (0x2e), '/' (0x2f) and digits, then '/' taken out.
-  __m128i dd = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('-' - 1)),
-                             _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), dd);
+  const __m128i alpha = InRange(l, 'a', 'z');
+  const __m128i dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), InRange(v, '-', '9'));
   uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(alpha, dd))) >> sh) ^ 0xffffu;
   return Ctz32(m | 0x10000u);
 }
