@@ -104,6 +104,12 @@ inline uint64_t Load64(const char* p) {
   std::memcpy(&v, p, 8);
   return v;
 }
+inline uint16_t Load16(const char* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+inline bool IsCrlf(const char* p) { return Load16(p) == Load16("\r\n"); }
 inline uint32_t Load32(const char* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -223,7 +229,7 @@ inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* 
 // "\r\n<1-4 hex digits>\r\n" at p[0..8): returns its length and the size, or 0 for anything
 // else (more digits, extensions, errors: the general states decide).
 inline size_t CrlfChunkSize(const char* p, uint64_t* size_out) {
-  if (p[0] != '\r' || p[1] != '\n') return 0;
+  if (!IsCrlf(p)) return 0;
   const uint8_t* d = reinterpret_cast<const uint8_t*>(p) + 2;
   int h = chars::Hex(d[0]);
   if (h < 0) return 0;
@@ -245,7 +251,7 @@ inline size_t CrlfChunkSize(const char* p, uint64_t* size_out) {
     }
   }
   // d[k + 1] is p[k + 3], at most p[7].
-  if (d[k] != '\r' || d[k + 1] != '\n') return 0;
+  if (!IsCrlf(p + 2 + k)) return 0;
   *size_out = size;
   return k + 4;
 }
@@ -532,7 +538,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   if (ver == Load64("HTTP/1.1")) minor = 1;
   else if (ver == Load64("HTTP/1.0")) minor = 0;
   else return 0;
-  if (p[ue + 9] != '\r' || p[ue + 10] != '\n') return 0;
+  if (!IsCrlf(p + ue + 9)) return 0;
 
   sec_start_ = abs;
   readable_ = n;
@@ -566,7 +572,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   for (;;) {
     if (ls + 2 > n) return 0;
     if (p[ls] == '\r') {
-      if (p[ls + 1] != '\n') return 0;
+      if (!IsCrlf(p + ls)) return 0;
       break;
     }
     // field-name ":" OWS field-value OWS CRLF
@@ -580,7 +586,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     if (nl == 0) return 0;
     size_t v = ne + 1;
     const size_t e = scan::FindSpecial(p, v, n, false, false);
-    if (e + 1 >= n || p[e] != '\r' || p[e + 1] != '\n') return 0;
+    if (e + 1 >= n || !IsCrlf(p + e)) return 0;
     // Between the colon and e no byte is special, so a byte <= 0x20 is SP or HTAB (OWS).
     if (v < e && p[v] == ' ') v++;
     while (v < e && static_cast<uint8_t>(p[v]) <= 0x20) v++;
@@ -1577,7 +1583,7 @@ size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
           pos += used;
           if (size == 0) {
             remaining_ = 0;
-            if (len - pos >= 2 && data[pos] == '\r' && data[pos + 1] == '\n') {
+            if (len - pos >= 2 && IsCrlf(data + pos)) {
               // Last chunk with no trailer fields: the message ends here.
               pos += 2;
               CompleteMessage();
