@@ -147,7 +147,12 @@ function main() {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    if (rev) lines.push(`parser: ${rev.slice(0, 100)}`);
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'native/parser'], {
+      cwd: path.join(here, '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (rev) lines.push(`parser: ${rev.slice(0, 100)}${dirty ? ' (plus uncommitted changes in native/parser)' : ''}`);
   } catch {
     // not a git checkout
   }
