@@ -508,7 +508,9 @@ __attribute__((always_inline))
 #endif
 inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
 #ifdef UVHTTP_PARSER_SSE2
-  // The caller checked fast_head_ and n >= 18.
+  // The callers checked fast_head_ and n >= 18, and give at most the raw cap as n: nothing
+  // past it is looked at (the general path would not scan further either: such a head fails
+  // there).
   // Request line: method SP request-target SP HTTP-version CRLF.
   Method method;
   size_t ml;
@@ -621,8 +623,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     }
     ls = e + 2;
   }
-  const size_t end = ls + 2;
-  if (end > raw_cap_) return 0;
+  const size_t end = ls + 2;  // <= n <= the raw cap
   // CheckHead for a request: Host present in HTTP/1.1 (when required); a Transfer-Encoding
   // only with chunked last and no unknown coding (te_unknown_at_ is only set with TE present).
   if (host_count_ == 0 && minor == 1 && limits_.require_host) return 0;
@@ -1380,7 +1381,7 @@ size_t HttpParser::Execute(const char* data, size_t len) {
   // between messages (FastHead), then whatever follows through the general loop.
   if (phase_ == kIdle && fast_head_ && !paused_ && error_ == ParseError::kOk && len >= 18 &&
       data[0] != '\r' && data[0] != '\n') {
-    if (const size_t used = FastHead(data, len, consumed_)) {
+    if (const size_t used = FastHead(data, len < raw_cap_ ? len : raw_cap_, consumed_)) {
       consumed_ += used;
       if (used == len || paused_) return used;
       return used + ExecuteLoop(data + used, len - used);
@@ -1405,7 +1406,9 @@ size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
         // starts or ends.
         if (c == '\r' || c == '\n') { pos++; continue; }
         if (fast_head_ && len - pos >= 18) {
-          if (const size_t used = FastHead(data + pos, len - pos, consumed_ + pos)) {
+          const size_t avail = len - pos;
+          if (const size_t used =
+                  FastHead(data + pos, avail < raw_cap_ ? avail : raw_cap_, consumed_ + pos)) {
             pos += used;
             if (paused_) goto out;
             continue;
