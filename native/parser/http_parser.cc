@@ -558,13 +558,10 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   // Framing facts, as BeginSection resets them (status_code_ stays 0 in a request parser).
   has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
   conn_close_ = conn_keep_alive_ = conn_upgrade_ = has_upgrade_ = false;
-  host_count_ = 0;
   te_unknown_at_ = -1;
+  // Host is handled here, not by FieldSemantics (host_count_ is not read after the head).
+  bool host = false;
 
-  if (fields_.size() > 1024) {
-    fields_.resize(32);
-    fields_.shrink_to_fit();
-  }
   HeaderField* fields = fields_.data();
   size_t cap = fields_.size();
   uint32_t count = 0;
@@ -607,8 +604,8 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     if (nl == 4) {
       // Host, as FieldSemantics checks it (RFC 9112 §3.2), the usual value inline.
       if (TokenEq(p + ls, "host", 4)) {
-        if (host_count_ != 0) return 0;
-        host_count_ = 1;
+        if (host) return 0;
+        host = true;
         const size_t hl = ve - v;
         if (hl > 16 || scan::HostRun(p, v, n) < hl) {
           if (ValidateAuthority(p + v, hl, false, true) >= 0) return 0;
@@ -626,7 +623,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   const size_t end = ls + 2;  // <= n <= the raw cap
   // CheckHead for a request: Host present in HTTP/1.1 (when required); a Transfer-Encoding
   // only with chunked last and no unknown coding (te_unknown_at_ is only set with TE present).
-  if (host_count_ == 0 && minor == 1 && limits_.require_host) return 0;
+  if (!host && minor == 1 && limits_.require_host) return 0;
   if (te_present_ && (!te_chunked_last_ || te_unknown_at_ >= 0)) return 0;
   // Nothing else of the section state is read after the head: BeginSection resets it all
   // before the next section (counted_, field_count_, line_start_, ...).
@@ -637,6 +634,10 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   h.headers = fields;
   h.header_count = count;
   DeliverHead(h);  // false only when it paused: the caller sees paused_
+  if (cap > 1024) {  // do not keep the memory of one huge head for the connection
+    fields_.resize(32);
+    fields_.shrink_to_fit();
+  }
   return end;
 #else
   (void)p;
@@ -1210,6 +1211,12 @@ inline bool HttpParser::DeliverHead(MessageHead& h) {
   upgrade_ = upgrade;
 
   HeadAction action = handler_->OnHead(h);
+  if (action == HeadAction::kContinue && body == kNone) {  // the usual request: complete now
+    pause_after_msg_ = false;
+    handler_->OnMessageComplete(nullptr, 0);
+    phase_ = (keep_alive || no_close_after_) ? kIdle : kClosed;
+    return true;
+  }
   pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
   if (action == HeadAction::kSkipBody) body = kNone;
   if (body == kNone && action != HeadAction::kPause) {
