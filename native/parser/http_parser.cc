@@ -133,6 +133,19 @@ inline bool TokenEq(const char* p, const char* lower, size_t n) {
   return true;
 }
 
+// The field names whose semantics the parser applies (RFC 9110 §7.2, §7.6.1, §7.8, §8.6;
+// RFC 9112 §6.1), by length first, then one case-insensitive compare.
+inline bool IsSemanticName(const char* name, size_t n) {
+  switch (n) {
+    case 4: return TokenEq(name, "host", 4);
+    case 7: return TokenEq(name, "upgrade", 7);
+    case 10: return TokenEq(name, "connection", 10);
+    case 14: return TokenEq(name, "content-length", 14);
+    case 17: return TokenEq(name, "transfer-encoding", 17);
+    default: return false;
+  }
+}
+
 inline bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
 // RFC 3986 authority restricted as RFC 9110 §4.2 / §7.2 use it: host [":" port], no userinfo.
@@ -489,8 +502,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   line_start_ = static_cast<uint32_t>(p + 2);
   scan_pos_ = static_cast<uint32_t>(p + 2);
   if (sec_trailers_) return 1;
-  if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
-    return 1;
+  if (!IsSemanticName(b + ls, k)) return 1;
   return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
 }
 
@@ -611,8 +623,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
           if (ValidateAuthority(p + v, hl, false, true) >= 0) return 0;
         }
       }
-    } else if (nl >= 7 && nl <= 17 &&
-               ((1u << nl) & ((1u << 7) | (1u << 10) | (1u << 14) | (1u << 17)))) {
+    } else if (IsSemanticName(p + ls, nl)) {
       if (!FieldSemantics(p, ls, nl, v, ve - v, e)) {
         ClearError();
         return 0;
@@ -919,8 +930,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   if (sec_trailers_) return true;
   // Only host(4) upgrade(7) connection(10) content-length(14) transfer-encoding(17) matter.
   const size_t nl = i - s;
-  if (nl < 4 || nl > 17 || !((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
-    return true;
+  if (!IsSemanticName(b + s, nl)) return true;
   return FieldSemantics(b, s, nl, v, ve - v, e);
 }
 
