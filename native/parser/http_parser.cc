@@ -1396,8 +1396,9 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
 size_t HttpParser::Execute(const char* data, size_t len) {
   // Front door for the usual case, kept small: a whole request head at the start of the input,
   // between messages (FastHead), then whatever follows through the general loop.
-  if (phase_ == kIdle && fast_head_ && !paused_ && error_ == ParseError::kOk && len >= 18 &&
-      data[0] != '\r' && data[0] != '\n') {
+  // (A leading CR/LF, skipped between messages by the general loop, fails FastHead's method
+  // check.)
+  if (phase_ == kIdle && fast_head_ && !paused_ && error_ == ParseError::kOk && len >= 18) {
     if (const size_t used = FastHead(data, len < raw_cap_ ? len : raw_cap_, consumed_)) {
       consumed_ += used;
       if (used == len || paused_) return used;
