@@ -218,7 +218,7 @@ std::vector<Input> Inputs() {
   sizes += "4c5\r\n" + std::string(0x4c5, 'w') + "\r\n";
   sizes += "00010\r\n" + std::string(16, 'v') + "\r\n";
   sizes += "0\r\n\r\n";
-  return {
+  std::vector<Input> out = {
       {"get-minimal", Q, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"},
       {"get-pipelined", Q, "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b?x=1 HTTP/1.1\r\nHost: a\r\n\r\n"},
       {"get-no-headers-10", Q, "GET /x HTTP/1.0\r\n\r\n"},
@@ -268,6 +268,14 @@ std::vector<Input> Inputs() {
       {"res-204", R, "HTTP/1.1 204 No Content\r\n\r\n"},
       {"garbage", Q, "\x01\x02\x03\xff\r\n\r\n"},
   };
+  // Complete heads (the whole-head fast path) of every length modulo 16 and more, so that each
+  // SIMD block boundary falls at the guard page: url, Host and a field value of varying length.
+  for (int n = 0; n < 48; n++) {
+    std::string head = "GET /" + std::string(n, 'u') + " HTTP/1.1\r\nHost: h" + std::string(n % 19, 'o') +
+                       "\r\nX-V: " + std::string((n * 7) % 23, 'v') + "\r\n\r\n";
+    out.push_back({"aligned-head-" + std::to_string(n), Q, head});
+  }
+  return out;
 }
 
 }  // namespace

@@ -9,7 +9,12 @@
 //
 // Every disagreement must be listed in ALLOWED below with its reason; a case llhttp rejects and
 // we accept must also say why it is not a security issue. Listed entries that no longer disagree
-// fail the test too, so the list stays true.
+// fail the test too, so the list stays true. Parser bugs go to KNOWN_BUGS (a failing test until
+// fixed). Also checked: our outcome is the same with the scalar scanner and for every two-chunk
+// split of each case; and a mutation run (random edits of valid messages, 20000 by default)
+// finds nothing llhttp rejects that we accept, and no mutant both accept that parses differently.
+//
+// DIFF_REPORT=/tmp/diff.txt writes every case's outcome on both sides (and the mutant lists).
 import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -728,10 +733,11 @@ describe('parser differential vs llhttp (Node 20)', () => {
   });
 
   // Mutation differential: random edits of valid messages (insert/delete/replace a byte from an
-  // HTTP-heavy alphabet, or splice in a framing fragment). The security direction is checked:
-  // no mutant that llhttp rejects may be accepted by us, unless it falls in one of the allowed
-  // classes above (recognised by pattern). DIFF_MUTANTS scales the run (default 4000).
-  test('mutants: nothing llhttp rejects is accepted by us, beyond the allowed classes', () => {
+  // HTTP-heavy alphabet, or splice in a framing fragment). Checked: no mutant that llhttp rejects
+  // is accepted by us, and a mutant both accept parses to the same messages, unless it falls in
+  // one of the allowed classes above (recognised by pattern). DIFF_MUTANTS scales the run
+  // (default 20000); DIFF_REPORT=file writes the full lists to file.mutants / file.semantic.
+  test('mutants: nothing llhttp rejects is accepted by us, and accepted mutants parse the same, beyond the allowed classes', () => {
     const seeds: Array<[Kind, string]> = [
       ['request', 'GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n'],
       ['request', 'POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello'],
@@ -764,9 +770,9 @@ describe('parser differential vs llhttp (Node 20)', () => {
       state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
       return state % n;
     };
-    const total = Number(process.env.DIFF_MUTANTS || 4000);
+    const total = Number(process.env.DIFF_MUTANTS || 20000);
     const looser: string[] = [];
-    const semantic: string[] = []; // both accept, messages differ (reported with DIFF_REPORT only)
+    const semantic: string[] = []; // both accept, messages differ
     let agreeCount = 0;
     for (let i = 0; i < total; i++) {
       const [type, seedText] = seeds[rnd(seeds.length)];
@@ -785,9 +791,12 @@ describe('parser differential vs llhttp (Node 20)', () => {
       const o = runOurs(c);
       const l = runLlhttp(c);
       if (o.accepted === l.accepted) agreeCount++;
-      if (o.accepted && l.accepted && process.env.DIFF_REPORT) {
+      if (o.accepted && l.accepted) {
         const d = compare(o, l);
-        if (d) semantic.push(`${JSON.stringify(a.toString('latin1'))} | ${d}`);
+        // Allowed: a 101 response is an upgrade for us whatever its fields say (see ALLOWED).
+        if (d && !(type === 'response' && / 101 /.test(a.toString('latin1')) && /upgrade: ours true/.test(d))) {
+          semantic.push(`${JSON.stringify(a.toString('latin1'))} | ${d}`);
+        }
       }
       if (o.accepted && !l.accepted) {
         const text = a.toString('latin1');
@@ -797,12 +806,16 @@ describe('parser differential vs llhttp (Node 20)', () => {
       }
     }
     // eslint-disable-next-line no-console
-    console.log(`mutants: ${total}, accept/reject agree on ${agreeCount}, looser than llhttp (unexplained): ${looser.length}`);
+    console.log(
+      `mutants: ${total}, accept/reject agree on ${agreeCount}, looser than llhttp (unexplained): ${looser.length}, ` +
+        `both accept but messages differ (unexplained): ${semantic.length}`,
+    );
     if (process.env.DIFF_REPORT) {
       require('fs').writeFileSync(`${process.env.DIFF_REPORT}.mutants`, looser.join('\n') + '\n');
       require('fs').writeFileSync(`${process.env.DIFF_REPORT}.semantic`, semantic.join('\n') + '\n');
     }
     expect(looser.slice(0, 20)).toEqual([]);
+    expect(semantic.slice(0, 20)).toEqual([]);
   });
 
   test('the allow-list has no stale entries', () => {

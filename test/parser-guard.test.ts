@@ -23,7 +23,7 @@ describe('parser guard-page test', () => {
     const summary = run.stdout.trim().split('\n').pop() as string;
     const m = /^guard-page: (\d+) inputs, (\d+) parses, 0 mismatches, no fault$/.exec(summary);
     expect(m).not.toBeNull();
-    expect(Number(m![1])).toBeGreaterThanOrEqual(30);
+    expect(Number(m![1])).toBeGreaterThanOrEqual(80);
     expect(Number(m![2])).toBeGreaterThan(10_000);
     // Sanity on what the parses concluded (strict / lenient / small limits): a few fixed points.
     const line = (name: string) => run.stdout.split('\n').find((l) => l.startsWith(name + ' ')) ?? '';

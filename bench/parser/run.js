@@ -139,14 +139,30 @@ function main() {
   const cpu = (os.cpus()[0] || { model: 'unknown' }).model;
   const lines = [];
   lines.push(`machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version} (llhttp ${process.versions.llhttp})`);
-  lines.push(`method: both parsers in one C++ loop (bench/parser/parser_bench.cc), ${reps} alternating runs of ~${targetMs} ms each, medians`);
+  lines.push(`method: both parsers in one C++ loop (bench/parser/parser_bench.cc), ${reps} alternating runs of ~${targetMs} ms each; ns and MB/s are medians, "best run" compares the fastest run of each`);
+  lines.push(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  try {
+    const rev = execFileSync('git', ['log', '-1', '--format=%h %s', '--', 'native/parser'], {
+      cwd: path.join(here, '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'native/parser'], {
+      cwd: path.join(here, '..', '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (rev) lines.push(`parser: ${rev.slice(0, 100)}${dirty ? ' (plus uncommitted changes in native/parser)' : ''}`);
+  } catch {
+    // not a git checkout
+  }
   lines.push('');
-  lines.push('| input | bytes | ours ns/msg | llhttp ns/msg | ours MB/s | llhttp MB/s | ours/llhttp throughput |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| input | bytes | ours ns/msg | llhttp ns/msg | ours MB/s | llhttp MB/s | ours/llhttp (median) | ours/llhttp (best run) |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     lines.push(
       `| ${r.input} | ${r.bytes} | ${r.oursNs.toFixed(1)} | ${r.llhttpNs.toFixed(1)} | ${r.oursMBs.toFixed(0)} | ` +
-        `${r.llhttpMBs.toFixed(0)} | ${r.ratio.toFixed(2)}x |`,
+        `${r.llhttpMBs.toFixed(0)} | ${r.ratio.toFixed(2)}x | ${(r.spread.llhttp[0] / r.spread.ours[0]).toFixed(2)}x |`,
     );
   }
   const text = lines.join('\n');

@@ -97,11 +97,53 @@ size_t MethodPrefixLen(const char* p, size_t n) {
 
 // Case-insensitive compare of a token against a lower-case literal of the same length. Only
 // letters alias under |0x20 among token characters, so this is exact for tokens.
+// (The literals hold only lower-case letters and "-"; "-" | 0x20 is "-", and the only other byte
+// that maps to it, CR, never occurs in a name or value.) Compared a word at a time.
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint16_t Load16(const char* p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+inline bool IsCrlf(const char* p) { return Load16(p) == Load16("\r\n"); }
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 inline bool TokenEq(const char* p, const char* lower, size_t n) {
+  constexpr uint64_t k20 = 0x2020202020202020ull;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if ((Load64(p + i) | k20) != Load64(lower + i)) return false;
+    }
+    return (Load64(p + n - 8) | k20) == Load64(lower + n - 8);
+  }
+  if (n >= 4) {
+    return (Load32(p) | 0x20202020u) == Load32(lower) &&
+           (Load32(p + n - 4) | 0x20202020u) == Load32(lower + n - 4);
+  }
   for (size_t i = 0; i < n; i++) {
     if ((static_cast<uint8_t>(p[i]) | 0x20) != static_cast<uint8_t>(lower[i])) return false;
   }
   return true;
+}
+
+// The field names whose semantics the parser applies (RFC 9110 §7.2, §7.6.1, §7.8, §8.6;
+// RFC 9112 §6.1), by length first, then one case-insensitive compare.
+inline bool IsSemanticName(const char* name, size_t n) {
+  switch (n) {
+    case 4: return TokenEq(name, "host", 4);
+    case 7: return TokenEq(name, "upgrade", 7);
+    case 10: return TokenEq(name, "connection", 10);
+    case 14: return TokenEq(name, "content-length", 14);
+    case 17: return TokenEq(name, "transfer-encoding", 17);
+    default: return false;
+  }
 }
 
 inline bool IsOws(char c) { return c == ' ' || c == '\t'; }
@@ -197,6 +239,36 @@ inline size_t FastChunkSize(const char* data, size_t pos, size_t len, uint64_t* 
   return 0;
 }
 
+// "\r\n<1-4 hex digits>\r\n" at p[0..8): returns its length and the size, or 0 for anything
+// else (more digits, extensions, errors: the general states decide).
+inline size_t CrlfChunkSize(const char* p, uint64_t* size_out) {
+  if (!IsCrlf(p)) return 0;
+  const uint8_t* d = reinterpret_cast<const uint8_t*>(p) + 2;
+  int h = chars::Hex(d[0]);
+  if (h < 0) return 0;
+  uint64_t size = static_cast<uint64_t>(h);
+  size_t k = 1;
+  h = chars::Hex(d[1]);
+  if (h >= 0) {
+    size = (size << 4) | static_cast<uint64_t>(h);
+    k = 2;
+    h = chars::Hex(d[2]);
+    if (h >= 0) {
+      size = (size << 4) | static_cast<uint64_t>(h);
+      k = 3;
+      h = chars::Hex(d[3]);
+      if (h >= 0) {
+        size = (size << 4) | static_cast<uint64_t>(h);
+        k = 4;
+      }
+    }
+  }
+  // d[k + 1] is p[k + 3], at most p[7].
+  if (!IsCrlf(p + 2 + k)) return 0;
+  *size_out = size;
+  return k + 4;
+}
+
 }  // namespace
 
 const char* ParseErrorCode(ParseError error) {
@@ -225,6 +297,10 @@ const char* ParseErrorCode(ParseError error) {
 
 HttpParser::HttpParser(Type type, Handler* handler, const ParserLimits& limits)
     : type_(type), handler_(handler), limits_(limits) {
+  uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
+  if (cap > 0x7fffffffu) cap = 0x7fffffffu;
+  raw_cap_ = static_cast<size_t>(cap);
+  SetScalarScanForTesting(false);
   fields_.resize(32);
   Reset();
 }
@@ -248,6 +324,15 @@ void HttpParser::Reset() {
   ext_count_ = 0;
 }
 
+void HttpParser::SetScalarScanForTesting(bool scalar) {
+  scalar_ = scalar;
+#ifdef UVHTTP_PARSER_SSE2
+  fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
+#else
+  fast_head_ = false;  // FastHead is built on the SSE2 scans
+#endif
+}
+
 void HttpParser::Resume() { paused_ = false; }
 ParseError HttpParser::error() const { return error_; }
 const char* HttpParser::error_reason() const { return error_reason_; }
@@ -267,11 +352,7 @@ bool HttpParser::Fail(ParseError e, uint64_t abs_offset, const char* reason, uin
   return false;
 }
 
-size_t HttpParser::RawCap() const {
-  uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
-  if (cap > 0x7fffffffu) cap = 0x7fffffffu;
-  return static_cast<size_t>(cap);
-}
+size_t HttpParser::RawCap() const { return raw_cap_; }
 
 size_t HttpParser::FindSpecial(const char* base, size_t from, size_t to) const {
   // LENIENT (llhttp lenient_headers): only NUL, CR and LF end a clean run, so other control
@@ -421,9 +502,167 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   line_start_ = static_cast<uint32_t>(p + 2);
   scan_pos_ = static_cast<uint32_t>(p + 2);
   if (sec_trailers_) return 1;
-  if (k < 4 || k > 17 || !((1u << k) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
-    return 1;
+  if (!IsSemanticName(b + ls, k)) return 1;
   return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
+}
+
+// Whole-head fast path for requests (strict mode, SSE2): the usual head, complete in the
+// input, is parsed straight from the input with no per-line state: request line with a known
+// method and HTTP/1.0 or HTTP/1.1, field lines "name: value" ending in CRLF, no line longer than
+// the limits allow. Spans point into the input. It returns the bytes of the head once it has
+// been delivered (DeliverHead), or 0 when anything is unusual (a byte the generic path would
+// have to judge, an error, a head that is not complete): the caller then starts the generic
+// path on the same bytes, which reaches the same result or the error (the fast path only
+// accepts what the generic path accepts, and leaves nothing behind that BeginSection does not
+// reset).
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
+#ifdef UVHTTP_PARSER_SSE2
+  // The callers checked fast_head_ and n >= 18, and give at most the raw cap as n: nothing
+  // past it is looked at (the general path would not scan further either: such a head fails
+  // there).
+  // Request line: method SP request-target SP HTTP-version CRLF.
+  Method method;
+  size_t ml;
+  const uint32_t w = Load32(p);
+  if (w == Load32("GET ")) {
+    method = Method::kGet, ml = 3;
+  } else if (w == Load32("POST") && p[4] == ' ') {
+    method = Method::kPost, ml = 4;
+  } else if (w == Load32("PUT ")) {
+    method = Method::kPut, ml = 3;
+  } else if (w == Load32("HEAD") && p[4] == ' ') {
+    method = Method::kHead, ml = 4;
+  } else {
+    ml = 0;
+    while (ml <= kMaxMethodLen && p[ml] != ' ') ml++;  // n >= 18: in bounds
+    const int m = ml <= kMaxMethodLen ? LookupMethod(p, ml) : -1;
+    if (m < 0) return 0;
+    method = static_cast<Method>(m);
+  }
+  const size_t j = ml + 1;
+  const size_t ue = scan::UrlEnd(p, j, n);
+  if (ue == j || ue + 11 > n || p[ue] != ' ') return 0;
+  const size_t ulen = ue - j;
+  if (ulen >= limits_.max_header_size) return 0;
+  const uint64_t ver = Load64(p + ue + 1);
+  uint8_t minor;
+  if (ver == Load64("HTTP/1.1")) minor = 1;
+  else if (ver == Load64("HTTP/1.0")) minor = 0;
+  else return 0;
+  if (!IsCrlf(p + ue + 9)) return 0;
+
+  sec_start_ = abs;
+  readable_ = n;
+  method_ = method;
+  major_ = 1;
+  minor_ = minor;
+  if (p[j] != '/' || method == Method::kConnect) {
+    url_off_ = static_cast<uint32_t>(j);
+    url_len_ = static_cast<uint32_t>(ulen);
+    if (!CheckTargetForm(p)) {
+      ClearError();
+      return 0;
+    }
+  }
+  // Framing facts, as BeginSection resets them (status_code_ stays 0 in a request parser).
+  has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
+  conn_close_ = conn_keep_alive_ = conn_upgrade_ = has_upgrade_ = false;
+  te_unknown_at_ = -1;
+  // Host is handled here, not by FieldSemantics (host_count_ is not read after the head).
+  bool host = false;
+
+  HeaderField* fields = fields_.data();
+  size_t cap = fields_.size();
+  uint32_t count = 0;
+  const uint64_t max = limits_.max_header_size;
+  uint64_t cnt = ulen;
+  size_t ls = ue + 11;
+  for (;;) {
+    if (ls + 2 > n) return 0;
+    if (p[ls] == '\r') {
+      if (!IsCrlf(p + ls)) return 0;
+      break;
+    }
+    // field-name ":" OWS field-value OWS CRLF
+    size_t ne = ls + scan::NameRun(p, ls, n);
+    if (ne >= n) return 0;
+    if (p[ne] != ':') {
+      ne = scan::ScanToken(p, ne, n, n, false);
+      if (ne >= n || p[ne] != ':') return 0;
+    }
+    const size_t nl = ne - ls;
+    if (nl == 0) return 0;
+    size_t v = ne + 1;
+    const size_t e = scan::FindSpecial(p, v, n, false, false);
+    if (e + 1 >= n || !IsCrlf(p + e)) return 0;
+    // Between the colon and e no byte is special, so a byte <= 0x20 is SP or HTAB (OWS).
+    if (v < e && p[v] == ' ') v++;
+    while (v < e && static_cast<uint8_t>(p[v]) <= 0x20) v++;
+    cnt += nl + (e - v);
+    if (cnt >= max) return 0;
+    size_t ve = e;
+    while (ve > v && static_cast<uint8_t>(p[ve - 1]) <= 0x20) ve--;
+    if (count == cap) {
+      fields_.resize(cap * 2);
+      fields = fields_.data();
+      cap = fields_.size();
+    }
+    HeaderField& f = fields[count++];
+    f.name = Span{p + ls, static_cast<uint32_t>(nl)};
+    f.value = Span{p + v, static_cast<uint32_t>(ve - v)};
+    if (nl == 4) {
+      // Host, as FieldSemantics checks it (RFC 9112 §3.2), the usual value inline.
+      if (TokenEq(p + ls, "host", 4)) {
+        if (host) return 0;
+        host = true;
+        const size_t hl = ve - v;
+        if (hl > 16 || scan::HostRun(p, v, n) < hl) {
+          if (ValidateAuthority(p + v, hl, false, true) >= 0) return 0;
+        }
+      }
+    } else if (IsSemanticName(p + ls, nl)) {
+      if (!FieldSemantics(p, ls, nl, v, ve - v, e)) {
+        ClearError();
+        return 0;
+      }
+    }
+    ls = e + 2;
+  }
+  const size_t end = ls + 2;  // <= n <= the raw cap
+  // CheckHead for a request: Host present in HTTP/1.1 (when required); a Transfer-Encoding
+  // only with chunked last and no unknown coding (te_unknown_at_ is only set with TE present).
+  if (!host && minor == 1 && limits_.require_host) return 0;
+  if (te_present_ && (!te_chunked_last_ || te_unknown_at_ >= 0)) return 0;
+  // Nothing else of the section state is read after the head: BeginSection resets it all
+  // before the next section (counted_, field_count_, line_start_, ...).
+  MessageHead h;
+  h.method_name = Span{p, static_cast<uint32_t>(ml)};
+  h.url = Span{p + j, static_cast<uint32_t>(ulen)};
+  h.reason = Span{p, 0};
+  h.headers = fields;
+  h.header_count = count;
+  DeliverHead(h);  // false only when it paused: the caller sees paused_
+  if (cap > 1024) {  // do not keep the memory of one huge head for the connection
+    fields_.resize(32);
+    fields_.shrink_to_fit();
+  }
+  return end;
+#else
+  (void)p;
+  (void)n;
+  (void)abs;
+  return 0;
+#endif
+}
+
+void HttpParser::ClearError() {
+  error_ = ParseError::kOk;
+  error_status_ = 0;
+  error_reason_ = "";
+  error_offset_ = 0;
 }
 
 // Early validation of an incomplete line, so that garbage (a TLS hello, a bad method, an
@@ -691,8 +930,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   if (sec_trailers_) return true;
   // Only host(4) upgrade(7) connection(10) content-length(14) transfer-encoding(17) matter.
   const size_t nl = i - s;
-  if (nl < 4 || nl > 17 || !((1u << nl) & ((1u << 4) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))))
-    return true;
+  if (!IsSemanticName(b + s, nl)) return true;
   return FieldSemantics(b, s, nl, v, ve - v, e);
 }
 
@@ -717,6 +955,18 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
   // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
   // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
   // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  if (name_len == 4) {
+    if (!TokenEq(name, "host", 4)) return true;
+    host_count_++;
+    if (type_ != Type::kRequest) return true;
+    // RFC 9112 §3.2: exactly one Host, and a valid uri-host [":" port].
+    if (host_count_ > 1)
+      return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
+    if (scan::AllHostSimple(val, n, value_off, readable_ - value_off, scalar_)) return true;
+    long bad = ValidateAuthority(val, n, false, true);
+    if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
+    return true;
+  }
   size_t tab_at = SIZE_MAX;
   for (size_t k = value_off + value_len; k < raw_end; k++) {
     if (b[k] == '\t') {
@@ -725,19 +975,6 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
     }
   }
   switch (name_len) {
-    case 4:
-      if (!TokenEq(name, "host", 4)) return true;
-      host_count_++;
-      if (type_ != Type::kRequest) return true;
-      // RFC 9112 §3.2: exactly one Host, and a valid uri-host [":" port].
-      if (host_count_ > 1)
-        return Fail(ParseError::kStrict, sec_start_ + name_off, "Duplicate Host header");
-      {
-        if (scan::AllHostSimple(val, n, value_off, readable_ - value_off, scalar_)) return true;
-        long bad = ValidateAuthority(val, n, false, true);
-        if (bad >= 0) return Fail(ParseError::kStrict, vat + bad, "Invalid Host header");
-      }
-      return true;
     case 7:
       // An empty Upgrade field does not make an upgrade (as llhttp).
       if (n > 0 && TokenEq(name, "upgrade", 7)) has_upgrade_ = true;
@@ -899,59 +1136,82 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
 // ---------------------------------------------------------------------------------------------
 // End of a head / trailer section
 
-bool HttpParser::EndOfHead(const char* b, size_t section_len) {
-  const uint64_t blank_at = sec_start_ + line_start_;
-  const bool request = type_ == Type::kRequest;
-  if (request) {
-    if (major_ == 1 && minor_ == 1 && limits_.require_host && host_count_ == 0)
-      return Fail(ParseError::kStrict, blank_at, "Missing Host header");
-    // RFC 9112 §6.1: a transfer coding the server does not understand: 501.
-    if (te_unknown_at_ >= 0)
-      return Fail(ParseError::kInvalidTransferEncoding, static_cast<uint64_t>(te_unknown_at_),
-                  "Unknown transfer coding", 501);
-    // RFC 9112 §6.3 item 4: a request whose final coding is not chunked cannot be framed.
-    if (te_present_ && !te_chunked_last_)
-      return Fail(ParseError::kInvalidTransferEncoding, blank_at,
-                  "Request has invalid Transfer-Encoding");
-  }
-  enum { kNone, kLength, kChunked, kEof } body = kNone;
-  bool chunked = te_present_ && te_chunked_last_;
-  // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
-  // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
-  // smuggling when another hop frames the message by Content-Length instead.
-  bool has_cl = has_cl_ && !te_present_;
-  if (request && method_ == Method::kConnect) {
-    // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
-    // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
-    chunked = false;
-    has_cl = false;
-  } else if (request) {
-    if (chunked) body = kChunked;
-    else if (has_cl && cl_ > 0) body = kLength;
-  } else {
-    const uint16_t st = status_code_;
-    if ((st >= 100 && st < 200) || st == 204 || st == 304) body = kNone;
-    else if (chunked) body = kChunked;
-    else if (te_present_) body = kEof;  // RFC 9112 §6.3 item 4 (responses)
-    else if (has_cl) body = cl_ > 0 ? kLength : kNone;
-    else body = kEof;
-  }
-  bool keep_alive = (major_ == 1 && minor_ == 1) ? !conn_close_ : (conn_keep_alive_ && !conn_close_);
-  if (body == kEof) keep_alive = false;
-  bool upgrade = request ? (method_ == Method::kConnect || (conn_upgrade_ && has_upgrade_))
-                         : status_code_ == 101;
-  no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
+// RFC 9112 §3.2, §6.1, §6.3: the checks made once the whole head is known.
+bool HttpParser::CheckHead(uint64_t blank_at) {
+  if (type_ != Type::kRequest) return true;
+  if (major_ == 1 && minor_ == 1 && limits_.require_host && host_count_ == 0)
+    return Fail(ParseError::kStrict, blank_at, "Missing Host header");
+  // RFC 9112 §6.1: a transfer coding the server does not understand: 501.
+  if (te_unknown_at_ >= 0)
+    return Fail(ParseError::kInvalidTransferEncoding, static_cast<uint64_t>(te_unknown_at_),
+                "Unknown transfer coding", 501);
+  // RFC 9112 §6.3 item 4: a request whose final coding is not chunked cannot be framed.
+  if (te_present_ && !te_chunked_last_)
+    return Fail(ParseError::kInvalidTransferEncoding, blank_at,
+                "Request has invalid Transfer-Encoding");
+  return true;
+}
 
+bool HttpParser::EndOfHead(const char* b, size_t section_len) {
+  (void)section_len;
+  if (!CheckHead(sec_start_ + line_start_)) return false;
   MessageHead h;
-  h.method = method_;
   h.method_name = Span{b + method_off_, method_len_};
   h.url = Span{b + url_off_, url_len_};
-  h.status_code = status_code_;
   h.reason = Span{b + reason_off_, reason_len_};
-  h.http_major = major_;
-  h.http_minor = minor_;
   h.headers = ResolveFields(b);
   h.header_count = field_count_;
+  return DeliverHead(h);
+}
+
+// Framing (RFC 9112 §6.3), persistence (§9.3), upgrade; then OnHead and the body phase. The
+// spans and fields of `h` are filled in by the caller, the rest here.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline bool HttpParser::DeliverHead(MessageHead& h) {
+  const bool request = type_ == Type::kRequest;
+  enum { kNone, kLength, kChunked, kEof } body = kNone;
+  bool chunked, has_cl, keep_alive, upgrade;
+  if (request && !(has_cl_ | te_present_ | conn_close_ | conn_keep_alive_ | conn_upgrade_) &&
+      method_ != Method::kConnect) {
+    // The usual request: no framing field, no Connection tokens: no body; persistent in 1.1.
+    chunked = has_cl = upgrade = false;
+    keep_alive = major_ == 1 && minor_ == 1;
+    no_close_after_ = false;
+  } else {
+    chunked = te_present_ && te_chunked_last_;
+    // LENIENT (llhttp lenient_chunked_length): with both framings, Transfer-Encoding wins and
+    // Content-Length is ignored (only reachable in lenient mode). Reopens CL.TE / TE.CL
+    // smuggling when another hop frames the message by Content-Length instead.
+    has_cl = has_cl_ && !te_present_;
+    if (request && method_ == Method::kConnect) {
+      // RFC 9110 §9.3.6: CONNECT has no content; what follows the head is the tunnel (llhttp
+      // hands over right after the head too). Content-Length / Transfer-Encoding frame nothing.
+      chunked = false;
+      has_cl = false;
+    } else if (request) {
+      if (chunked) body = kChunked;
+      else if (has_cl && cl_ > 0) body = kLength;
+    } else {
+      const uint16_t st = status_code_;
+      if ((st >= 100 && st < 200) || st == 204 || st == 304) body = kNone;
+      else if (chunked) body = kChunked;
+      else if (te_present_) body = kEof;  // RFC 9112 §6.3 item 4 (responses)
+      else if (has_cl) body = cl_ > 0 ? kLength : kNone;
+      else body = kEof;
+    }
+    keep_alive = (major_ == 1 && minor_ == 1) ? !conn_close_ : (conn_keep_alive_ && !conn_close_);
+    if (body == kEof) keep_alive = false;
+    upgrade = request ? (method_ == Method::kConnect || (conn_upgrade_ && has_upgrade_))
+                      : status_code_ == 101;
+    no_close_after_ = !request && status_code_ >= 100 && status_code_ < 200;
+  }
+
+  h.method = method_;
+  h.status_code = status_code_;
+  h.http_major = major_;
+  h.http_minor = minor_;
   h.keep_alive = keep_alive;
   h.upgrade = upgrade;
   h.chunked = chunked;
@@ -959,10 +1219,14 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   h.content_length = has_cl ? cl_ : 0;
   keep_alive_ = keep_alive;
   upgrade_ = upgrade;
-  (void)section_len;
 
   HeadAction action = handler_->OnHead(h);
-  next_action_ = static_cast<uint8_t>(action);
+  if (action == HeadAction::kContinue && body == kNone) {  // the usual request: complete now
+    pause_after_msg_ = false;
+    handler_->OnMessageComplete(nullptr, 0);
+    phase_ = (keep_alive || no_close_after_) ? kIdle : kClosed;
+    return true;
+  }
   pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
   if (action == HeadAction::kSkipBody) body = kNone;
   if (body == kNone && action != HeadAction::kPause) {
@@ -998,7 +1262,10 @@ void HttpParser::EndOfTrailers(const char* b) {
   }
 }
 
-bool HttpParser::CompleteMessage() {
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline bool HttpParser::CompleteMessage() {
   handler_->OnMessageComplete(nullptr, 0);
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
   if (pause_after_msg_) {
@@ -1127,6 +1394,24 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
 // Execute
 
 size_t HttpParser::Execute(const char* data, size_t len) {
+  // Front door for the usual case, kept small: a whole request head at the start of the input,
+  // between messages (FastHead), then whatever follows through the general loop.
+  // (A leading CR/LF, skipped between messages by the general loop, fails FastHead's method
+  // check.)
+  if (phase_ == kIdle && fast_head_ && !paused_ && error_ == ParseError::kOk && len >= 18) {
+    if (const size_t used = FastHead(data, len < raw_cap_ ? len : raw_cap_, consumed_)) {
+      consumed_ += used;
+      if (used == len || paused_) return used;
+      return used + ExecuteLoop(data + used, len - used);
+    }
+  }
+  return ExecuteLoop(data, len);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+size_t HttpParser::ExecuteLoop(const char* data, size_t len) {
   if (error_ != ParseError::kOk || paused_) return 0;
   size_t pos = 0;
   for (;;) {
@@ -1138,6 +1423,15 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         // of CR and LF bytes between messages is skipped: it cannot change where a message
         // starts or ends.
         if (c == '\r' || c == '\n') { pos++; continue; }
+        if (fast_head_ && len - pos >= 18) {
+          const size_t avail = len - pos;
+          if (const size_t used =
+                  FastHead(data + pos, avail < raw_cap_ ? avail : raw_cap_, consumed_ + pos)) {
+            pos += used;
+            if (paused_) goto out;
+            continue;
+          }
+        }
         BeginSection(consumed_ + pos, false);
         phase_ = kHead;
         continue;
@@ -1277,42 +1571,46 @@ size_t HttpParser::Execute(const char* data, size_t len) {
         // else (extensions, a split, an error) goes through the general states. State is kept
         // in locals across the handler calls and written back on the way out.
         uint64_t rem = remaining_;
+        if (rem == 0) {
+          phase_ = kChunkDataCr;
+          continue;
+        }
         for (;;) {
-          if (rem == 0) {
-            phase_ = kChunkDataCr;
-            break;
-          }
-          if (pos == len) {
+          const size_t avail = len - pos;
+          if (avail <= rem) {  // the input ends inside this chunk (or right at its end)
+            if (avail) handler_->OnBody(data + pos, avail);
+            pos = len;
+            rem -= avail;
             remaining_ = rem;
+            if (rem == 0) phase_ = kChunkDataCr;
             goto out;
           }
-          size_t n = len - pos;
-          if (n > rem) n = static_cast<size_t>(rem);
-          handler_->OnBody(data + pos, n);
-          pos += n;
-          rem -= n;
-          if (rem != 0) {
-            remaining_ = rem;
-            goto out;
-          }
-          if (len - pos < 2 || data[pos] != '\r' || data[pos + 1] != '\n') {
-            remaining_ = 0;
-            phase_ = kChunkDataCr;
-            break;
-          }
-          pos += 2;
+          handler_->OnBody(data + pos, static_cast<size_t>(rem));
+          pos += static_cast<size_t>(rem);
+          // CRLF after the data, then the next chunk-size line.
           uint64_t size = 0;
-          const size_t next = FastChunkSize(data, pos, len, &size);
-          if (!next) {  // general chunk-size line state machine
+          size_t used = 0;
+          if (len - pos >= 8) {
+            used = CrlfChunkSize(data + pos, &size);
+          } else if (len - pos >= 5 && data[pos] == '\r' && data[pos + 1] == '\n') {
+            const size_t next = FastChunkSize(data, pos + 2, len, &size);
+            if (next) used = next - pos;
+          }
+          if (!used) {  // the general states check the CRLF and read the size line
             remaining_ = 0;
-            phase_ = kChunkLine;
-            chunk_state_ = kCsStart;
-            ext_count_ = 0;
+            phase_ = kChunkDataCr;
             break;
           }
-          pos = next;
+          pos += used;
           if (size == 0) {
             remaining_ = 0;
+            if (len - pos >= 2 && IsCrlf(data + pos)) {
+              // Last chunk with no trailer fields: the message ends here.
+              pos += 2;
+              CompleteMessage();
+              if (paused_) goto out;
+              break;
+            }
             BeginSection(consumed_ + pos, true);
             phase_ = kTrailers;
             break;

@@ -164,7 +164,7 @@ class HttpParser {
 
   // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
   // compiled in: the scalar scanner is then the only one).
-  void SetScalarScanForTesting(bool scalar) { scalar_ = scalar; }
+  void SetScalarScanForTesting(bool scalar);
 
   // Notes on the contract as implemented:
   // - kPause: Execute() returns right after OnHead; no OnBody/OnMessageComplete is delivered
@@ -203,6 +203,11 @@ class HttpParser {
   UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);
   UVHTTP_PARSER_INTERNAL bool CheckTargetForm(const char* base);
   UVHTTP_PARSER_INTERNAL bool EndOfHead(const char* base, size_t section_len);
+  UVHTTP_PARSER_INTERNAL bool CheckHead(uint64_t blank_at);
+  UVHTTP_PARSER_INTERNAL bool DeliverHead(MessageHead& h);
+  UVHTTP_PARSER_INTERNAL size_t FastHead(const char* p, size_t n, uint64_t abs);
+  UVHTTP_PARSER_INTERNAL void ClearError();
+  UVHTTP_PARSER_INTERNAL size_t ExecuteLoop(const char* data, size_t len);
   UVHTTP_PARSER_INTERNAL void EndOfTrailers(const char* base);
   UVHTTP_PARSER_INTERNAL bool CompleteMessage();
   UVHTTP_PARSER_INTERNAL size_t FindSpecial(const char* base, size_t from, size_t to) const;
@@ -213,6 +218,8 @@ class HttpParser {
   uint8_t phase_ = 0;
   bool paused_ = false;
   bool scalar_ = false;
+  bool fast_head_ = false;  // FastHead applies: requests, strict, SIMD scans
+  size_t raw_cap_ = 0;     // RawCap(), fixed by the limits
   ParseError error_ = ParseError::kOk;
   uint16_t error_status_ = 0;
   const char* error_reason_ = "";
@@ -255,7 +262,6 @@ class HttpParser {
   bool upgrade_ = false;
   bool no_close_after_ = false;
   bool pause_after_msg_ = false;  // 1xx: the connection state is not decided by this message
-  uint8_t next_action_ = 0;
   uint64_t remaining_ = 0;
   uint8_t chunk_state_ = 0;
   uint32_t ext_count_ = 0;

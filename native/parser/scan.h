@@ -76,6 +76,19 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
       }
       i += 16;
     }
+    // Tail: the last 16 bytes before `to` (p[0..to) is readable), shifted, instead of the
+    // scalar loop.
+    if (i < to && to >= 16) {
+      const size_t q = to - 16;
+      const unsigned sh = static_cast<unsigned>(i - q);
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + q));
+      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
+      __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
+      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
+      m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
+      m >>= sh;
+      return m ? i + Ctz32(m) : to;
+    }
   } else {
     const __m128i kCr = _mm_set1_epi8('\r');
     const __m128i kLf = _mm_set1_epi8('\n');
@@ -94,16 +107,24 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
 #endif
 
 #ifdef UVHTTP_PARSER_SSE2
+// Bytes of v in [lo, hi] (unsigned, hi - lo < 128): a bias moves lo to -128, then one signed
+// compare.
+inline __m128i InRange(__m128i v, int lo, int hi) {
+  const __m128i biased = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(-128 + (hi - lo + 1))));
+}
+
+// ALPHA / DIGIT / "-" bytes of v.
+inline __m128i AlnumDash(__m128i v) {
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  return _mm_or_si128(_mm_or_si128(InRange(l, 'a', 'z'), InRange(v, '0', '9')),
+                      _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+}
+
 // Length of the leading run of ALPHA / DIGIT / "-" in the 16 bytes at p (16 if all are).
 inline size_t SimpleNameLen(const char* p) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-  __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
-  uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
+  uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(AlnumDash(v))) ^ 0xffffu;
   return m ? Ctz32(m) : 16;
 }
 #else
@@ -120,16 +141,9 @@ inline size_t ScanToken(const char* p, size_t from, size_t to, size_t readable, 
   if (!scalar) {
     // Vector fast path for ALPHA / DIGIT / "-" (nearly every field name); any other byte is
     // judged by the table, and the scan goes on after it if it is a tchar.
-    const __m128i k20 = _mm_set1_epi8(0x20);
-    const __m128i kA = _mm_set1_epi8('a' - 1), kZ = _mm_set1_epi8('z' + 1);
-    const __m128i k0 = _mm_set1_epi8('0' - 1), k9 = _mm_set1_epi8('9' + 1);
-    const __m128i kDash = _mm_set1_epi8('-');
     while (i < to && i + 16 <= readable) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      __m128i l = _mm_or_si128(v, k20);
-      __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, kA), _mm_cmplt_epi8(l, kZ));
-      __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, k0), _mm_cmplt_epi8(v, k9));
-      __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, kDash));
+      __m128i ok = AlnumDash(v);
       uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(ok)) ^ 0xffffu;
       if (to - i < 16) m |= 1u << (to - i);
       if (!m) {
@@ -201,6 +215,61 @@ inline bool AllHostSimple(const char* p, size_t n, size_t before, size_t readabl
   (void)p; (void)n; (void)before; (void)readable; (void)scalar;
   return false;
 }
+
+#ifdef UVHTTP_PARSER_SSE2
+// Helpers of the whole-head fast path. They take a buffer p[0..n) with n >= 16 and an index
+// i < n; when fewer than 16 bytes follow i, the window is the last 16 bytes of the buffer,
+// shifted, so nothing outside p[0..n) is ever loaded. Results are clipped to n.
+
+// 16 bytes at p + i (or the buffer's last 16), and the shift that maps bit j + sh to byte i + j.
+inline __m128i LoadWindow(const char* p, size_t i, size_t n, unsigned* sh) {
+  if (i + 16 <= n) {
+    *sh = 0;
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+  }
+  *sh = static_cast<unsigned>(i - (n - 16));
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+}
+
+// Length of the run of ALPHA / DIGIT / "-" at p + i, at most 16 and at most n - i.
+inline size_t NameRun(const char* p, size_t i, size_t n) {
+  unsigned sh;
+  const __m128i v = LoadWindow(p, i, n, &sh);
+  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(AlnumDash(v))) >> sh) ^ 0xffffu;
+  return Ctz32(m | 0x10000u);
+}
+
+// Length of the run of ALPHA / DIGIT / "-" / "." at p + i (the usual Host value), at most 16
+// and at most n - i.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+inline size_t HostRun(const char* p, size_t i, size_t n) {
+  unsigned sh;
+  const __m128i v = LoadWindow(p, i, n, &sh);
+  // ALPHA, or '-' (0x2d) '.' (0x2e) '/' (0x2f) DIGIT (0x30..0x39) without '/'.
+  const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+  const __m128i alpha = InRange(l, 'a', 'z');
+  const __m128i dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), InRange(v, '-', '9'));
+  uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(alpha, dd))) >> sh) ^ 0xffffu;
+  return Ctz32(m | 0x10000u);
+}
+
+// First index >= i that is not a request-target byte (0x21..0x7e), or n.
+inline size_t UrlEnd(const char* p, size_t i, size_t n) {
+  const __m128i k21 = _mm_set1_epi8(0x21);
+  const __m128i kDel = _mm_set1_epi8(0x7f);
+  for (;;) {
+    if (i >= n) return n;
+    unsigned sh;
+    const __m128i v = LoadWindow(p, i, n, &sh);
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, k21), _mm_cmpeq_epi8(v, kDel));
+    uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad)) >> sh;
+    if (m) return i + Ctz32(m);
+    i += 16 - sh;
+  }
+}
+#endif
 
 // First index in [from, to) holding a special byte, or `to`.
 inline size_t FindSpecial(const char* p, size_t from, size_t to, bool lenient, bool scalar) {
