@@ -431,8 +431,7 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
         // Bare CR (RFC 9112 §2.2). Not relaxed even in lenient mode: CR-only line ends are
         // read differently by different hops.
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        // HPE_STRICT, as llhttp reports a CR that is not followed by LF.
-        Fail(ParseError::kStrict, sec_start_ + p + 1, "Expected LF after CR");
+        BareCr(base, ls, p);
         return kSectionError;
       }
       content_end = p;
@@ -945,12 +944,38 @@ const HeaderField* HttpParser::ResolveFields(const char* base) {
   return f;
 }
 
+// A CR not followed by LF (RFC 9112 §2.2), reported with the code Node 20 gives for where it
+// stands: in a request-target HPE_INVALID_URL, elsewhere in a start line HPE_STRICT, in a field
+// name HPE_INVALID_HEADER_TOKEN, in a field value HPE_LF_EXPECTED.
+void HttpParser::BareCr(const char* base, size_t line_start, size_t cr) {
+  // llhttp stops on the byte after the CR, except in a field name, where the CR itself is the
+  // invalid token character.
+  const uint64_t after = sec_start_ + cr + 1;
+  if (!start_line_done_ && !sec_trailers_) {
+    size_t spaces = 0;
+    for (size_t i = line_start; i < cr; i++) spaces += base[i] == ' ';
+    if (type_ == Type::kRequest && spaces == 1) {
+      Fail(ParseError::kInvalidUrl, after, "Expected CRLF");
+    } else {
+      Fail(ParseError::kStrict, after, "Expected CRLF after version");
+    }
+    return;
+  }
+  if (std::memchr(base + line_start, ':', cr - line_start) == nullptr) {
+    Fail(ParseError::kInvalidHeaderToken, sec_start_ + cr, "Invalid header token");
+  } else {
+    Fail(ParseError::kLfExpected, after, "Missing expected LF after header value");
+  }
+}
+
 bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len, size_t value_off,
                                 size_t value_len, size_t raw_end) {
   const char* name = b + name_off;
   const char* val = b + value_off;
   const size_t n = value_len;
   const uint64_t vat = sec_start_ + value_off;
+  // Where llhttp notices a framing conflict: right after the field's colon.
+  const uint64_t after_colon = sec_start_ + name_off + name_len + 1;
   // llhttp (Node 20) strips a trailing SP from the values it interprets but keeps a trailing
   // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
   // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
@@ -1000,7 +1025,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
       if (!TokenEq(name, "content-length", 14)) return true;
       // Code as Node 20's llhttp reports a Content-Length after a Transfer-Encoding.
       if (te_present_ && !limits_.lenient)
-        return Fail(ParseError::kInvalidContentLength, vat,
+        return Fail(ParseError::kInvalidContentLength, after_colon,
                     "Content-Length can't be present with Transfer-Encoding");
       // RFC 9110 §8.6: duplicates and lists ("5, 5") are rejected rather than collapsed.
       if (has_cl_)
@@ -1030,7 +1055,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
                     "Transfer-Encoding in an HTTP/1.0 request");
       // Code as Node 20's llhttp reports a Transfer-Encoding after a Content-Length.
       if (has_cl_ && !limits_.lenient)
-        return Fail(ParseError::kInvalidTransferEncoding, vat,
+        return Fail(ParseError::kInvalidTransferEncoding, after_colon,
                     "Transfer-Encoding can't be present with Content-Length");
       te_present_ = true;
       if (n == 0)
@@ -1292,9 +1317,11 @@ bool HttpParser::ChunkByte(uint8_t c, uint64_t abs) {
   auto bad_ext = [this, abs]() {
     return Fail(ParseError::kStrict, abs, "Invalid character in chunk extensions");
   };
-  // Every byte after the size digits up to the line end counts as extension bytes.
-  if (chunk_state_ != kCsStart && chunk_state_ != kCsLf && c != '\r' && c != '\n' &&
-      !(chunk_state_ == kCsSize && chars::Hex(c) >= 0)) {
+  // Extension bytes are counted as Node counts them (node_http_parser.cc adds up the name and
+  // value spans): every byte after the size digits up to the line end but the ';' and '='
+  // separators.
+  if (chunk_state_ != kCsStart && chunk_state_ != kCsLf && c != '\r' && c != '\n' && c != ';' &&
+      c != '=' && !(chunk_state_ == kCsSize && chars::Hex(c) >= 0)) {
     if (++ext_count_ > limits_.max_chunk_extension_size)
       return Fail(ParseError::kChunkExtensionsOverflow, abs, "Chunk extensions overflow", 413);
   }

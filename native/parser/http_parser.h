@@ -198,6 +198,7 @@ class HttpParser {
   UVHTTP_PARSER_INTERNAL bool ParseStatusLine(const char* base, size_t s, size_t e,
                                               LineMode mode);
   UVHTTP_PARSER_INTERNAL bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
+  UVHTTP_PARSER_INTERNAL void BareCr(const char* base, size_t line_start, size_t cr);
   UVHTTP_PARSER_INTERNAL bool FieldSemantics(const char* base, size_t name_off, size_t name_len,
                                              size_t value_off, size_t value_len, size_t raw_end);
   UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);

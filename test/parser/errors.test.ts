@@ -51,11 +51,13 @@ const fixtures: Fixture[] = [
   err('HTTP/1.10 → 400', 'GET / HTTP/1.10\r\n' + H + '\r\n', 'HPE_INVALID_VERSION', 14, 400),
   err('trailing SP after version', 'GET / HTTP/1.1 \r\n' + H + '\r\n', 'HPE_INVALID_VERSION', 14),
   // --- line endings
-  // Codes as llhttp (Node 20) reports them: bare CR → HPE_STRICT; bare LF → by context.
+  // Codes as llhttp (Node 20) reports them: a bare CR or a bare LF → by where it stands.
   err('bare LF after request line', 'GET / HTTP/1.1\n' + H + '\r\n', 'HPE_INVALID_VERSION', 14),
   err('bare LF after header', 'GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n', 'HPE_CR_EXPECTED', 23),
   err('bare LF ending the head', 'GET / HTTP/1.1\r\nHost: h\r\n\n', 'HPE_INVALID_HEADER_TOKEN', 25),
-  err('bare CR in header value', 'GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n', 'HPE_STRICT', 30),
+  err('bare CR in header value', 'GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n', 'HPE_LF_EXPECTED', 30),
+  err('bare CR in header name', 'GET / HTTP/1.1\r\nHost: h\r\nX\rY: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 26),
+  err('bare CR in request-target', 'GET /a\rb HTTP/1.1\r\nHost: h\r\n\r\n', 'HPE_INVALID_URL', 7),
   err('bare CR ending the request line', 'GET / HTTP/1.1\rHost: h\r\n\r\n', 'HPE_STRICT', 15),
   err('CR/LF bytes between messages are skipped (as llhttp)', 'GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\n\n\r\rX', 'HPE_INVALID_METHOD', 32, 400,
     { events: [head(), done()] }),
@@ -87,8 +89,8 @@ const fixtures: Fixture[] = [
   err('Content-Length with a trailing HTAB', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\t\r\n\r\nabc'), 'HPE_INVALID_CONTENT_LENGTH', at(s, '3\t', 1)),
   err('TE chunked with a trailing HTAB (request)', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked \t\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, '\t\r')),
   // --- Transfer-Encoding (RFC 9112 §6.1, §6.3)
-  err('TE then CL', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n'), 'HPE_INVALID_CONTENT_LENGTH', at(s, 'Length: 1', 8)),
-  err('CL then TE', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'chunked')),
+  err('TE then CL', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n'), 'HPE_INVALID_CONTENT_LENGTH', at(s, 'Length: 1', 7)),
+  err('CL then TE', (s = 'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'chunked') - 1),
   err('chunked not last', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'gzip')),
   err('chunked not last across fields', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', at(s, 'gzip')),
   err('only gzip (no chunked) in a request', (s = 'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n'), 'HPE_INVALID_TRANSFER_ENCODING', s.length - 2),
