@@ -49,7 +49,9 @@ export interface Binding {
     insecureHTTPParser: boolean,
     headersTimeout: number,
     requestTimeout: number,
+    keepAliveIdle: number,
   ): number | [number, string];
+  setListenerKeepAlive(id: number, keepAliveIdle: number): void;
   closeListener(id: number): void;
   listenerAddress(id: number): AddressInfo | null;
   peerAddress(id: number): AddressInfo | undefined;
@@ -60,6 +62,7 @@ export interface Binding {
     body: string | Uint8Array | undefined,
     bodyIsLatin1: boolean,
     suffix: string | undefined,
+    endsResponse: boolean,
   ): number;
   detach(id: number): number;
   watchDrain(id: number): void;

@@ -32,6 +32,7 @@ interface PendingChunk {
   body: string | Uint8Array | undefined;
   encoding: BufferEncoding | undefined;
   suffix: string | undefined;
+  last: boolean;
 }
 
 function byteLength(chunk: string | Uint8Array, encoding: BufferEncoding | undefined): number {
@@ -298,9 +299,9 @@ export class OutgoingMessage extends Stream {
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
     if (this._hasBody && this.chunkedEncoding) {
-      this._send(undefined, undefined, undefined, `0\r\n${this._trailer}\r\n`);
+      this._send(undefined, undefined, undefined, `0\r\n${this._trailer}\r\n`, true);
     } else {
-      this._send(undefined, undefined, undefined, undefined);
+      this._send(undefined, undefined, undefined, undefined, true);
     }
     this._finishWaiting = true;
     this._maybeFinish();
@@ -361,18 +362,19 @@ export class OutgoingMessage extends Stream {
   }
 
   // Sends (or holds, until this message owns the socket) one piece of output, with the head
-  // riding on the first one.
+  // riding on the first one; `last` marks the end of the message.
   _send(
     prefix: string | undefined,
     body: string | Uint8Array | undefined,
     encoding: BufferEncoding | undefined,
     suffix: string | undefined,
+    last = false,
   ): boolean {
     if (!this._headerSent && this._header !== null) {
       prefix = prefix === undefined ? this._header : this._header + prefix;
       this._headerSent = true;
     }
-    if (prefix === undefined && body === undefined && suffix === undefined) return true;
+    if (prefix === undefined && body === undefined && suffix === undefined && !last) return true;
     const socket = this.socket;
     if (socket !== null && socket._httpMessage === this && !socket.writable) {
       // The connection is ending (an earlier response closed it, or the peer went away): as on
@@ -380,11 +382,11 @@ export class OutgoingMessage extends Stream {
       return true;
     }
     if (socket === null || socket._httpMessage !== this) {
-      this._pending.push({ prefix, body, encoding, suffix });
+      this._pending.push({ prefix, body, encoding, suffix, last });
       this._pendingBytes += (prefix?.length ?? 0) + (body === undefined ? 0 : byteLength(body, encoding)) + (suffix?.length ?? 0);
       return this._pendingBytes < this.writableHighWaterMark;
     }
-    const queued = writeChunk(socket._id, prefix, body, encoding, suffix);
+    const queued = writeChunk(socket._id, prefix, body, encoding, suffix, last);
     if (body !== undefined) socket.bytesWritten += byteLength(body, encoding);
     this._pendingBytes = queued > 0 ? queued : 0;
     if (queued >= socket.writableHighWaterMark) {
@@ -402,7 +404,7 @@ export class OutgoingMessage extends Stream {
     this._pending = [];
     this._pendingBytes = 0;
     for (const chunk of pending) {
-      this._send(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix);
+      this._send(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
     }
     if (this._needDrain && this._pendingBytes < socket.writableHighWaterMark) {
       this._needDrain = false;

@@ -10,10 +10,6 @@ import type { Server } from './server';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import { Socket, SocketOwner } from './socket';
 
-// Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
-// and never races a request into a connection the server is closing.
-const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
-
 // How many requests may wait for their responses before the connection stops reading: a flood
 // of pipelined requests whose handlers never answer cannot grow memory without bound.
 const MAX_PENDING_REQUESTS = 256;
@@ -49,7 +45,6 @@ export class ServerConnection implements SocketOwner {
   private readonly outgoing: ServerResponse[] = [];
   // The request whose body is arriving.
   private receiving: IncomingMessage | null = null;
-  private keepAliveTimeoutSet = false;
   private requestsCount = 0;
   private pausedForBacklog = false;
   // A parse error whose answer waits for the responses already due (see onParseError).
@@ -129,10 +124,6 @@ export class ServerConnection implements SocketOwner {
   private dispatch(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): IncomingMessage {
     const server = this.server;
     const socket = this.socket;
-    if (this.keepAliveTimeoutSet) {
-      socket.setTimeout(server.timeout || 0);
-      this.keepAliveTimeoutSet = false;
-    }
     const req = new server._IncomingMessage(socket);
     this.fillRequest(req, method, url, major, minor, rawHeaders);
     req.upgrade = false;
@@ -330,10 +321,9 @@ export class ServerConnection implements SocketOwner {
         const error = this.deferredError;
         this.deferredError = null;
         this.reportClientError(error, this.deferredStatus);
-      } else if (this.server.keepAliveTimeout) {
-        socket.setTimeout(this.server.keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER);
-        this.keepAliveTimeoutSet = true;
       }
+      // Until the next request the keep-alive timeout applies: native arms it when it sees the
+      // response's last byte and restores the socket's own timeout when a request starts.
     } else {
       const next = this.outgoing.shift() as ServerResponse;
       next.assignSocket(socket);

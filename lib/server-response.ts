@@ -146,7 +146,7 @@ export class ServerResponse extends OutgoingMessage {
       this.socket._writeRaw(head, 'latin1');
       if (callback) process.nextTick(callback);
     } else {
-      this._pending.push({ prefix: head, body: undefined, encoding: undefined, suffix: undefined });
+      this._pending.push({ prefix: head, body: undefined, encoding: undefined, suffix: undefined, last: false });
       if (callback) this.once('socket', () => process.nextTick(callback));
     }
   }

@@ -51,8 +51,8 @@ export class Server extends net.Server {
   insecureHTTPParser: boolean | undefined;
   requestTimeout: number;
   headersTimeout: number;
-  keepAliveTimeout: number;
   connectionsCheckingInterval: number;
+  private _keepAliveTimeout = 5_000;
   requireHostHeader: boolean;
   joinDuplicateHeaders: boolean | undefined;
   rejectNonStandardBodyWrites: boolean;
@@ -83,7 +83,7 @@ export class Server extends net.Server {
     this.insecureHTTPParser = options.insecureHTTPParser;
     this.requestTimeout = options.requestTimeout ?? 300_000;
     this.headersTimeout = options.headersTimeout ?? Math.min(60_000, this.requestTimeout);
-    this.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+    this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
     this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
     this.requireHostHeader = options.requireHostHeader ?? true;
     this.joinDuplicateHeaders = options.joinDuplicateHeaders;
@@ -154,6 +154,7 @@ export class Server extends net.Server {
       this.insecureHTTPParser === true,
       this.headersTimeout,
       this.requestTimeout,
+      keepAliveIdle(this._keepAliveTimeout),
     );
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
@@ -167,6 +168,16 @@ export class Server extends net.Server {
     this._listenerId = result;
     registerListener(result, this);
     process.nextTick(() => this.emit('listening'));
+  }
+
+  // Read by native for each connection it accepts (Node reads it at each response's end).
+  get keepAliveTimeout(): number {
+    return this._keepAliveTimeout;
+  }
+
+  set keepAliveTimeout(milliseconds: number) {
+    this._keepAliveTimeout = milliseconds;
+    if (this._listenerId !== null) binding.setListenerKeepAlive(this._listenerId, keepAliveIdle(milliseconds));
   }
 
   override address(): AddressInfo | string | null {
@@ -246,6 +257,14 @@ export class Server extends net.Server {
       process.nextTick(() => this.emit('close'));
     }
   }
+}
+
+// Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
+// and never races a request into a connection the server is closing.
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
+
+function keepAliveIdle(keepAliveTimeout: number): number {
+  return keepAliveTimeout > 0 ? keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER : 0;
 }
 
 // Node's parseUniqueHeadersOption: names (or lists of names) whose values join on one line.

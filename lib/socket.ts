@@ -190,7 +190,7 @@ export class Socket extends EventEmitter {
   }
 
   _writeRaw(data: string | Uint8Array, encoding?: BufferEncoding): number {
-    const queued = writeChunk(this._id, undefined, data, encoding, undefined);
+    const queued = writeChunk(this._id, undefined, data, encoding, undefined, false);
     this.bytesWritten += typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.byteLength;
     return queued;
   }
@@ -240,7 +240,8 @@ export class Socket extends EventEmitter {
   }
 }
 
-// Queues one piece of output on a connection: latin1 framing around a body in any encoding.
+// Queues one piece of output on a connection: latin1 framing around a body in any encoding;
+// `endsResponse` marks the last piece of a response (native keeps the keep-alive clock).
 // Returns the bytes queued and not yet taken by the kernel (-1 when the connection is gone).
 export function writeChunk(
   id: number,
@@ -248,12 +249,13 @@ export function writeChunk(
   body: string | Uint8Array | undefined,
   encoding: BufferEncoding | undefined,
   suffix: string | undefined,
+  endsResponse: boolean,
 ): number {
   if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
     if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') {
-      return binding.write(id, prefix, body, true, suffix);
+      return binding.write(id, prefix, body, true, suffix, endsResponse);
     }
     body = Buffer.from(body, encoding);
   }
-  return binding.write(id, prefix, body, false, suffix);
+  return binding.write(id, prefix, body, false, suffix, endsResponse);
 }

@@ -66,7 +66,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
 }
 
 // listen(host or path, port or -1, backlog, maxHeaderSize, insecure, headersTimeout,
-//        requestTimeout)
+//        requestTimeout, keepAliveIdle)
 //   -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -78,6 +78,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   options.limits.require_host = false;
   options.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
   options.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
+  options.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());
   uint64_t id = 0;
   const char* syscall = "listen";
   // A port of -1 means `host` is the path of a local socket.
@@ -160,8 +161,8 @@ void AppendUtf8(napi_env env, napi_value string, ByteBuffer& out) {
   out.Commit(copied);
 }
 
-// write(id, prefix?, body?, bodyIsLatin1, suffix?) -> bytes queued and not yet sent, or -1 if the
-// connection is gone. prefix/suffix are latin1 strings (status line, headers, chunk framing);
+// write(id, prefix?, body?, bodyIsLatin1, suffix?, endsResponse) -> bytes queued and not yet sent,
+// or -1 if the connection is gone. prefix/suffix are latin1 strings (status line, headers, chunk framing);
 // body is a string (utf8 unless bodyIsLatin1) or a Buffer/Uint8Array.
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -181,6 +182,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
     out.Append(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
   }
   if (info[4].IsString()) AppendLatin1(env, info[4], out);
+  if (info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value()) connection->ResponseEnded();
   connection->Flush();
   connection = ConnectionArgument(info);  // a failed write closes the connection
   if (connection == nullptr) return Napi::Number::New(env, -1);
@@ -193,6 +195,14 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
   if (connection == nullptr) return Napi::Number::New(info.Env(), UV_EBADF);
   return Napi::Number::New(info.Env(), connection->Detach());
+}
+
+void SetListenerKeepAlive(const Napi::CallbackInfo& info) {
+  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  if (listener != nullptr) {
+    listener->set_keep_alive_timeout(
+        static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()));
+  }
 }
 
 void WatchDrain(const Napi::CallbackInfo& info) {
@@ -258,6 +268,8 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress"));
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
+  exports.Set("setListenerKeepAlive",
+              Napi::Function::New(env, SetListenerKeepAlive, "setListenerKeepAlive"));
   exports.Set("watchDrain", Napi::Function::New(env, WatchDrain, "watchDrain"));
   exports.Set("pause", Napi::Function::New(env, Pause, "pause"));
   exports.Set("resume", Napi::Function::New(env, Resume, "resume"));

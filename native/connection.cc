@@ -105,6 +105,7 @@ void Connection::ReportError(const char* code, const char* reason, uint64_t byte
 HeadAction Connection::OnHead(const MessageHead& head) {
   if (closing_) return HeadAction::kPause;
   head_received_ = true;
+  ++responses_pending_;
   // Each call into JS is its own callback scope, as each of Node's parser callbacks is: the
   // microtasks and ticks a handler queues run before the next event of the same read.
   JsCallScope scope(environment_);
@@ -298,6 +299,17 @@ void Connection::SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms) {
   if (headers_ms > 0 || request_ms > 0) environment_->EnsureSweepTimer();
 }
 
+void Connection::SetKeepAliveTimeout(uint64_t milliseconds) {
+  keep_alive_timeout_ = milliseconds;
+  if (milliseconds > 0) environment_->EnsureSweepTimer();
+}
+
+void Connection::ResponseEnded() {
+  if (responses_pending_ > 0) --responses_pending_;
+  served_ = true;
+  Touch();
+}
+
 void Connection::CheckTimeout(uint64_t now) {
   if (closing_ || ending_) return;
   if (receiving_message_ && reading_) {
@@ -313,7 +325,12 @@ void Connection::CheckTimeout(uint64_t now) {
       return;
     }
   }
-  if (timeout_ == 0 || now - last_active_ < timeout_) return;
+  // Between requests on a kept-alive connection the keep-alive timeout stands in for the
+  // socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) until the next request).
+  const bool between_requests = served_ && responses_pending_ == 0 && !receiving_message_;
+  const uint64_t timeout =
+      between_requests && keep_alive_timeout_ > 0 ? keep_alive_timeout_ : timeout_;
+  if (timeout == 0 || now - last_active_ < timeout) return;
   // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
   Touch();
   JsCallScope scope(environment_);

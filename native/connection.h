@@ -57,6 +57,12 @@ class Connection final : public HttpParser::Handler {
   // Node's headersTimeout and requestTimeout: the time a client may take to send a whole head,
   // and a whole message, from its first byte (0: no limit).
   void SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms);
+  // The idle time allowed between a finished response and the next request (Node arms
+  // keepAliveTimeout plus a second on the socket then, and restores the socket's own timeout
+  // when the next request starts). Kept here so that neither step costs a call from JS.
+  void SetKeepAliveTimeout(uint64_t milliseconds);
+  // JS wrote the last byte of a response.
+  void ResponseEnded();
   void CheckTimeout(uint64_t now);
 
   // HttpParser::Handler
@@ -95,6 +101,10 @@ class Connection final : public HttpParser::Handler {
   uint64_t last_active_ = 0;
   uint64_t headers_timeout_ = 0;
   uint64_t request_timeout_ = 0;
+  uint64_t keep_alive_timeout_ = 0;
+  // Requests whose responses have not ended, and whether one ever has.
+  uint32_t responses_pending_ = 0;
+  bool served_ = false;
   // When the message now arriving started, and how far it has come.
   uint64_t message_started_ = 0;
   bool receiving_message_ = false;

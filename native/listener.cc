@@ -94,6 +94,7 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   if (connection == nullptr) return;
   connection->SetRequestTimeouts(self->options_.headers_timeout_ms,
                                  self->options_.request_timeout_ms);
+  connection->SetKeepAliveTimeout(self->options_.keep_alive_timeout_ms);
   JsCallScope scope(environment);
   Napi::Env env = environment->env();
   environment->callbacks().on_connection.Call(

@@ -20,6 +20,7 @@ class Listener {
     ParserLimits limits;
     uint64_t headers_timeout_ms = 0;
     uint64_t request_timeout_ms = 0;
+    uint64_t keep_alive_timeout_ms = 0;
   };
 
   static int Create(Environment* environment, const char* host, int port, int backlog,
@@ -29,6 +30,8 @@ class Listener {
                          const Options& options, uint64_t* id, const char** syscall);
 
   uint64_t id() const { return id_; }
+  // For connections accepted from now on (server.keepAliveTimeout changed).
+  void set_keep_alive_timeout(uint64_t milliseconds) { options_.keep_alive_timeout_ms = milliseconds; }
   StreamHandle& handle() { return handle_; }
 
   // Stops accepting; the listener is freed once libuv has closed the handle.
