@@ -41,6 +41,11 @@ function byteLength(chunk: string | Uint8Array, encoding: BufferEncoding | undef
 
 function noop(): void {}
 
+// Who is told when a message's last byte is queued (the connection it belongs to).
+export interface MessageOwner {
+  onMessageEnded(message: OutgoingMessage): void;
+}
+
 // What _storeHeader learns about the fields the user set.
 interface HeaderState {
   connection: boolean;
@@ -89,7 +94,7 @@ export class OutgoingMessage extends Stream {
   _uniqueHeaders: Set<string> | null = null;
   _rejectNonStandardBodyWrites = false;
   // Told (synchronously) when the last byte of this message is queued on its connection.
-  _onEnded: ((message: OutgoingMessage) => void) | null = null;
+  _owner: MessageOwner | null = null;
 
   get connection(): Socket | null {
     return this.socket;
@@ -422,8 +427,7 @@ export class OutgoingMessage extends Stream {
     const socket = this.socket;
     if (socket === null || socket._httpMessage !== this || this._pending.length > 0) return;
     this._finishWaiting = false;
-    const ended = this._onEnded;
-    if (ended !== null) ended(this);
+    if (this._owner !== null) this._owner.onMessageEnded(this);
     process.nextTick(emitFinish, this);
   }
 
@@ -440,15 +444,16 @@ export class OutgoingMessage extends Stream {
   // Builds the head: the first line, the user's fields in their order, then the fields Node
   // adds (Date, Connection, Keep-Alive, and Content-Length or Transfer-Encoding).
   _storeHeader(firstLine: string, headers: OutgoingHeaders | readonly unknown[] | null | undefined, fromSetHeader: boolean): void {
-    const state: HeaderState = {
-      connection: false,
-      contentLength: false,
-      transferEncoding: false,
-      date: false,
-      expect: false,
-      trailer: false,
-      head: firstLine,
-    };
+    // One state object serves every call: _storeHeader does not nest, and a head is built on
+    // every response.
+    const state = headerState;
+    state.connection = false;
+    state.contentLength = false;
+    state.transferEncoding = false;
+    state.date = false;
+    state.expect = false;
+    state.trailer = false;
+    state.head = firstLine;
     if (headers) {
       if (fromSetHeader) {
         const entries = headers as unknown as { [key: string]: HeaderEntry };
@@ -494,8 +499,7 @@ export class OutgoingMessage extends Stream {
       } else if (keepAlive) {
         head += 'Connection: keep-alive\r\n';
         if (this._keepAliveTimeout && this._defaultKeepAlive) {
-          const max = this._maxRequestsPerSocket > 0 ? `, max=${this._maxRequestsPerSocket}` : '';
-          head += `Keep-Alive: timeout=${Math.floor(this._keepAliveTimeout / 1000)}${max}\r\n`;
+          head += keepAliveField(this._keepAliveTimeout, this._maxRequestsPerSocket);
         }
       } else {
         this._last = true;
@@ -584,6 +588,27 @@ export class OutgoingMessage extends Stream {
         break;
     }
   }
+}
+
+const headerState: HeaderState = {
+  connection: false,
+  contentLength: false,
+  transferEncoding: false,
+  date: false,
+  expect: false,
+  trailer: false,
+  head: '',
+};
+
+// The Keep-Alive field for the server's settings, built once rather than per response.
+let keepAliveCache = { timeout: -1, max: -1, field: '' };
+
+function keepAliveField(timeout: number, maxRequests: number): string {
+  if (keepAliveCache.timeout !== timeout || keepAliveCache.max !== maxRequests) {
+    const max = maxRequests > 0 ? `, max=${maxRequests}` : '';
+    keepAliveCache = { timeout, max: maxRequests, field: `Keep-Alive: timeout=${Math.floor(timeout / 1000)}${max}\r\n` };
+  }
+  return keepAliveCache.field;
 }
 
 function isCookieField(name: string): boolean {

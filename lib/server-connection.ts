@@ -7,6 +7,7 @@ import { binding, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
 import type { Server } from './server';
+import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import { Socket, SocketOwner } from './socket';
 
@@ -36,7 +37,7 @@ export interface ParserError extends Error {
   rawPacket: Buffer;
 }
 
-export class ServerConnection implements SocketOwner {
+export class ServerConnection implements SocketOwner, MessageOwner {
   readonly server: Server;
   readonly socket: Socket;
   // Requests whose responses have not finished, oldest first.
@@ -141,7 +142,7 @@ export class ServerConnection implements SocketOwner {
     res._highWaterMark = socket.writableHighWaterMark;
     res._uniqueHeaders = server._uniqueHeaders;
     res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
-    res._onEnded = () => this.onResponseEnded(req, res);
+    res._owner = this;
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
 
@@ -300,7 +301,9 @@ export class ServerConnection implements SocketOwner {
 
   // The response's last byte is queued: the next response may write (Node does this work in
   // the response's 'finish' listener).
-  private onResponseEnded(req: IncomingMessage, res: ServerResponse): void {
+  onMessageEnded(message: OutgoingMessage): void {
+    const res = message as ServerResponse;
+    const req = res.req;
     const socket = this.socket;
     this.incoming.shift();
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
