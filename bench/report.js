@@ -60,7 +60,8 @@ function median(xs) {
 
 const measured = rows.filter((r) => r.round > 0);
 const servers = [...new Set(rows.map((r) => r.server))];
-const scenarios = ['keepalive', 'pipeline'];
+// Only the scenarios this run measured (BENCH_SCENARIOS may pick one).
+const scenarios = ['keepalive', 'pipeline'].filter((sc) => rows.some((r) => r.scenario === sc));
 const summary = {};
 for (const sc of scenarios) {
   summary[sc] = {};
@@ -99,7 +100,7 @@ for (const sc of scenarios) {
 const ratios = [];
 ratios.push('| scenario | CPU/request ratio uvhttp/node | req/s ratio uvhttp/node | req per server CPU-second ratio | p99 ratio uvhttp/node | target | status |');
 ratios.push('|---|---:|---:|---:|---:|---|---|');
-const verdicts = {};
+const verdicts = { keepalive: 'not measured', pipeline: 'not measured' };
 for (const sc of scenarios) {
   const n = summary[sc].node;
   const u = summary[sc].uvhttp;

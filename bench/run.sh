@@ -12,6 +12,7 @@
 #   BENCH_CONNS     wrk connections                         (default 64)
 #   BENCH_OUT       markdown report path        (default bench/RESULTS.md)
 #   BENCH_NO_WRITE  if 1, print the table but do not write BENCH_OUT
+#   BENCH_SCENARIOS which scenarios to run (default "keepalive pipeline")
 #   BENCH_NICE      e.g. -10: run servers and wrk at that priority (root only),
 #                   to cut noise on a machine that is doing other work
 #   BENCH_THIRD     path of an extra server script (prints "LISTENING <port>");
@@ -299,10 +300,13 @@ if [ -n "$THIRD" ]; then
   start_server "$third_name" "$THIRD" "" || true
 fi
 
+read -r -a SCENARIOS <<< "${BENCH_SCENARIOS:-keepalive pipeline}"
+for sc in "${SCENARIOS[@]}"; do
+  [[ "$sc" = keepalive || "$sc" = pipeline ]] || die "unknown scenario in BENCH_SCENARIOS: $sc"
+done
 log "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $NCPU CPUs, clk_tck $CLK_TCK"
-log "plan: warm-up ${WARMUP}s, then $ROUNDS rounds x ${DURATION}s x ${#NAMES[@]} servers x 2 scenarios"
+log "plan: warm-up ${WARMUP}s, then $ROUNDS rounds x ${DURATION}s x ${#NAMES[@]} servers x ${#SCENARIOS[@]} scenarios"
 
-SCENARIOS=(keepalive pipeline)
 if [ "$WARMUP" -gt 0 ]; then
   for sc in "${SCENARIOS[@]}"; do
     for n in "${NAMES[@]}"; do run_wrk "$n" "$sc" 0 "$WARMUP"; done

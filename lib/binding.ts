@@ -56,14 +56,8 @@ export interface Binding {
   listenerAddress(id: number): AddressInfo | null;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
-  write(
-    id: number,
-    prefix: string | undefined,
-    body: string | Uint8Array | undefined,
-    bodyIsLatin1: boolean,
-    suffix: string | undefined,
-    endsResponse: boolean,
-  ): number;
+  // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
+  write(id: number, prefix: string, body: string | Uint8Array | undefined, suffix: string, flags: number): number;
   detach(id: number): number;
   watchDrain(id: number): void;
   pause(id: number): void;
@@ -80,6 +74,10 @@ export const HEAD_KEEP_ALIVE = 1 << 0;
 export const HEAD_UPGRADE = 1 << 1;
 export const HEAD_CHUNKED = 1 << 2;
 export const HEAD_COMPLETE = 1 << 3;
+
+// Flags of Binding.write; the same bits as native/bridge.cc WriteFlags.
+export const WRITE_LATIN1_BODY = 1 << 0;
+export const WRITE_ENDS_RESPONSE = 1 << 1;
 
 function load(): Binding {
   const root = path.join(__dirname, '..');

@@ -1,4 +1,4 @@
-// The Date header value, formatted once per second rather than once per response (Node's
+// The Date header field, formatted once per second rather than once per response (Node's
 // utcDate, uWebSockets' 1-second timer).
 let cached: string | undefined;
 
@@ -6,10 +6,11 @@ function clear(): void {
   cached = undefined;
 }
 
-export function utcDate(): string {
+// The whole field line, `Date: <IMF-fixdate>\r\n` (RFC 9110 §6.6.1).
+export function dateField(): string {
   if (cached === undefined) {
     const now = new Date();
-    cached = now.toUTCString();
+    cached = `Date: ${now.toUTCString()}\r\n`;
     setTimeout(clear, 1000 - now.getMilliseconds()).unref();
   }
   return cached;

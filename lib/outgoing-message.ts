@@ -3,7 +3,7 @@
 // Writable: that is what code written for node:http observes.
 import { Stream } from 'stream';
 
-import { utcDate } from './date';
+import { dateField } from './date';
 import {
   errHeadersSent,
   errHttpBodyNotAllowed,
@@ -14,7 +14,7 @@ import {
   errStreamWriteAfterEnd,
 } from './errors';
 import { errInvalidChar } from './errors';
-import { hasInvalidValueChar, isToken, validateHeaderName, validateHeaderValue } from './headers';
+import { hasInvalidValueChar, isToken, lowercase, validateHeaderName, validateHeaderValue } from './headers';
 import type { Socket } from './socket';
 import { writeChunk } from './socket';
 
@@ -482,7 +482,7 @@ export class OutgoingMessage extends Stream {
       }
     }
     let head = state.head;
-    if (this.sendDate && !state.date) head += `Date: ${utcDate()}\r\n`;
+    if (this.sendDate && !state.date) head += dateField();
 
     // RFC 9110 §15.3.5, §15.4.5: 204 and 304 carry no content, so no chunked framing either.
     if (this.chunkedEncoding && (this._statusForFraming() === 204 || this._statusForFraming() === 304)) {
@@ -497,10 +497,10 @@ export class OutgoingMessage extends Stream {
       if (keepAlive && this.maxRequestsOnConnectionReached) {
         head += 'Connection: close\r\n';
       } else if (keepAlive) {
-        head += 'Connection: keep-alive\r\n';
-        if (this._keepAliveTimeout && this._defaultKeepAlive) {
-          head += keepAliveField(this._keepAliveTimeout, this._maxRequestsPerSocket);
-        }
+        head +=
+          this._keepAliveTimeout && this._defaultKeepAlive
+            ? keepAliveFields(this._keepAliveTimeout, this._maxRequestsPerSocket)
+            : 'Connection: keep-alive\r\n';
       } else {
         this._last = true;
         head += 'Connection: close\r\n';
@@ -556,8 +556,8 @@ export class OutgoingMessage extends Stream {
   private _storeField(state: HeaderState, name: string, value: string | number, validate: boolean): void {
     if (validate) validateHeaderValue(name, value);
     state.head += `${name}: ${value}\r\n`;
-    if (name.length < 4 || name.length > 17) return;
-    switch (name.toLowerCase()) {
+    if (name.length > 17 || ((SEMANTIC_NAME_LENGTHS >> name.length) & 1) === 0) return;
+    switch (lowercase(name)) {
       case 'connection':
         state.connection = true;
         this._removedConnection = false;
@@ -590,6 +590,10 @@ export class OutgoingMessage extends Stream {
   }
 }
 
+// The lengths of the names _storeField acts on (date, expect, trailer, connection and
+// keep-alive, content-length, transfer-encoding): any other name is stored and nothing more.
+const SEMANTIC_NAME_LENGTHS = (1 << 4) | (1 << 6) | (1 << 7) | (1 << 10) | (1 << 14) | (1 << 17);
+
 const headerState: HeaderState = {
   connection: false,
   contentLength: false,
@@ -600,15 +604,17 @@ const headerState: HeaderState = {
   head: '',
 };
 
-// The Keep-Alive field for the server's settings, built once rather than per response.
-let keepAliveCache = { timeout: -1, max: -1, field: '' };
+// `Connection: keep-alive` and the Keep-Alive field for the server's settings, built once
+// rather than per response.
+let keepAliveCache = { timeout: -1, max: -1, fields: '' };
 
-function keepAliveField(timeout: number, maxRequests: number): string {
+function keepAliveFields(timeout: number, maxRequests: number): string {
   if (keepAliveCache.timeout !== timeout || keepAliveCache.max !== maxRequests) {
     const max = maxRequests > 0 ? `, max=${maxRequests}` : '';
-    keepAliveCache = { timeout, max: maxRequests, field: `Keep-Alive: timeout=${Math.floor(timeout / 1000)}${max}\r\n` };
+    const fields = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}${max}\r\n`;
+    keepAliveCache = { timeout, max: maxRequests, fields };
   }
-  return keepAliveCache.field;
+  return keepAliveCache.fields;
 }
 
 function isCookieField(name: string): boolean {

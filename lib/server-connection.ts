@@ -4,6 +4,7 @@
 import * as net from 'net';
 
 import { binding, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import { lowercase } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
 import type { Server } from './server';
@@ -356,6 +357,8 @@ function connectionReset(): Error {
 }
 
 function nobodyListens(req: IncomingMessage): boolean {
+  // EventEmitter counts the event names that have listeners: zero answers for all five.
+  if ((req as unknown as { _eventsCount: number })._eventsCount === 0) return true;
   return (
     req.listenerCount('end') === 0 &&
     req.listenerCount('close') === 0 &&
@@ -368,7 +371,7 @@ function nobodyListens(req: IncomingMessage): boolean {
 function findHeader(raw: string[], lowercaseName: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    if (name.length === lowercaseName.length && name.toLowerCase() === lowercaseName) return raw[i + 1];
+    if (name.length === lowercaseName.length && lowercase(name) === lowercaseName) return raw[i + 1];
   }
   return undefined;
 }

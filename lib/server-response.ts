@@ -103,7 +103,10 @@ export class ServerResponse extends OutgoingMessage {
       fields = headers;
     }
 
-    if (hasInvalidValueChar(this.statusMessage)) throw errInvalidChar('statusMessage');
+    // The standard reason phrases are known to be clean.
+    if (this.statusMessage !== STATUS_CODES[statusCode] && hasInvalidValueChar(this.statusMessage)) {
+      throw errInvalidChar('statusMessage');
+    }
     // RFC 9110 §15.2, §15.3.5, §15.4.5: 1xx, 204 and 304 responses end with their head.
     if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) {
       this._hasBody = false;
@@ -112,7 +115,7 @@ export class ServerResponse extends OutgoingMessage {
     // body it held back: the connection cannot carry another request.
     if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
 
-    this._storeHeader(`HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`, fields, fromSetHeader);
+    this._storeHeader(statusLine(statusCode, this.statusMessage), fields, fromSetHeader);
     return this;
   }
 
@@ -162,4 +165,17 @@ export function emitClose(res: ServerResponse): void {
 
 export function expectsContinue(expect: string): boolean {
   return CONTINUE_EXPECTATION.test(expect);
+}
+
+// Status lines with the standard reason phrase, built once per code.
+const standardStatusLines = new Map<number, string>();
+
+function statusLine(statusCode: number, reason: string): string {
+  if (reason !== STATUS_CODES[statusCode]) return `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+  let line = standardStatusLines.get(statusCode);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+    standardStatusLines.set(statusCode, line);
+  }
+  return line;
 }

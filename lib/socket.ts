@@ -4,7 +4,7 @@
 // destroy, and the 'close', 'timeout', 'drain', 'end' and 'error' events.
 import { EventEmitter } from 'events';
 
-import { AddressInfo, binding } from './binding';
+import { AddressInfo, binding, WRITE_ENDS_RESPONSE, WRITE_LATIN1_BODY } from './binding';
 import { systemError } from './errors';
 
 // What a socket's owner (the server side of a connection, later the client) is told.
@@ -251,11 +251,10 @@ export function writeChunk(
   suffix: string | undefined,
   endsResponse: boolean,
 ): number {
+  let flags = endsResponse ? WRITE_ENDS_RESPONSE : 0;
   if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
-    if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') {
-      return binding.write(id, prefix, body, true, suffix, endsResponse);
-    }
-    body = Buffer.from(body, encoding);
+    if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
+    else body = Buffer.from(body, encoding);
   }
-  return binding.write(id, prefix, body, false, suffix, endsResponse);
+  return binding.write(id, prefix ?? '', body, suffix ?? '', flags);
 }

@@ -141,9 +141,18 @@ Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
   return HandleAddress(info.Env(), connection ? &connection->handle() : nullptr, uv_tcp_getsockname);
 }
 
+// Bits of write()'s `flags` argument (lib/binding.ts has the same).
+enum WriteFlags : uint32_t {
+  kWriteLatin1Body = 1 << 0,
+  kWriteEndsResponse = 1 << 1,
+};
+
+// Appends a latin1 string; anything else (JS passes '' for "nothing") appends nothing. The
+// length query doubles as the type check: it fails for a non-string and leaves length at 0.
 void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
   size_t length = 0;
   napi_get_value_string_latin1(env, string, nullptr, 0, &length);
+  if (length == 0) return;
   char* target = out.Reserve(length + 1);
   size_t copied = 0;
   napi_get_value_string_latin1(env, string, target, length + 1, &copied);
@@ -161,31 +170,45 @@ void AppendUtf8(napi_env env, napi_value string, ByteBuffer& out) {
   out.Commit(copied);
 }
 
-// write(id, prefix?, body?, bodyIsLatin1, suffix?, endsResponse) -> bytes queued and not yet sent,
-// or -1 if the connection is gone. prefix/suffix are latin1 strings (status line, headers, chunk framing);
-// body is a string (utf8 unless bodyIsLatin1) or a Buffer/Uint8Array.
-Napi::Value Write(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Connection* connection = ConnectionArgument(info);
-  if (connection == nullptr) return Napi::Number::New(env, -1);
-  ByteBuffer& out = connection->pending_output();
-  if (info[1].IsString()) AppendLatin1(env, info[1], out);
-  Napi::Value body = info[2];
-  if (body.IsString()) {
-    if (info[3].ToBoolean().Value()) {
+void AppendBody(napi_env env, napi_value body, bool latin1, ByteBuffer& out) {
+  napi_valuetype type;
+  napi_typeof(env, body, &type);
+  if (type == napi_string) {
+    if (latin1) {
       AppendLatin1(env, body, out);
     } else {
       AppendUtf8(env, body, out);
     }
-  } else if (body.IsTypedArray()) {
-    Napi::Uint8Array bytes = body.As<Napi::Uint8Array>();
-    out.Append(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+    return;
   }
-  if (info[4].IsString()) AppendLatin1(env, info[4], out);
-  if (info[5].IsBoolean() && info[5].As<Napi::Boolean>().Value()) connection->ResponseEnded();
-  connection->Flush();
-  connection = ConnectionArgument(info);  // a failed write closes the connection
+  if (type != napi_object) return;
+  void* data = nullptr;
+  size_t length = 0;
+  // A Buffer or any Uint8Array view (napi_get_typedarray_info fails for anything else).
+  if (napi_get_typedarray_info(env, body, nullptr, &length, &data, nullptr, nullptr) == napi_ok) {
+    out.Append(static_cast<const char*>(data), length);
+  }
+}
+
+// write(id, prefix, body, suffix, flags) -> bytes queued and not yet sent, or -1 if the
+// connection is gone. prefix and suffix are latin1 strings ('' for none: status line, headers,
+// chunk framing); body is a string (utf8, or latin1 with kWriteLatin1Body), a Uint8Array, or
+// undefined. kWriteEndsResponse marks the response's last bytes. Fixed argument types keep the
+// per-call type checks to one (the body's): this runs once per response.
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Connection* connection = ConnectionArgument(info);
   if (connection == nullptr) return Napi::Number::New(env, -1);
+  uint32_t flags = 0;
+  napi_get_value_uint32(env, info[4], &flags);
+  ByteBuffer& out = connection->pending_output();
+  AppendLatin1(env, info[1], out);
+  AppendBody(env, info[2], (flags & kWriteLatin1Body) != 0, out);
+  AppendLatin1(env, info[3], out);
+  if ((flags & kWriteEndsResponse) != 0) connection->ResponseEnded();
+  connection->Flush();
+  // A failed write closes the connection (it stays allocated until its close callback).
+  if (connection->closing()) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, static_cast<double>(connection->queued_output()));
 }
 

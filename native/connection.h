@@ -33,6 +33,7 @@ class Connection final : public HttpParser::Handler {
                             const ParserLimits& limits);
 
   uint64_t id() const { return id_; }
+  bool closing() const { return closing_; }
   StreamHandle& handle() { return handle_; }
 
   // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits

@@ -1,5 +1,9 @@
 #include "writer.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -8,6 +12,8 @@ namespace uvhttp {
 namespace {
 constexpr size_t kMinCapacity = 4096;
 constexpr size_t kKeepCapacity = 64 * 1024;
+// The result is an int, as uv_try_write's: larger outputs go in several sends.
+constexpr size_t kMaxSend = 1 << 30;
 }  // namespace
 
 char* ByteBuffer::Reserve(size_t n) {
@@ -51,11 +57,25 @@ void ByteBuffer::Shrink() {
   }
 }
 
+// What uv_try_write does, as send(2): on a socket it skips the VFS layer of write(2) (file
+// position lock, permission hooks). Nothing of ours is queued in libuv when this runs (writing_
+// is false), so the bytes cannot overtake a queued write. Returns bytes taken, 0 when the
+// kernel is full, or a libuv error.
+int OutputQueue::TrySend(uv_stream_t* stream) {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0) return UV_EBADF;
+  ssize_t sent;
+  do {
+    sent = send(fd, pending_.data(), std::min(pending_.size(), kMaxSend), MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent >= 0) return static_cast<int>(sent);
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+  return uv_translate_sys_error(errno);
+}
+
 int OutputQueue::Flush(uv_stream_t* stream) {
   if (writing_ || pending_.empty()) return 0;
-  uv_buf_t buf = uv_buf_init(pending_.data(), static_cast<unsigned>(pending_.size()));
-  int written = uv_try_write(stream, &buf, 1);
-  if (written == UV_EAGAIN || written == UV_ENOSYS) written = 0;
+  int written = TrySend(stream);
   if (written < 0) return written;
   pending_.Consume(static_cast<size_t>(written));
   if (pending_.empty()) {
@@ -65,7 +85,7 @@ int OutputQueue::Flush(uv_stream_t* stream) {
   // The kernel is full: hand the rest to a queued write that owns its bytes until completion,
   // while JS goes on appending to a fresh pending buffer.
   in_flight_.Swap(pending_);
-  buf = uv_buf_init(in_flight_.data(), static_cast<unsigned>(in_flight_.size()));
+  uv_buf_t buf = uv_buf_init(in_flight_.data(), static_cast<unsigned>(in_flight_.size()));
   request_.data = this;
   int err = uv_write(&request_, stream, &buf, 1, OnWrite);
   if (err != 0) {

@@ -60,6 +60,7 @@ class OutputQueue {
   int Flush(uv_stream_t* stream);
 
  private:
+  int TrySend(uv_stream_t* stream);
   static void OnWrite(uv_write_t* req, int status);
 
   void* owner_;
