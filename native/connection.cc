@@ -67,19 +67,18 @@ void Connection::Parse(const char* data, size_t len) {
     // JS took the connection for another protocol: what follows the head is that protocol's.
     Pause();
     receiving_message_ = false;
-    JsCallScope scope(environment_);
+    Napi::HandleScope scope(environment_->env());
     Napi::Env env = environment_->env();
-    environment_->callbacks().on_upgrade.Call(
-        {Napi::Number::New(env, static_cast<double>(id_)),
-         Napi::Buffer<char>::Copy(env, data + consumed, len - consumed)});
-    environment_->ReportPendingException();
+    environment_->MakeCallback(environment_->callbacks().on_upgrade,
+                               {Napi::Number::New(env, static_cast<double>(id_)),
+                                Napi::Buffer<char>::Copy(env, data + consumed, len - consumed)});
   }
   dispatching_ = false;
   if (!closing_) Flush();
 }
 
 void Connection::ReportParseError(const char* data, size_t len, size_t parsed) {
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
   ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parsed,
               Napi::Buffer<char>::Copy(env, data, len), parser_.error_status());
@@ -91,7 +90,7 @@ void Connection::ReportError(const char* code, const char* reason, uint64_t byte
   Pause();
   receiving_message_ = false;
   Napi::Env env = environment_->env();
-  environment_->callbacks().on_parse_error.Call({
+  environment_->MakeCallback(environment_->callbacks().on_parse_error, {
       Napi::Number::New(env, static_cast<double>(id_)),
       Napi::String::New(env, code),
       Napi::String::New(env, reason),
@@ -99,7 +98,6 @@ void Connection::ReportError(const char* code, const char* reason, uint64_t byte
       raw_packet,
       Napi::Number::New(env, status),
   });
-  environment_->ReportPendingException();
 }
 
 HeadAction Connection::OnHead(const MessageHead& head) {
@@ -108,7 +106,7 @@ HeadAction Connection::OnHead(const MessageHead& head) {
   ++responses_pending_;
   // Each call into JS is its own callback scope, as each of Node's parser callbacks is: the
   // microtasks and ticks a handler queues run before the next event of the same read.
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
   uint32_t flags = 0;
   if (head.keep_alive) flags |= kHeadKeepAlive;
@@ -133,10 +131,12 @@ HeadAction Connection::OnHead(const MessageHead& head) {
     napi_create_string_latin1(env, field.name.data, field.name.len, &field_values[i * 2]);
     napi_create_string_latin1(env, field.value.data, field.value.len, &field_values[i * 2 + 1]);
   }
-  Napi::Value hand_off = environment_->callbacks().on_head.Value().Call(args.size(), args.data());
-  if (environment_->ReportPendingException()) return HeadAction::kContinue;
+  napi_value hand_off =
+      environment_->MakeCallback(environment_->callbacks().on_head, args.size(), args.data());
   // An upgrade or CONNECT that JS will hand to its listener: stop right after the head.
-  if (head.upgrade && hand_off.IsBoolean() && hand_off.As<Napi::Boolean>().Value()) {
+  bool take = false;
+  if (head.upgrade && hand_off != nullptr && napi_get_value_bool(env, hand_off, &take) == napi_ok &&
+      take) {
     return HeadAction::kPause;
   }
   return HeadAction::kContinue;
@@ -144,11 +144,11 @@ HeadAction Connection::OnHead(const MessageHead& head) {
 
 void Connection::OnBody(const char* data, size_t len) {
   if (closing_) return;
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
-  environment_->callbacks().on_body.Call({Napi::Number::New(env, static_cast<double>(id_)),
-                                          Napi::Buffer<char>::Copy(env, data, len)});
-  environment_->ReportPendingException();
+  environment_->MakeCallback(environment_->callbacks().on_body,
+                             {Napi::Number::New(env, static_cast<double>(id_)),
+                              Napi::Buffer<char>::Copy(env, data, len)});
 }
 
 void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
@@ -160,7 +160,7 @@ void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
     return;
   }
   if (closing_) return;
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
   Napi::Value trailer_list = env.Undefined();
   if (count > 0) {
@@ -175,9 +175,8 @@ void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
     }
     trailer_list = list;
   }
-  environment_->callbacks().on_message_end.Call(
-      {Napi::Number::New(env, static_cast<double>(id_)), trailer_list});
-  environment_->ReportPendingException();
+  environment_->MakeCallback(environment_->callbacks().on_message_end,
+                             {Napi::Number::New(env, static_cast<double>(id_)), trailer_list});
 }
 
 void Connection::OnEof() {
@@ -186,10 +185,10 @@ void Connection::OnEof() {
     ReportParseError("", 0, 0);
     return;
   }
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
-  environment_->callbacks().on_end.Call({Napi::Number::New(env, static_cast<double>(id_))});
-  environment_->ReportPendingException();
+  environment_->MakeCallback(environment_->callbacks().on_end,
+                             {Napi::Number::New(env, static_cast<double>(id_))});
 }
 
 void Connection::Flush() {
@@ -222,10 +221,10 @@ void Connection::AfterWrite() {
   }
   if (want_drain_ && !environment_->tearing_down()) {
     want_drain_ = false;
-    JsCallScope scope(environment_);
+    Napi::HandleScope scope(environment_->env());
     Napi::Env env = environment_->env();
-    environment_->callbacks().on_drain.Call({Napi::Number::New(env, static_cast<double>(id_))});
-    environment_->ReportPendingException();
+    environment_->MakeCallback(environment_->callbacks().on_drain,
+                               {Napi::Number::New(env, static_cast<double>(id_))});
   }
 }
 
@@ -317,7 +316,7 @@ void Connection::CheckTimeout(uint64_t now) {
     if ((!head_received_ && headers_timeout_ > 0 && elapsed >= headers_timeout_) ||
         (request_timeout_ > 0 && elapsed >= request_timeout_)) {
       // Node's ERR_HTTP_REQUEST_TIMEOUT, answered with 408 (RFC 9110 §15.5.9).
-      JsCallScope scope(environment_);
+      Napi::HandleScope scope(environment_->env());
       napi_value no_packet;
       napi_get_undefined(environment_->env(), &no_packet);
       ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), no_packet,
@@ -333,10 +332,10 @@ void Connection::CheckTimeout(uint64_t now) {
   if (timeout == 0 || now - last_active_ < timeout) return;
   // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
   Touch();
-  JsCallScope scope(environment_);
+  Napi::HandleScope scope(environment_->env());
   Napi::Env env = environment_->env();
-  environment_->callbacks().on_timeout.Call({Napi::Number::New(env, static_cast<double>(id_))});
-  environment_->ReportPendingException();
+  environment_->MakeCallback(environment_->callbacks().on_timeout,
+                             {Napi::Number::New(env, static_cast<double>(id_))});
 }
 
 void Connection::Close(int error) {
@@ -352,11 +351,11 @@ void Connection::OnClosed(uv_handle_t* handle) {
   Connection* self = static_cast<Connection*>(handle->data);
   Environment* environment = self->environment_;
   if (!environment->tearing_down()) {
-    JsCallScope scope(environment);
+    Napi::HandleScope scope(environment->env());
     Napi::Env env = environment->env();
-    environment->callbacks().on_close.Call({Napi::Number::New(env, static_cast<double>(self->id_)),
-                                            Napi::Number::New(env, self->close_error_)});
-    environment->ReportPendingException();
+    environment->MakeCallback(environment->callbacks().on_close,
+                              {Napi::Number::New(env, static_cast<double>(self->id_)),
+                               Napi::Number::New(env, self->close_error_)});
   }
   delete self;
   environment->HandleClosed();

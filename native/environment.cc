@@ -36,11 +36,19 @@ void Environment::Release(Napi::Env env, Environment* self) {
   self->MaybeFinishTeardown();
 }
 
-bool Environment::ReportPendingException() {
-  if (!env_.IsExceptionPending()) return false;
-  Napi::Error error = env_.GetAndClearPendingException();
-  napi_fatal_exception(env_, error.Value());
-  return true;
+napi_value Environment::MakeCallback(const Napi::FunctionReference& function, size_t argc,
+                                     const napi_value* argv) {
+  napi_value result = nullptr;
+  // The receiver is the async resource: napi_make_callback needs an object there, and none of
+  // the callbacks uses `this`.
+  napi_status status = napi_make_callback(env_, async_context_, async_resource_.Value(),
+                                          function.Value(), argc, argv, &result);
+  if (status == napi_ok) return result;
+  if (env_.IsExceptionPending()) {
+    Napi::Error error = env_.GetAndClearPendingException();
+    napi_fatal_exception(env_, error.Value());
+  }
+  return nullptr;
 }
 
 void Environment::EnsureSweepTimer() {
@@ -103,16 +111,6 @@ void Environment::MaybeFinishTeardown() {
     napi_remove_async_cleanup_hook(handle);
   }
   if (released_) delete this;
-}
-
-JsCallScope::JsCallScope(Environment* environment)
-    : handles_(environment->env()), env_(environment->env()) {
-  napi_open_callback_scope(env_, environment->async_resource(), environment->async_context(),
-                           &scope_);
-}
-
-JsCallScope::~JsCallScope() {
-  if (scope_ != nullptr) napi_close_callback_scope(env_, scope_);
 }
 
 }  // namespace uvhttp

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "handle_table.h"
@@ -61,15 +62,17 @@ class Environment {
   // cannot disturb a call already made.
   std::vector<napi_value>& scratch_arguments() { return scratch_arguments_; }
 
-  // Opens the scope every libuv callback needs before it calls into JS: handles, and an async
-  // callback scope so that process.nextTick and microtasks queued by the handlers run when the
-  // native callback returns, as they do after Node's own socket reads.
-  napi_value async_resource() const { return async_resource_.Value(); }
-  napi_async_context async_context() const { return async_context_; }
-
-  // Reports an exception thrown by a JS callback the way Node reports one thrown by an event
-  // handler: as 'uncaughtException'. Returns true if there was one.
-  bool ReportPendingException();
+  // Calls a registered JS function as Node calls its own event handlers from libuv callbacks
+  // (MakeCallback): in an async callback scope, so the ticks and microtasks the handler queued
+  // run when it returns, as they do after Node's own socket reads. The caller holds a
+  // Napi::HandleScope. An exception the function throws is reported the way Node reports one
+  // thrown by an event handler, as 'uncaughtException', and the result is then nullptr.
+  napi_value MakeCallback(const Napi::FunctionReference& function, size_t argc,
+                          const napi_value* argv);
+  napi_value MakeCallback(const Napi::FunctionReference& function,
+                          std::initializer_list<napi_value> args) {
+    return MakeCallback(function, args.size(), args.begin());
+  }
 
   // Called by a handle's close callback so teardown knows when the last one is gone.
   void HandleOpened() { ++open_handles_; }
@@ -101,21 +104,6 @@ class Environment {
   bool sweep_timer_started_ = false;
   bool sweep_timer_closed_ = false;
   size_t open_handles_ = 0;
-};
-
-// The scope a libuv callback opens before calling into JS.
-class JsCallScope {
- public:
-  explicit JsCallScope(Environment* environment);
-  ~JsCallScope();
-
-  JsCallScope(const JsCallScope&) = delete;
-  JsCallScope& operator=(const JsCallScope&) = delete;
-
- private:
-  Napi::HandleScope handles_;
-  napi_callback_scope scope_ = nullptr;
-  napi_env env_;
 };
 
 }  // namespace uvhttp

@@ -95,12 +95,11 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   connection->SetRequestTimeouts(self->options_.headers_timeout_ms,
                                  self->options_.request_timeout_ms);
   connection->SetKeepAliveTimeout(self->options_.keep_alive_timeout_ms);
-  JsCallScope scope(environment);
+  Napi::HandleScope scope(environment->env());
   Napi::Env env = environment->env();
-  environment->callbacks().on_connection.Call(
-      {Napi::Number::New(env, static_cast<double>(self->id_)),
-       Napi::Number::New(env, static_cast<double>(connection->id()))});
-  environment->ReportPendingException();
+  environment->MakeCallback(environment->callbacks().on_connection,
+                            {Napi::Number::New(env, static_cast<double>(self->id_)),
+                             Napi::Number::New(env, static_cast<double>(connection->id()))});
 }
 
 }  // namespace uvhttp

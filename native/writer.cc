@@ -66,7 +66,8 @@ int OutputQueue::TrySend(uv_stream_t* stream) {
   if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0) return UV_EBADF;
   ssize_t sent;
   do {
-    sent = send(fd, pending_.data(), std::min(pending_.size(), kMaxSend), MSG_DONTWAIT | MSG_NOSIGNAL);
+    sent = send(fd, pending_.data(), std::min(pending_.size(), kMaxSend),
+                MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   if (sent >= 0) return static_cast<int>(sent);
   if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
