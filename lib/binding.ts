@@ -59,6 +59,9 @@ export interface Binding {
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
   write(id: number, prefix: string, body: string | Uint8Array | undefined, suffix: string, flags: number): number;
   detach(id: number): number;
+  // Whether the handle keeps the event loop alive.
+  refListener(id: number, ref: boolean): void;
+  refConnection(id: number, ref: boolean): void;
   watchDrain(id: number): void;
   pause(id: number): void;
   resume(id: number): void;

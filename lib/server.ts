@@ -65,6 +65,7 @@ export class Server extends net.Server {
   _listenerId: number | null = null;
   private _connections = new Set<ServerConnection>();
   private _closing = false;
+  private _unref = false;
 
   constructor(options?: ServerOptions | RequestListener, requestListener?: RequestListener) {
     super({ allowHalfOpen: true });
@@ -167,6 +168,7 @@ export class Server extends net.Server {
     }
     this._listenerId = result;
     registerListener(result, this);
+    if (this._unref) binding.refListener(result, false);
     process.nextTick(() => this.emit('listening'));
   }
 
@@ -226,11 +228,16 @@ export class Server extends net.Server {
     return this;
   }
 
+  // As net.Server: applies to the listening handle, now or when listen() creates it.
   override ref(): this {
+    this._unref = false;
+    if (this._listenerId !== null) binding.refListener(this._listenerId, true);
     return this;
   }
 
   override unref(): this {
+    this._unref = true;
+    if (this._listenerId !== null) binding.refListener(this._listenerId, false);
     return this;
   }
 

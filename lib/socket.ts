@@ -169,10 +169,12 @@ export class Socket extends EventEmitter {
   }
 
   ref(): this {
+    if (!this.destroyed) binding.refConnection(this._id, true);
     return this;
   }
 
   unref(): this {
+    if (!this.destroyed) binding.refConnection(this._id, false);
     return this;
   }
 

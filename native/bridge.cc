@@ -275,6 +275,25 @@ void SetKeepAlive(const Napi::CallbackInfo& info) {
   }
 }
 
+// Whether a handle keeps the event loop alive (Node's ref()/unref()).
+void SetHandleRef(uv_handle_t* handle, bool ref) {
+  if (ref) {
+    uv_ref(handle);
+  } else {
+    uv_unref(handle);
+  }
+}
+
+void RefListener(const Napi::CallbackInfo& info) {
+  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  if (listener != nullptr) SetHandleRef(&listener->handle().handle, info[1].ToBoolean().Value());
+}
+
+void RefConnection(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) SetHandleRef(&connection->handle().handle, info[1].ToBoolean().Value());
+}
+
 }  // namespace
 
 void InitBridge(Napi::Env env, Napi::Object exports) {
@@ -293,6 +312,8 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
   exports.Set("setListenerKeepAlive",
               Napi::Function::New(env, SetListenerKeepAlive, "setListenerKeepAlive"));
+  exports.Set("refListener", Napi::Function::New(env, RefListener, "refListener"));
+  exports.Set("refConnection", Napi::Function::New(env, RefConnection, "refConnection"));
   exports.Set("watchDrain", Napi::Function::New(env, WatchDrain, "watchDrain"));
   exports.Set("pause", Napi::Function::New(env, Pause, "pause"));
   exports.Set("resume", Napi::Function::New(env, Resume, "resume"));
