@@ -1,5 +1,5 @@
 // The outgoing side of a connection: bytes queued by JS are gathered into one buffer and sent
-// with uv_try_write first, a queued uv_write for whatever the kernel did not take (DESIGN:
+// with send(2) first, a queued uv_write for whatever the kernel did not take (DESIGN:
 // "one write per response"; uWebSockets' cork buffer, Node's head riding with the first chunk).
 #pragma once
 
