@@ -1,9 +1,11 @@
 #include "writer.h"
 
+#ifndef _WIN32
 #include <sys/socket.h>
+#endif
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -60,8 +62,15 @@ void ByteBuffer::Shrink() {
 // What uv_try_write does, as send(2): on a socket it skips the VFS layer of write(2) (file
 // position lock, permission hooks). Nothing of ours is queued in libuv when this runs (writing_
 // is false), so the bytes cannot overtake a queued write. Returns bytes taken, 0 when the
-// kernel is full, or a libuv error.
+// kernel is full, or a libuv error. Where send cannot suppress SIGPIPE per call (no
+// MSG_NOSIGNAL: macOS, Windows), uv_try_write does the job.
 int OutputQueue::TrySend(uv_stream_t* stream) {
+#ifndef MSG_NOSIGNAL
+  uv_buf_t buf =
+      uv_buf_init(pending_.data(), static_cast<unsigned>(std::min(pending_.size(), kMaxSend)));
+  int written = uv_try_write(stream, &buf, 1);
+  return written == UV_EAGAIN || written == UV_ENOSYS ? 0 : written;
+#else
   uv_os_fd_t fd;
   if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0) return UV_EBADF;
   ssize_t sent;
@@ -72,6 +81,7 @@ int OutputQueue::TrySend(uv_stream_t* stream) {
   if (sent >= 0) return static_cast<int>(sent);
   if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
   return uv_translate_sys_error(errno);
+#endif
 }
 
 int OutputQueue::Flush(uv_stream_t* stream) {
