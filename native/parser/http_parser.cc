@@ -579,24 +579,37 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   const uint64_t max = limits_.max_header_size;
   uint64_t cnt = ulen;
   size_t ls = ue + 11;
+  // Special bytes of the 64-byte block at `base`: each line ends at the first one at or after
+  // its start. The blocks do not depend on the lines, so line after line only the shift and
+  // count below are on the dependency chain; each line's name/value work hangs off it.
+  size_t base = ls;
+  uint64_t bits = scan::SpecialBits64(p, base, n);
   for (;;) {
-    if (ls + 2 > n) return 0;
-    if (p[ls] == '\r') {
-      if (!IsCrlf(p + ls)) return 0;
-      break;
+    size_t e = ls;  // where the search goes on; base <= e
+    for (;;) {
+      const size_t off = e - base;
+      const uint64_t rest = off < 64 ? bits >> off : 0;
+      if (rest) {
+        e += scan::Ctz64(rest);
+        break;
+      }
+      base += 64;
+      if (base >= n) return 0;
+      if (e < base) e = base;
+      bits = scan::SpecialBits64(p, base, n);
     }
-    // field-name ":" OWS field-value OWS CRLF
+    if (e + 1 >= n || !IsCrlf(p + e)) return 0;
+    if (e == ls) break;  // the blank line
+    // field-name ":" OWS field-value OWS CRLF. p[e] is not a name byte, so the runs stop at e.
     size_t ne = ls + scan::NameRun(p, ls, n);
-    if (ne >= n) return 0;
+    if (ne - ls == 16) ne += scan::NameRun(p, ne, n);
     if (p[ne] != ':') {
-      ne = scan::ScanToken(p, ne, n, n, false);
-      if (ne >= n || p[ne] != ':') return 0;
+      ne = scan::ScanToken(p, ne, e, n, false);
+      if (p[ne] != ':') return 0;
     }
     const size_t nl = ne - ls;
     if (nl == 0) return 0;
     size_t v = ne + 1;
-    const size_t e = scan::FindSpecial(p, v, n, false, false);
-    if (e + 1 >= n || !IsCrlf(p + e)) return 0;
     // Between the colon and e no byte is special, so a byte <= 0x20 is SP or HTAB (OWS).
     if (v < e && p[v] == ' ') v++;
     while (v < e && static_cast<uint8_t>(p[v]) <= 0x20) v++;
