@@ -30,6 +30,16 @@ inline unsigned Ctz32(uint32_t v) {
 #endif
 }
 
+inline unsigned Ctz64(uint64_t v) {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctzll(v));
+#else
+  unsigned n = 0;
+  while (!(v & 1)) { v >>= 1; n++; }
+  return n;
+#endif
+}
+
 // Scalar with an 8-byte SWAR pre-check: a word with no byte < 0x20 and no 0x7f is skipped whole.
 inline size_t SpecialScalar(const char* p, size_t from, size_t to, bool lenient) {
   const uint8_t cls = lenient ? chars::kSpecialLenient : chars::kSpecialStrict;
@@ -253,6 +263,35 @@ inline size_t HostRun(const char* p, size_t i, size_t n) {
   const __m128i dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), InRange(v, '-', '9'));
   uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(alpha, dd))) >> sh) ^ 0xffffu;
   return Ctz32(m | 0x10000u);
+}
+
+// Special bytes (strict: a CTL other than HTAB, or DEL) of the 16 bytes of v, as a bit mask.
+inline uint32_t SpecialMask16(__m128i v) {
+  const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+  const __m128i tab = _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'));
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(tab, ctl), del)));
+}
+
+// Special bytes of p[base .. base + 64) as a bit mask (bit j: byte base + j); bytes at or past
+// n are never set. base < n. Computed a block at a time, independently of where lines start,
+// so that finding the end of each line is a shift and a count of trailing zeros rather than a
+// scan whose start depends on the previous line.
+inline uint64_t SpecialBits64(const char* p, size_t base, size_t n) {
+  if (base + 64 <= n) {
+    const __m128i* q = reinterpret_cast<const __m128i*>(p + base);
+    return static_cast<uint64_t>(SpecialMask16(_mm_loadu_si128(q))) |
+           static_cast<uint64_t>(SpecialMask16(_mm_loadu_si128(q + 1))) << 16 |
+           static_cast<uint64_t>(SpecialMask16(_mm_loadu_si128(q + 2))) << 32 |
+           static_cast<uint64_t>(SpecialMask16(_mm_loadu_si128(q + 3))) << 48;
+  }
+  uint64_t m = 0;
+  for (size_t k = 0; k < 64 && base + k < n; k += 16) {
+    unsigned sh;
+    const __m128i v = LoadWindow(p, base + k, n, &sh);
+    m |= static_cast<uint64_t>(SpecialMask16(v) >> sh) << k;
+  }
+  return m;
 }
 
 // First index >= i that is not a request-target byte (0x21..0x7e), or n.

@@ -68,6 +68,10 @@ const fixtures: Fixture[] = [
   err('CTL in header name', 'GET / HTTP/1.1\r\nHost: h\r\nX\x01Y: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 26),
   err('NUL in header name', 'GET / HTTP/1.1\r\nHost: h\r\nX\x00: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 26),
   err('non-token in header name', 'GET / HTTP/1.1\r\nHost: h\r\nX(Y): a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 26),
+  // Past the first 16 and 32 bytes of a name (the whole-head path reads names in 16-byte runs).
+  err('CTL in a long header name', 'GET / HTTP/1.1\r\nHost: h\r\nAbcdefghijklmnopqr\x01s: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 43),
+  err('non-token in a long header name', 'GET / HTTP/1.1\r\nHost: h\r\n' + 'N'.repeat(35) + '/: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 60),
+  err('CTL in a value across a 64-byte block', 'GET / HTTP/1.1\r\nHost: h\r\nX: ' + 'a'.repeat(70) + '\x02\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 98),
   err('space before colon', 'GET / HTTP/1.1\r\nHost : h\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 20),
   err('HTAB before colon', 'GET / HTTP/1.1\r\nHost\t: h\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 20),
   err('obs-fold continuation line', 'GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n  b\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN', 31),

@@ -93,6 +93,22 @@ const fixtures: Fixture[] = [
     events: [head({ chunked: true }), body('0123456789abcdefghijk'), done()],
   },
   {
+    // Sizes of 1 to 4 digits between chunks (the chunk loop's unrolled size line), every letter
+    // in both cases.
+    name: 'chunked: 1- to 4-digit sizes with hex letters between chunks',
+    input:
+      `POST /c HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n1\r\n.\r\n` +
+      ['F', 'e', '1a', 'Bc', '1Dd', '0aF', '00fE', '012b', '0c']
+        .map((sz) => `${sz}\r\n${'y'.repeat(parseInt(sz, 16))}\r\n`)
+        .join('') +
+      '0\r\n\r\n',
+    events: [
+      head({ chunked: true }),
+      body('.' + 'y'.repeat([0xf, 0xe, 0x1a, 0xbc, 0x1dd, 0xaf, 0xfe, 0x12b, 0xc].reduce((a, b) => a + b))),
+      done(),
+    ],
+  },
+  {
     name: 'Transfer-Encoding list with chunked last, split across fields',
     input: `POST /c HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
     events: [head({ chunked: true }), body('abc'), done()],
@@ -203,6 +219,30 @@ const fixtures: Fixture[] = [
     name: 'large body after a head (head split: body bytes are not buffered with it)',
     input: `POST / HTTP/1.1\r\n${H}Content-Length: 20000\r\n\r\n${'b'.repeat(20000)}GET /n HTTP/1.1\r\n${H}\r\n`,
     events: [head({ contentLength: 20000 }), body('b'.repeat(20000)), done(), head({ url: '/n' }), done()],
+    skipSplits: true,
+  },
+  {
+    // The whole-head path finds line ends in 64-byte blocks and reads names in 16-byte runs:
+    // values of 0 to 70 bytes put the line ends at every offset of a block; names of 15 to 33
+    // bytes, some with tchars other than ALPHA/DIGIT/"-" past the first run.
+    name: 'field names of 15 to 33 bytes, line ends at every offset of a 64-byte block',
+    input:
+      `GET / HTTP/1.1\r\n${H}` +
+      Array.from({ length: 71 }, (_, i) => `X-V${i}: ${'v'.repeat(i)}\r\n`).join('') +
+      ['Fifteen-Bytes-X', 'Sixteen-Bytes-XY', 'Seventeen-Bytes-Z', 'A'.repeat(31), 'B'.repeat(32), 'C'.repeat(33),
+        'Long-Name-With_Underscore!', 'abcdefghijklmnop_q'].map((n) => `${n}: ${n.length}\r\n`).join('') +
+      '\r\n',
+    events: [
+      head({
+        headers: [
+          'Host', 'example.com',
+          ...Array.from({ length: 71 }, (_, i) => [`X-V${i}`, 'v'.repeat(i)]).flat(),
+          ...['Fifteen-Bytes-X', 'Sixteen-Bytes-XY', 'Seventeen-Bytes-Z', 'A'.repeat(31), 'B'.repeat(32), 'C'.repeat(33),
+            'Long-Name-With_Underscore!', 'abcdefghijklmnop_q'].map((n) => [n, String(n.length)]).flat(),
+        ],
+      }),
+      done(),
+    ],
     skipSplits: true,
   },
   {
