@@ -1,6 +1,7 @@
 // OutgoingMessage: the header rules and body framing shared by ServerResponse (and, later,
 // ClientRequest). Like Node's, it is a legacy Stream (an EventEmitter with pipe), not a
 // Writable: that is what code written for node:http observes.
+import { Buffer } from 'buffer';
 import { Stream } from 'stream';
 
 import { dateField } from './date';
@@ -355,9 +356,9 @@ export class OutgoingMessage extends Stream {
     let queued: boolean;
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
       if (length < 0) length = byteLength(chunk, encoding);
-      queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n');
+      queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false, length);
     } else {
-      queued = this._send(undefined, chunk, encoding, undefined);
+      queued = this._send(undefined, chunk, encoding, undefined, false, length);
     }
     if (callback) {
       if (queued) process.nextTick(callback);
@@ -367,13 +368,15 @@ export class OutgoingMessage extends Stream {
   }
 
   // Sends (or holds, until this message owns the socket) one piece of output, with the head
-  // riding on the first one; `last` marks the end of the message.
+  // riding on the first one; `last` marks the end of the message. `bodyLength` is the body's
+  // byte length when the caller already knows it (-1: measure it here).
   _send(
     prefix: string | undefined,
     body: string | Uint8Array | undefined,
     encoding: BufferEncoding | undefined,
     suffix: string | undefined,
     last = false,
+    bodyLength = -1,
   ): boolean {
     if (!this._headerSent && this._header !== null) {
       prefix = prefix === undefined ? this._header : this._header + prefix;
@@ -386,13 +389,14 @@ export class OutgoingMessage extends Stream {
       // Node, what is written now never reaches the wire.
       return true;
     }
+    const bodyBytes = body === undefined ? 0 : bodyLength >= 0 ? bodyLength : byteLength(body, encoding);
     if (socket === null || socket._httpMessage !== this) {
       this._pending.push({ prefix, body, encoding, suffix, last });
-      this._pendingBytes += (prefix?.length ?? 0) + (body === undefined ? 0 : byteLength(body, encoding)) + (suffix?.length ?? 0);
+      this._pendingBytes += (prefix?.length ?? 0) + bodyBytes + (suffix?.length ?? 0);
       return this._pendingBytes < this.writableHighWaterMark;
     }
     const queued = writeChunk(socket._id, prefix, body, encoding, suffix, last);
-    if (body !== undefined) socket.bytesWritten += byteLength(body, encoding);
+    socket.bytesWritten += bodyBytes;
     this._pendingBytes = queued > 0 ? queued : 0;
     if (queued >= socket.writableHighWaterMark) {
       socket._watchDrain();

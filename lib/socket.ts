@@ -2,6 +2,7 @@
 // not a net.Socket stream (that per-request layering is what we avoid), but it offers the parts
 // of net.Socket that HTTP code uses: addresses, timeouts, no-delay, keep-alive, raw write/end,
 // destroy, and the 'close', 'timeout', 'drain', 'end' and 'error' events.
+import { Buffer } from 'buffer';
 import { EventEmitter } from 'events';
 
 import { AddressInfo, binding, WRITE_ENDS_RESPONSE, WRITE_LATIN1_BODY } from './binding';
