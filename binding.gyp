@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/environment.cc",
+        "native/field_names.cc",
         "native/bridge.cc",
         "native/listener.cc",
         "native/connection.cc",

@@ -20,7 +20,8 @@ export interface NativeCallbacks {
     versionMajor: number,
     versionMinor: number,
     flags: number,
-    ...rawHeaders: string[]
+    // [name, value, ...]; a common name arrives as its index in Binding.fieldNames.
+    ...rawHeaders: Array<string | number>
   ): boolean | void;
   onUpgrade(connectionId: number, head: Buffer): void;
   onBody(connectionId: number, chunk: Buffer): void;
@@ -40,6 +41,8 @@ export interface NativeCallbacks {
 }
 
 export interface Binding {
+  // Header names common enough that native passes their index instead of a new string.
+  fieldNames: readonly string[];
   setCallbacks(callbacks: NativeCallbacks): void;
   listen(
     host: string,

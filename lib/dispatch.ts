@@ -6,6 +6,7 @@ import type { Server } from './server';
 import { ServerConnection } from './server-connection';
 import { Socket } from './socket';
 
+const FIELD_NAMES = binding.fieldNames;
 const listeners = new Map<number, Server>();
 const connections = new Map<number, ServerConnection>();
 
@@ -50,7 +51,11 @@ binding.setCallbacks({
     server.emit('connection', socket);
   },
   onHead(id, method, url, major, minor, flags, ...rawHeaders) {
-    return connections.get(id)?.onHead(method, url, major, minor, rawHeaders, flags);
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i];
+      if (typeof name === 'number') rawHeaders[i] = FIELD_NAMES[name];
+    }
+    return connections.get(id)?.onHead(method, url, major, minor, rawHeaders as string[], flags);
   },
   onUpgrade(id, head) {
     const connection = connections.get(id);

@@ -4,6 +4,7 @@
 
 #include "connection.h"
 #include "environment.h"
+#include "field_names.h"
 #include "listener.h"
 
 namespace uvhttp {
@@ -302,6 +303,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   Environment* environment = new Environment(env, loop);
   env.SetInstanceData<Environment, Environment::Release>(environment);
 
+  exports.Set("fieldNames", FieldNameList(env));
   exports.Set("setCallbacks", Napi::Function::New(env, SetCallbacks, "setCallbacks"));
   exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
   exports.Set("closeListener", Napi::Function::New(env, CloseListener, "closeListener"));

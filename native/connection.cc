@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "field_names.h"
+
 namespace uvhttp {
 
 Connection::Connection(Environment* environment, const ParserLimits& limits)
@@ -128,7 +130,12 @@ HeadAction Connection::OnHead(const MessageHead& head) {
   napi_value* field_values = args.data() + kHeadFixedArguments;
   for (uint32_t i = 0; i < head.header_count; ++i) {
     const HeaderField& field = head.headers[i];
-    napi_create_string_latin1(env, field.name.data, field.name.len, &field_values[i * 2]);
+    const int common = FindFieldName(field.name.data, field.name.len);
+    if (common >= 0) {
+      napi_create_int32(env, common, &field_values[i * 2]);
+    } else {
+      napi_create_string_latin1(env, field.name.data, field.name.len, &field_values[i * 2]);
+    }
     napi_create_string_latin1(env, field.value.data, field.value.len, &field_values[i * 2 + 1]);
   }
   napi_value hand_off =

@@ -14,7 +14,8 @@
 
 namespace uvhttp {
 
-// on_head(id, method, url, major, minor, flags, ...[name, value] pairs)
+// on_head(id, method, url, major, minor, flags, ...[name, value] pairs); a common name comes as
+// its index in the fieldNames list (field_names.h)
 constexpr size_t kHeadFixedArguments = 6;
 
 // Bits of the `flags` argument of on_head.

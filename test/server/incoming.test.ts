@@ -184,6 +184,20 @@ describe.each(impls.map((i) => [i.name, i] as const))('IncomingMessage: %s', (_n
     expect(got).toEqual(ref);
   });
 
+  // Common names travel from native as indices into a shared list: every spelling must still
+  // arrive exactly as sent, near misses included.
+  test('common field names and near misses keep their wire spelling', async () => {
+    const names = [
+      'Host', 'User-Agent', 'user-agent', 'USER-AGENT', 'Accept', 'accepT', 'Accept-Encoding',
+      'Accept-encoding', 'Cookie', 'cookies', 'Sec-CH-UA', 'sec-ch-ua', 'Sec-Ch-Ua', 'DNT', 'dnt',
+      'TE', 'Te', 'X-Forwarded-For', 'x-forwarded-for', 'X-Forwarded-Fo', 'Upgrade-Insecure-Requests',
+    ];
+    const head = ['GET / HTTP/1.1', ...names.map((name, i) => (name === 'Host' ? 'Host: h' : `${name}: v${i}`))];
+    const { ref, got } = await captureBoth(impl, req(head.join('\n')));
+    expect((ref[0].rawHeaders as string[]).filter((_, i) => i % 2 === 0)).toEqual(names);
+    expect(got).toEqual(ref);
+  });
+
   test('field names with every tchar', async () => {
     const { ref, got } = await captureBoth(impl, req("GET / HTTP/1.1\nHost: h\nX!#$%&'*+-.^_`|~09Az: v\n1: digit-name"));
     expect(ref[0].rawHeaders).toEqual(['Host', 'h', "X!#$%&'*+-.^_`|~09Az", 'v', '1', 'digit-name']);
