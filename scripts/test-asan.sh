@@ -12,8 +12,8 @@ ln -s "$root/node_modules" "$work/node_modules"
 cd "$work"
 CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address,undefined" \
   node-gyp rebuild >build.log 2>&1  # npm puts its node-gyp on PATH for scripts
-npx --no tsc -p tsconfig.json
+node_modules/.bin/tsc -p tsconfig.json
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-npx --no jest --runInBand test/server test/package/worker.test.ts "$@" 2>&1 | tee jest.log
+node_modules/.bin/jest --runInBand test/server test/package/worker.test.ts "$@" 2>&1 | tee jest.log
 ! grep -qE "ERROR: AddressSanitizer|runtime error:" jest.log
