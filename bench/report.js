@@ -115,6 +115,27 @@ for (const sc of scenarios) {
   ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(cpuR ? 1 / cpuR : null)} | ${fx(p99R)} | ${t.text} | ${status} |`);
 }
 
+// Each round runs both servers back to back: the ratio within a round shows the spread that the
+// medians hide.
+const roundLines = [
+  '| scenario | round | CPU/request uvhttp/node | req/s uvhttp/node |',
+  '|---|---:|---:|---:|',
+];
+for (const sc of scenarios) {
+  const rounds = [...new Set(measured.filter((r) => r.scenario === sc).map((r) => r.round))].sort((a, b) => a - b);
+  for (const round of rounds) {
+    const pick = (server) => {
+      const r = measured.find((x) => x.scenario === sc && x.round === round && x.server === server && !x.failed);
+      return r ? metrics(r) : null;
+    };
+    const u = pick('uvhttp');
+    const n = pick('node');
+    const cpuR = u && n ? ratio(u.cpu, n.cpu) : null;
+    const rpsR = u && n ? ratio(u.rps, n.rps) : null;
+    roundLines.push(`| ${SCENARIO_TEXT[sc]} | ${round} | ${f(cpuR, 3)} | ${f(rpsR, 3)} |`);
+  }
+}
+
 function sh(cmd, argv) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 10000 });
   return r.error ? '' : `${r.stdout || ''}${r.stderr || ''}`.trim();
@@ -171,6 +192,10 @@ ${table.join('\n')}
 ## Ratios uvhttp / node:http
 
 ${ratios.join('\n')}
+
+Per round (the two servers measured back to back):
+
+${roundLines.join('\n')}
 
 ## How to run
 
