@@ -26,34 +26,17 @@ case "$WHO" in
   *) die "server must be uvhttp or node" ;;
 esac
 case "$SCENARIO" in
-  keepalive) SCRIPT="$ROOT/bench/report.lua" ;;
-  pipeline) SCRIPT="$ROOT/bench/pipeline.lua" ;;
+  keepalive) DEPTH=1 ;;
+  pipeline) DEPTH=16 ;;
   *) die "scenario must be keepalive or pipeline" ;;
 esac
 [[ "$SECS" =~ ^[0-9]+$ && "$SECS" -ge 3 ]] || die "seconds must be an integer >= 3"
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else return 1
-  fi
-}
-need() { # need COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null 2>&1 && return 0
-  log "$1 not found; installing $2"
-  command -v apt-get >/dev/null 2>&1 || die "$1 missing and apt-get not available"
-  as_root env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends "$2" >&2 \
-    || { as_root timeout 600 apt-get update >&2 && as_root env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends "$2" >&2; } \
-    || die "could not install $2"
-}
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 need wrk wrk
 need perf linux-perf
-
-# Do not overlap with a benchmark run (same lock as bench/run.sh).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"${TMPDIR:-/tmp}/uvhttp-bench.lock"
-  flock -w 900 9 || die "timed out waiting for the bench lock"
-fi
+bench_lock
 
 [ -f "$ROOT/dist/index.js" ] || (cd "$ROOT" && "$ROOT/node_modules/.bin/tsc" -p tsconfig.json >&2)
 
@@ -90,8 +73,8 @@ done
 [ -n "$PORT" ] || die "server did not start"
 log "$WHO server pid $SPID port $PORT; $SCENARIO load for ${SECS}s (profile the middle $((SECS - 2))s)"
 
-timeout -k 5 $((SECS + 20)) taskset -c 1 wrk -t1 -c64 -d"${SECS}s" --timeout 5s --latency -s "$SCRIPT" \
-  "http://127.0.0.1:$PORT/" > "$WORK/wrk.out" 2>&1 &
+timeout -k 5 $((SECS + 20)) taskset -c 1 wrk -t1 -c64 -d"${SECS}s" --timeout 5s --latency -s "$ROOT/bench/wrk.lua" \
+  "http://127.0.0.1:$PORT/" -- "$DEPTH" > "$WORK/wrk.out" 2>&1 &
 WPID=$!
 sleep 1
 perf record -F 1999 -g -p "$SPID" -o "$OUT.data" -- sleep $((SECS - 2)) > "$WORK/perf.out" 2>&1 \

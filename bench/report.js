@@ -211,7 +211,7 @@ Run it on a quiet machine: the "other load" column shows when other processes sh
 ## How it is measured
 
 - Load: \`wrk -t1 -c64 --latency\`; (a) one request per write on keep-alive connections
-  (\`bench/report.lua\`); (b) \`bench/pipeline.lua\`, whose \`request()\` returns 16
+  (\`bench/wrk.lua\`); (b) \`bench/wrk.lua -- 16\`, whose \`request()\` returns 16
   concatenated GET requests; wrk counts every response.
 - Server CPU/request: utime+stime of the server process (\`/proc/PID/stat\` fields 14+15,
   all threads, clock ticks ÷ \`getconf CLK_TCK\`) sampled just before and after each wrk

@@ -23,7 +23,7 @@
 #
 # Scenarios:
 #   keepalive  wrk -t1 -c64, keep-alive, one request per write
-#   pipeline   wrk -t1 -c64, 16 requests per write (bench/pipeline.lua)
+#   pipeline   wrk -t1 -c64, 16 requests per write (bench/wrk.lua -- 16)
 #
 # Server pinned to CPU 0, wrk to CPU 1 (taskset). Server CPU per request =
 # delta(utime+stime) of the server process from /proc/PID/stat over the run,
@@ -47,33 +47,10 @@ die() { log "error: $*"; exit 1; }
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be an integer"
 
 # ---------------------------------------------------------------- tools
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else return 1
-  fi
-}
-
-if ! command -v wrk >/dev/null 2>&1; then
-  log "wrk not found; installing it from Debian/Ubuntu packages"
-  command -v apt-get >/dev/null 2>&1 || die "wrk missing and apt-get not available; install wrk"
-  apt() { as_root env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get "$@" >&2; }
-  if ! apt install -y --no-install-recommends wrk; then
-    apt update || die "apt-get update failed"
-    apt install -y --no-install-recommends wrk || die "apt-get install wrk failed"
-  fi
-fi
-command -v wrk >/dev/null 2>&1 || die "wrk still not available"
-
-# One benchmark at a time on this machine: concurrent runs would share the cores.
-if command -v flock >/dev/null 2>&1; then
-  LOCK="${TMPDIR:-/tmp}/uvhttp-bench.lock"
-  exec 9>"$LOCK"
-  if ! flock -n 9; then
-    log "another benchmark holds $LOCK; waiting for it (up to 15 min)"
-    flock -w 900 9 || die "timed out waiting for $LOCK"
-  fi
-fi
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
+need wrk wrk
+bench_lock
 
 PIN_SERVER=()
 PIN_CLIENT=()
@@ -220,10 +197,10 @@ core_busy() { # "busy0 busy1": user+nice+system ticks of CPU 0 and CPU 1 (/proc/
 run_wrk() {
   local name="$1" scenario="$2" round="$3" secs="$4"
   local pid="${PID[$name]}" port="${PORT[$name]}"
-  local script
+  local depth  # requests per write (bench/wrk.lua)
   case "$scenario" in
-    keepalive) script="$BENCH/report.lua" ;;
-    pipeline) script="$BENCH/pipeline.lua" ;;
+    keepalive) depth=1 ;;
+    pipeline) depth=16 ;;
   esac
   if [ -n "${DEAD[$name]:-}" ]; then
     echo "{\"server\":\"$name\",\"scenario\":\"$scenario\",\"round\":$round,\"failed\":\"${DEAD[$name]}\"}" >> "$RESULTS"
@@ -239,7 +216,7 @@ run_wrk() {
            wrk "$@"; rc=$?
            s="$(cat /proc/$$/stat)"; s="${s##*) }"; set -- $s
            echo "CLIENT_TICKS $(( ${14} + ${15} ))"; exit $rc' sh \
-         -t1 -c"$CONNS" -d"${secs}s" --timeout 5s --latency -s "$script" "http://127.0.0.1:$port/" 2>&1)" || rc=$?
+         -t1 -c"$CONNS" -d"${secs}s" --timeout 5s --latency -s "$BENCH/wrk.lua" "http://127.0.0.1:$port/" -- "$depth" 2>&1)" || rc=$?
   t1="$(cpu_ticks "$pid")"
   c1="$(core_busy)"
   local json wrk_ticks

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure clang++ with libFuzzer and the sanitizer runtimes is present; installs them from
-# Debian when missing (CI runs as root; elsewhere sudo is used if available).
+# Debian when missing (scripts/apt-install.sh: as root in CI, elsewhere through sudo).
 set -euo pipefail
 probe() {
   local tmp
@@ -13,12 +13,6 @@ probe() {
 }
 if command -v clang++ >/dev/null 2>&1 && probe; then exit 0; fi
 echo "clang++ with libFuzzer not usable: installing clang libclang-rt-14-dev" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
-    echo "not root and no sudo: cannot install clang" >&2; exit 3; fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2 || true
-$SUDO apt-get install -y -qq clang libclang-rt-14-dev >&2 || { echo "apt-get install failed" >&2; exit 3; }
+bash "$(dirname "${BASH_SOURCE[0]}")/../scripts/apt-install.sh" clang libclang-rt-14-dev >&2 \
+  || { echo "apt-get install failed" >&2; exit 3; }
 probe || { echo "clang installed but libFuzzer link still fails" >&2; exit 3; }
