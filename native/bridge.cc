@@ -23,6 +23,10 @@ Connection* ConnectionArgument(const Napi::CallbackInfo& info) {
   return GetEnvironment(info)->connections().Get(IdArgument(info));
 }
 
+Listener* ListenerArgument(const Napi::CallbackInfo& info) {
+  return GetEnvironment(info)->listeners().Get(IdArgument(info));
+}
+
 Napi::Value AddressObject(Napi::Env env, const sockaddr_storage& address) {
   char ip[INET6_ADDRSTRLEN] = "";
   int port = 0;
@@ -99,7 +103,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
 }
 
 void CloseListener(const Napi::CallbackInfo& info) {
-  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  Listener* listener = ListenerArgument(info);
   if (listener != nullptr) listener->Close();
 }
 
@@ -120,7 +124,7 @@ Napi::Value HandleAddress(Napi::Env env, StreamHandle* handle, AddressGetter get
 }
 
 Napi::Value ListenerAddress(const Napi::CallbackInfo& info) {
-  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  Listener* listener = ListenerArgument(info);
   if (listener == nullptr) return info.Env().Null();
   if (!IsTcp(listener->handle())) {
     char path[4096];
@@ -222,36 +226,19 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
 }
 
 void SetListenerKeepAlive(const Napi::CallbackInfo& info) {
-  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
+  Listener* listener = ListenerArgument(info);
   if (listener != nullptr) {
     listener->set_keep_alive_timeout(
         static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()));
   }
 }
 
-void WatchDrain(const Napi::CallbackInfo& info) {
+// pause(id), resume(id), end(id), destroy(id), watchDrain(id): the connection's method of the
+// same name, if the connection is still open.
+template <void (Connection::*Method)()>
+void CallOnConnection(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) connection->WatchDrain();
-}
-
-void Pause(const Napi::CallbackInfo& info) {
-  Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) connection->Pause();
-}
-
-void Resume(const Napi::CallbackInfo& info) {
-  Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) connection->Resume();
-}
-
-void End(const Napi::CallbackInfo& info) {
-  Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) connection->End();
-}
-
-void Destroy(const Napi::CallbackInfo& info) {
-  Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) connection->Destroy();
+  if (connection != nullptr) (connection->*Method)();
 }
 
 void SetTimeout(const Napi::CallbackInfo& info) {
@@ -276,23 +263,18 @@ void SetKeepAlive(const Napi::CallbackInfo& info) {
   }
 }
 
-// Whether a handle keeps the event loop alive (Node's ref()/unref()).
-void SetHandleRef(uv_handle_t* handle, bool ref) {
-  if (ref) {
+// refListener(id, ref), refConnection(id, ref): whether the handle keeps the event loop alive
+// (Node's ref()/unref()).
+template <typename Owner, Owner* (*Argument)(const Napi::CallbackInfo&)>
+void SetRef(const Napi::CallbackInfo& info) {
+  Owner* owner = Argument(info);
+  if (owner == nullptr) return;
+  uv_handle_t* handle = &owner->handle().handle;
+  if (info[1].ToBoolean().Value()) {
     uv_ref(handle);
   } else {
     uv_unref(handle);
   }
-}
-
-void RefListener(const Napi::CallbackInfo& info) {
-  Listener* listener = GetEnvironment(info)->listeners().Get(IdArgument(info));
-  if (listener != nullptr) SetHandleRef(&listener->handle().handle, info[1].ToBoolean().Value());
-}
-
-void RefConnection(const Napi::CallbackInfo& info) {
-  Connection* connection = ConnectionArgument(info);
-  if (connection != nullptr) SetHandleRef(&connection->handle().handle, info[1].ToBoolean().Value());
 }
 
 }  // namespace
@@ -304,26 +286,28 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Environment, Environment::Release>(environment);
 
   exports.Set("fieldNames", FieldNameList(env));
-  exports.Set("setCallbacks", Napi::Function::New(env, SetCallbacks, "setCallbacks"));
-  exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
-  exports.Set("closeListener", Napi::Function::New(env, CloseListener, "closeListener"));
-  exports.Set("listenerAddress", Napi::Function::New(env, ListenerAddress, "listenerAddress"));
-  exports.Set("peerAddress", Napi::Function::New(env, PeerAddress, "peerAddress"));
-  exports.Set("localAddress", Napi::Function::New(env, LocalAddress, "localAddress"));
-  exports.Set("write", Napi::Function::New(env, Write, "write"));
-  exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
-  exports.Set("setListenerKeepAlive",
-              Napi::Function::New(env, SetListenerKeepAlive, "setListenerKeepAlive"));
-  exports.Set("refListener", Napi::Function::New(env, RefListener, "refListener"));
-  exports.Set("refConnection", Napi::Function::New(env, RefConnection, "refConnection"));
-  exports.Set("watchDrain", Napi::Function::New(env, WatchDrain, "watchDrain"));
-  exports.Set("pause", Napi::Function::New(env, Pause, "pause"));
-  exports.Set("resume", Napi::Function::New(env, Resume, "resume"));
-  exports.Set("end", Napi::Function::New(env, End, "end"));
-  exports.Set("destroy", Napi::Function::New(env, Destroy, "destroy"));
-  exports.Set("setTimeout", Napi::Function::New(env, SetTimeout, "setTimeout"));
-  exports.Set("setNoDelay", Napi::Function::New(env, SetNoDelay, "setNoDelay"));
-  exports.Set("setKeepAlive", Napi::Function::New(env, SetKeepAlive, "setKeepAlive"));
+  auto add = [&](const char* name, auto callback) {
+    exports.Set(name, Napi::Function::New(env, callback, name));
+  };
+  add("setCallbacks", SetCallbacks);
+  add("listen", Listen);
+  add("closeListener", CloseListener);
+  add("listenerAddress", ListenerAddress);
+  add("peerAddress", PeerAddress);
+  add("localAddress", LocalAddress);
+  add("write", Write);
+  add("detach", Detach);
+  add("setListenerKeepAlive", SetListenerKeepAlive);
+  add("refListener", SetRef<Listener, ListenerArgument>);
+  add("refConnection", SetRef<Connection, ConnectionArgument>);
+  add("watchDrain", CallOnConnection<&Connection::WatchDrain>);
+  add("pause", CallOnConnection<&Connection::Pause>);
+  add("resume", CallOnConnection<&Connection::Resume>);
+  add("end", CallOnConnection<&Connection::End>);
+  add("destroy", CallOnConnection<&Connection::Destroy>);
+  add("setTimeout", SetTimeout);
+  add("setNoDelay", SetNoDelay);
+  add("setKeepAlive", SetKeepAlive);
 }
 
 }  // namespace uvhttp
