@@ -103,10 +103,9 @@ export class ServerResponse extends OutgoingMessage {
       fields = headers;
     }
 
-    // The standard reason phrases are known to be clean.
-    if (this.statusMessage !== STATUS_CODES[statusCode] && hasInvalidValueChar(this.statusMessage)) {
-      throw errInvalidChar('statusMessage');
-    }
+    // A standard reason phrase is known to be clean, and its status line is cached.
+    const standardReason = this.statusMessage === STATUS_CODES[statusCode];
+    if (!standardReason && hasInvalidValueChar(this.statusMessage)) throw errInvalidChar('statusMessage');
     // RFC 9110 §15.2, §15.3.5, §15.4.5: 1xx, 204 and 304 responses end with their head.
     if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) {
       this._hasBody = false;
@@ -115,7 +114,8 @@ export class ServerResponse extends OutgoingMessage {
     // body it held back: the connection cannot carry another request.
     if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false;
 
-    this._storeHeader(statusLine(statusCode, this.statusMessage), fields, fromSetHeader);
+    const firstLine = standardReason ? standardStatusLine(statusCode) : `HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`;
+    this._storeHeader(firstLine, fields, fromSetHeader);
     return this;
   }
 
@@ -170,11 +170,10 @@ export function expectsContinue(expect: string): boolean {
 // Status lines with the standard reason phrase, built once per code.
 const standardStatusLines = new Map<number, string>();
 
-function statusLine(statusCode: number, reason: string): string {
-  if (reason !== STATUS_CODES[statusCode]) return `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+function standardStatusLine(statusCode: number): string {
   let line = standardStatusLines.get(statusCode);
   if (line === undefined) {
-    line = `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+    line = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n`;
     standardStatusLines.set(statusCode, line);
   }
   return line;
