@@ -67,6 +67,14 @@ inline size_t SpecialScalar(const char* p, size_t from, size_t to, bool lenient)
 }
 
 #ifdef UVHTTP_PARSER_SSE2
+// Special bytes (strict: a CTL other than HTAB, or DEL) of the 16 bytes of v, as a bit mask.
+inline uint32_t SpecialMask16(__m128i v) {
+  const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+  const __m128i tab = _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'));
+  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(tab, ctl), del)));
+}
+
 inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
   size_t i = from;
   if (!lenient) {
@@ -91,12 +99,8 @@ inline size_t SpecialSse2(const char* p, size_t from, size_t to, bool lenient) {
     if (i < to && to >= 16) {
       const size_t q = to - 16;
       const unsigned sh = static_cast<unsigned>(i - q);
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + q));
-      __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, k1f), v);
-      __m128i bad = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, kDel));
-      uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(bad));
-      m &= ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, kTab)));
-      m >>= sh;
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + q));
+      const uint32_t m = SpecialMask16(v) >> sh;
       return m ? i + Ctz32(m) : to;
     }
   } else {
@@ -263,14 +267,6 @@ inline size_t HostRun(const char* p, size_t i, size_t n) {
   const __m128i dd = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), InRange(v, '-', '9'));
   uint32_t m = (static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(alpha, dd))) >> sh) ^ 0xffffu;
   return Ctz32(m | 0x10000u);
-}
-
-// Special bytes (strict: a CTL other than HTAB, or DEL) of the 16 bytes of v, as a bit mask.
-inline uint32_t SpecialMask16(__m128i v) {
-  const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-  const __m128i tab = _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'));
-  const __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(tab, ctl), del)));
 }
 
 // Special bytes of p[base .. base + 64) as a bit mask (bit j: byte base + j); bytes at or past
