@@ -1,0 +1,49 @@
+// Node's http classes (Server, IncomingMessage, OutgoingMessage, ServerResponse, ClientRequest,
+// Agent) are plain functions, and libraries depend on it: they call them without `new`
+// (`http.Server(listener)`) and inherit the pre-ES2015 way, `util.inherits(Sub, http.Agent)` with
+// `http.Agent.call(this, options)` in Sub's constructor (agentkeepalive, light-my-request). An
+// ES class throws "Class constructor ... cannot be invoked without 'new'" on both.
+//
+// So each of our classes is written as a TypeScript class for its methods and accessors (its
+// constructor never runs: fields are `declare`d), and the constructor users see is a function
+// made here (with the public name: `util.inspect` and stack traces show it). It initialises `this` in place when called on an existing instance (the `.call`
+// pattern), constructs when called with `new` or without it, and has the class's prototype, so
+// `instanceof`, `class X extends http.Agent` and the prototype methods behave as on Node.
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyClass = abstract new (...args: any[]) => object;
+
+// The constructor's signature is the init function's; statics are the class's.
+export type LegacyConstructor<C extends AnyClass, A extends unknown[]> = {
+  new (...args: A): InstanceType<C>;
+  (...args: A): InstanceType<C>;
+  prototype: InstanceType<C>;
+} & Omit<C, 'prototype'>;
+
+export function legacyConstructor<C extends AnyClass, A extends unknown[]>(
+  name: string,
+  methods: C,
+  init: (this: InstanceType<C>, ...args: A) => void,
+): LegacyConstructor<C, A> {
+  const constructor = function (this: InstanceType<C> | undefined, ...args: A) {
+    if (!(this instanceof constructor)) return new constructor(...args);
+    init.apply(this, args);
+    return undefined;
+  } as unknown as LegacyConstructor<C, A>;
+  Object.defineProperty(constructor, 'name', { value: name, configurable: true });
+  constructor.prototype = methods.prototype;
+  Object.defineProperty(methods.prototype, 'constructor', {
+    value: constructor,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  // Statics: the base class's (Readable.from, EventEmitter.defaultMaxListeners, ...) through the
+  // prototype chain, the class's own copied.
+  Object.setPrototypeOf(constructor, Object.getPrototypeOf(methods));
+  for (const key of Reflect.ownKeys(methods)) {
+    if (key === 'prototype' || key === 'name' || key === 'length') continue;
+    Object.defineProperty(constructor, key, Object.getOwnPropertyDescriptor(methods, key) as PropertyDescriptor);
+  }
+  return constructor;
+}
