@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/environment.cc",
         "native/field_names.cc",
+        "native/js_call.cc",
         "native/bridge.cc",
         "native/listener.cc",
         "native/connection.cc",

@@ -43,6 +43,8 @@ export interface NativeCallbacks {
 export interface Binding {
   // Header names common enough that native passes their index instead of a new string.
   fieldNames: readonly string[];
+  // libuv's EAGAIN (negative, platform-dependent), as detach() returns it.
+  UV_EAGAIN: number;
   setCallbacks(callbacks: NativeCallbacks): void;
   listen(
     host: string,
@@ -53,14 +55,18 @@ export interface Binding {
     headersTimeout: number,
     requestTimeout: number,
     keepAliveIdle: number,
+    outputHighWater: number,
   ): number | [number, string];
-  setListenerKeepAlive(id: number, keepAliveIdle: number): void;
+  setServerTimeouts(id: number, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
   closeListener(id: number): void;
   listenerAddress(id: number): AddressInfo | null;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
-  write(id: number, prefix: string, body: string | Uint8Array | undefined, suffix: string, flags: number): number;
+  write(id: number, prefix: string, body: string | ArrayBufferView | undefined, suffix: string, flags: number): number;
+  // A duplicate of the descriptor once the output has drained (then the native side closes);
+  // UV_EAGAIN while output is still leaving; another negative errno on failure (the connection
+  // is then closed, and onClose follows).
   detach(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;
@@ -71,6 +77,9 @@ export interface Binding {
   end(id: number): void;
   destroy(id: number): void;
   setTimeout(id: number, milliseconds: number): void;
+  // Said on the way out of a parser event whose handler threw: native then stops parsing, as
+  // Node's parser does after a callback error.
+  handlerThrew(): void;
   setNoDelay(id: number, enable: boolean): void;
   setKeepAlive(id: number, enable: boolean, delaySeconds: number): void;
 }
@@ -84,6 +93,7 @@ export const HEAD_COMPLETE = 1 << 3;
 // Flags of Binding.write; the same bits as native/bridge.cc WriteFlags.
 export const WRITE_LATIN1_BODY = 1 << 0;
 export const WRITE_ENDS_RESPONSE = 1 << 1;
+export const WRITE_ENDS_CONNECTION = 1 << 2;
 
 function load(): Binding {
   const root = path.join(__dirname, '..');

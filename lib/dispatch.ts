@@ -18,6 +18,12 @@ export function unregisterListener(id: number): void {
   listeners.delete(id);
 }
 
+// The connection's descriptor now belongs to a net.Socket (an upgrade or CONNECT): the native
+// close that follows is not this connection's end.
+export function forgetConnection(id: number): void {
+  connections.delete(id);
+}
+
 binding.setCallbacks({
   onConnection(listenerId, id) {
     const server = listeners.get(listenerId);
@@ -55,21 +61,31 @@ binding.setCallbacks({
       const name = rawHeaders[i];
       if (typeof name === 'number') rawHeaders[i] = FIELD_NAMES[name];
     }
-    return connections.get(id)?.onHead(method, url, major, minor, rawHeaders as string[], flags);
+    try {
+      return connections.get(id)?.onHead(method, url, major, minor, rawHeaders as string[], flags);
+    } catch (error) {
+      binding.handlerThrew();
+      throw error;
+    }
   },
   onUpgrade(id, head) {
-    const connection = connections.get(id);
-    if (connection === undefined) return;
-    // From here the descriptor belongs to a net.Socket: the native close that follows is not
-    // this connection's end.
-    connections.delete(id);
-    connection.onUpgrade(head);
+    connections.get(id)?.onUpgrade(head);
   },
   onBody(id, chunk) {
-    connections.get(id)?.onBody(chunk);
+    try {
+      connections.get(id)?.onBody(chunk);
+    } catch (error) {
+      binding.handlerThrew();
+      throw error;
+    }
   },
   onMessageEnd(id, rawTrailers) {
-    connections.get(id)?.onMessageEnd(rawTrailers);
+    try {
+      connections.get(id)?.onMessageEnd(rawTrailers);
+    } catch (error) {
+      binding.handlerThrew();
+      throw error;
+    }
   },
   onParseError(id, code, reason, bytesParsed, rawPacket, status) {
     connections.get(id)?.onParseError(code, reason, bytesParsed, rawPacket, status);

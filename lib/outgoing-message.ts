@@ -18,6 +18,7 @@ import { errInvalidChar } from './errors';
 import { hasInvalidValueChar, isToken, lowercase, validateHeaderName, validateHeaderValue } from './headers';
 import type { Socket } from './socket';
 import { writeChunk } from './socket';
+import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 
 export type OutgoingHeaderValue = number | string | readonly string[];
 export type OutgoingHeaders = { [name: string]: OutgoingHeaderValue | undefined };
@@ -395,7 +396,12 @@ export class OutgoingMessage extends Stream {
       this._pendingBytes += (prefix?.length ?? 0) + bodyBytes + (suffix?.length ?? 0);
       return this._pendingBytes < this.writableHighWaterMark;
     }
-    const queued = writeChunk(socket._id, prefix, body, encoding, suffix, last);
+    // The last piece of a message that closes its connection ends the connection too, in the
+    // same crossing.
+    let flags = 0;
+    if (last) flags = this._last ? WRITE_ENDS_RESPONSE | WRITE_ENDS_CONNECTION : WRITE_ENDS_RESPONSE;
+    const queued = writeChunk(socket._id, prefix, body, encoding, suffix, flags);
+    if (flags & WRITE_ENDS_CONNECTION) socket._endedWithLastWrite();
     socket.bytesWritten += bodyBytes;
     this._pendingBytes = queued > 0 ? queued : 0;
     if (queued >= socket.writableHighWaterMark) {

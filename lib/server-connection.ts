@@ -4,6 +4,8 @@
 import * as net from 'net';
 
 import { binding, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import { forgetConnection } from './dispatch';
+import { systemError } from './errors';
 import { lowercase } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
@@ -52,8 +54,9 @@ export class ServerConnection implements SocketOwner, MessageOwner {
   // A parse error whose answer waits for the responses already due (see onParseError).
   private deferredError: ParserError | null = null;
   private deferredStatus = 0;
-  // An upgrade or CONNECT request waiting for the bytes that followed its head.
+  // An upgrade or CONNECT request being handed over, and the bytes that followed its head.
   private upgrading: IncomingMessage | null = null;
+  private upgradeHead: Buffer | null = null;
   // The request without a body whose 'request' event is being emitted.
   private bodilessInDispatch: IncomingMessage | null = null;
 
@@ -103,16 +106,36 @@ export class ServerConnection implements SocketOwner, MessageOwner {
 
   // The head of an upgrade or CONNECT was the last thing parsed; `head` is what followed it.
   onUpgrade(head: Buffer): void {
-    const req = this.upgrading as IncomingMessage;
-    this.upgrading = null;
+    this.upgradeHead = head;
+    this.handOff();
+  }
+
+  // Gives the connection to the 'upgrade' or 'connect' listener once nothing queued before it
+  // is left: the responses to earlier requests are finished and their bytes sent (Node's
+  // socket writes them before the listener's 101). Called again when either happens.
+  private handOff(): void {
+    const req = this.upgrading;
+    if (req === null || this.incoming.length > 0) return;
     const oldSocket = this.socket;
     const fd = binding.detach(oldSocket._id);
-    this.server._connectionClosed(this);
-    oldSocket.destroyed = true;
-    if (fd < 0) {
-      req.destroy(connectionReset());
+    if (fd === binding.UV_EAGAIN) {
+      oldSocket._watchDrain();
       return;
     }
+    this.upgrading = null;
+    const head = this.upgradeHead as Buffer;
+    this.upgradeHead = null;
+    if (fd < 0) {
+      // Native closed the connection (its close event follows): the request cannot be handed
+      // over. Said as a socket error is said on Node, to 'clientError'.
+      const error = systemError(fd, 'dup');
+      req.destroy(connectionReset());
+      if (this.server.listenerCount('clientError') > 0) this.server.emit('clientError', error, oldSocket);
+      return;
+    }
+    forgetConnection(oldSocket._id);
+    this.server._connectionClosed(this);
+    oldSocket.destroyed = true;
     const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
     (socket as net.Socket & { server?: unknown }).server = this.server;
     req.socket = socket as unknown as Socket;
@@ -241,7 +264,9 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     }
     // Responses already due on this connection go out before the error's answer: their
     // requests were valid, and their clients are owed an answer in order (RFC 9112 §9.3.2).
-    if (this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
+    // Not after a handler threw: its response may never come, and Node ends the connection.
+    const handlerThrew = code === 'HPE_CB_HEADERS_COMPLETE' || code === 'HPE_JS_EXCEPTION';
+    if (!handlerThrew && this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
       this.deferredError = error;
       this.deferredStatus = status;
       return;
@@ -265,6 +290,10 @@ export class ServerConnection implements SocketOwner, MessageOwner {
   }
 
   onSocketDrain(): void {
+    if (this.upgrading !== null) {
+      this.handOff();
+      return;
+    }
     const res = this.socket._httpMessage as ServerResponse | null;
     if (res) res._onSocketDrain();
   }
@@ -321,6 +350,7 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     if (res._last) {
       socket.destroySoon();
     } else if (this.outgoing.length === 0) {
+      if (this.upgrading !== null) this.handOff();
       if (this.deferredError !== null) {
         const error = this.deferredError;
         this.deferredError = null;

@@ -1,6 +1,7 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
 import * as dns from 'dns';
 import * as net from 'net';
+import { getDefaultHighWaterMark } from 'stream';
 
 import { AddressInfo, binding } from './binding';
 import { registerListener, unregisterListener } from './dispatch';
@@ -49,8 +50,8 @@ export class Server extends net.Server {
   _ServerResponse: typeof ServerResponse;
   maxHeaderSize: number | undefined;
   insecureHTTPParser: boolean | undefined;
-  requestTimeout: number;
-  headersTimeout: number;
+  private _requestTimeout: number;
+  private _headersTimeout: number;
   connectionsCheckingInterval: number;
   private _keepAliveTimeout = 5_000;
   requireHostHeader: boolean;
@@ -82,8 +83,8 @@ export class Server extends net.Server {
     if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
     this.maxHeaderSize = options.maxHeaderSize;
     this.insecureHTTPParser = options.insecureHTTPParser;
-    this.requestTimeout = options.requestTimeout ?? 300_000;
-    this.headersTimeout = options.headersTimeout ?? Math.min(60_000, this.requestTimeout);
+    this._requestTimeout = options.requestTimeout ?? 300_000;
+    this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
     this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
     this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
     this.requireHostHeader = options.requireHostHeader ?? true;
@@ -153,9 +154,10 @@ export class Server extends net.Server {
       backlog,
       this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
       this.insecureHTTPParser === true,
-      this.headersTimeout,
-      this.requestTimeout,
+      timeoutValue(this._headersTimeout),
+      timeoutValue(this._requestTimeout),
       keepAliveIdle(this._keepAliveTimeout),
+      this.highWaterMark ?? getDefaultHighWaterMark(false),
     );
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
@@ -172,14 +174,44 @@ export class Server extends net.Server {
     process.nextTick(() => this.emit('listening'));
   }
 
-  // Read by native for each connection it accepts (Node reads it at each response's end).
+  // The timeouts are read by native at every check, for the connections already open too (as
+  // Node's checkConnections and its keep-alive timer read them): setting one after listen()
+  // applies at once.
+  get headersTimeout(): number {
+    return this._headersTimeout;
+  }
+
+  set headersTimeout(milliseconds: number) {
+    this._headersTimeout = milliseconds;
+    this._pushTimeouts();
+  }
+
+  get requestTimeout(): number {
+    return this._requestTimeout;
+  }
+
+  set requestTimeout(milliseconds: number) {
+    this._requestTimeout = milliseconds;
+    this._pushTimeouts();
+  }
+
   get keepAliveTimeout(): number {
     return this._keepAliveTimeout;
   }
 
   set keepAliveTimeout(milliseconds: number) {
     this._keepAliveTimeout = milliseconds;
-    if (this._listenerId !== null) binding.setListenerKeepAlive(this._listenerId, keepAliveIdle(milliseconds));
+    this._pushTimeouts();
+  }
+
+  private _pushTimeouts(): void {
+    if (this._listenerId === null) return;
+    binding.setServerTimeouts(
+      this._listenerId,
+      timeoutValue(this._headersTimeout),
+      timeoutValue(this._requestTimeout),
+      keepAliveIdle(this._keepAliveTimeout),
+    );
   }
 
   override address(): AddressInfo | string | null {
@@ -271,7 +303,13 @@ export class Server extends net.Server {
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 
 function keepAliveIdle(keepAliveTimeout: number): number {
-  return keepAliveTimeout > 0 ? keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER : 0;
+  return timeoutValue(keepAliveTimeout) > 0 ? timeoutValue(keepAliveTimeout) + KEEP_ALIVE_TIMEOUT_BUFFER : 0;
+}
+
+// What native takes: a whole number of milliseconds, 0 for "none" (as Node treats anything
+// that is not a positive number).
+function timeoutValue(milliseconds: unknown): number {
+  return typeof milliseconds === 'number' && milliseconds > 0 ? Math.min(Math.floor(milliseconds), 2 ** 52) : 0;
 }
 
 // Node's parseUniqueHeadersOption: names (or lists of names) whose values join on one line.

@@ -5,8 +5,8 @@
 import { Buffer } from 'buffer';
 import { EventEmitter } from 'events';
 
-import { AddressInfo, binding, WRITE_ENDS_RESPONSE, WRITE_LATIN1_BODY } from './binding';
-import { systemError } from './errors';
+import { AddressInfo, binding, WRITE_LATIN1_BODY } from './binding';
+import { errInvalidArgType, systemError } from './errors';
 
 // What a socket's owner (the server side of a connection, later the client) is told.
 export interface SocketOwner {
@@ -105,10 +105,13 @@ export class Socket extends EventEmitter {
 
   // Raw bytes on the connection, as net.Socket#write: for code that answers a 'clientError'
   // itself or speaks another protocol.
-  write(data: string | Uint8Array, encoding?: BufferEncoding | (() => void), callback?: () => void): boolean {
+  write(data: string | ArrayBufferView, encoding?: BufferEncoding | (() => void), callback?: () => void): boolean {
     if (typeof encoding === 'function') {
       callback = encoding;
       encoding = undefined;
+    }
+    if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
+      throw errInvalidArgType('chunk', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
     }
     if (this.destroyed || !this.writable) {
       if (callback) process.nextTick(callback);
@@ -122,7 +125,7 @@ export class Socket extends EventEmitter {
     return queued < this.writableHighWaterMark;
   }
 
-  end(data?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void): this {
+  end(data?: string | ArrayBufferView | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void): this {
     if (typeof data === 'function') {
       callback = data;
       data = undefined;
@@ -192,10 +195,16 @@ export class Socket extends EventEmitter {
     if (!this.destroyed && !this._pausedByUser) binding.resume(this._id);
   }
 
-  _writeRaw(data: string | Uint8Array, encoding?: BufferEncoding): number {
-    const queued = writeChunk(this._id, undefined, data, encoding, undefined, false);
+  _writeRaw(data: string | ArrayBufferView, encoding?: BufferEncoding): number {
+    const queued = writeChunk(this._id, undefined, data, encoding, undefined, 0);
     this.bytesWritten += typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.byteLength;
     return queued;
+  }
+
+  // The last write of a response carried WRITE_ENDS_CONNECTION: native ends the connection
+  // once it is sent, as end() would.
+  _endedWithLastWrite(): void {
+    this.writable = false;
   }
 
   // Asks native for a 'drain' once everything queued has been handed to the kernel.
@@ -243,18 +252,18 @@ export class Socket extends EventEmitter {
   }
 }
 
-// Queues one piece of output on a connection: latin1 framing around a body in any encoding;
-// `endsResponse` marks the last piece of a response (native keeps the keep-alive clock).
-// Returns the bytes queued and not yet taken by the kernel (-1 when the connection is gone).
+// Queues one piece of output on a connection: latin1 framing around a body in any encoding.
+// `flags` are WRITE_ENDS_RESPONSE (the last piece of a response: native keeps the keep-alive
+// clock) and WRITE_ENDS_CONNECTION (the connection ends once it is sent). Returns the bytes
+// queued and not yet taken by the kernel (-1 when the connection is gone).
 export function writeChunk(
   id: number,
   prefix: string | undefined,
-  body: string | Uint8Array | undefined,
+  body: string | ArrayBufferView | undefined,
   encoding: BufferEncoding | undefined,
   suffix: string | undefined,
-  endsResponse: boolean,
+  flags: number,
 ): number {
-  let flags = endsResponse ? WRITE_ENDS_RESPONSE : 0;
   if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
     if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
     else body = Buffer.from(body, encoding);

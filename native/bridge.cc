@@ -71,27 +71,28 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
 }
 
 // listen(host or path, port or -1, backlog, maxHeaderSize, insecure, headersTimeout,
-//        requestTimeout, keepAliveIdle)
+//        requestTimeout, keepAliveIdle, outputHighWater)
 //   -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string host = info[0].As<Napi::String>().Utf8Value();
-  Listener::Options options;
-  options.limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
-  options.limits.lenient = info[4].As<Napi::Boolean>().Value();
+  ServerSettings settings;
+  settings.limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
+  settings.limits.lenient = info[4].As<Napi::Boolean>().Value();
   // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
-  options.limits.require_host = false;
-  options.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
-  options.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
-  options.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());
+  settings.limits.require_host = false;
+  settings.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
+  settings.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
+  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());
+  settings.output_high_water = static_cast<size_t>(info[8].As<Napi::Number>().Int64Value());
   uint64_t id = 0;
   const char* syscall = "listen";
   // A port of -1 means `host` is the path of a local socket.
   const int port = info[1].As<Napi::Number>().Int32Value();
   const int backlog = info[2].As<Napi::Number>().Int32Value();
-  int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, options,
+  int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
                                              &id, &syscall)
-                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, options,
+                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, settings,
                                         &id, &syscall);
   if (err != 0) {
     Napi::Array failure = Napi::Array::New(env, 2);
@@ -100,6 +101,17 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
     return failure;
   }
   return Napi::Number::New(env, static_cast<double>(id));
+}
+
+// setServerTimeouts(listenerId, headersTimeout, requestTimeout, keepAliveIdle): for every
+// connection of the listener, open or to come (Node reads them at each check).
+void SetServerTimeouts(const Napi::CallbackInfo& info) {
+  Listener* listener = ListenerArgument(info);
+  if (listener == nullptr) return;
+  ServerSettings& settings = listener->settings();
+  settings.headers_timeout_ms = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  settings.request_timeout_ms = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
+  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
 }
 
 void CloseListener(const Napi::CallbackInfo& info) {
@@ -150,11 +162,13 @@ Napi::Value LocalAddress(const Napi::CallbackInfo& info) {
 enum WriteFlags : uint32_t {
   kWriteLatin1Body = 1 << 0,
   kWriteEndsResponse = 1 << 1,
+  // The connection ends after these bytes (Connection: close): one crossing for both.
+  kWriteEndsConnection = 1 << 2,
 };
 
 // Appends a latin1 string; anything else (JS passes '' for "nothing") appends nothing. The
 // length query doubles as the type check: it fails for a non-string and leaves length at 0.
-void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
+void AppendLatin1(napi_env env, napi_value string, OutputQueue& out) {
   size_t length = 0;
   napi_get_value_string_latin1(env, string, nullptr, 0, &length);
   if (length == 0) return;
@@ -164,7 +178,7 @@ void AppendLatin1(napi_env env, napi_value string, ByteBuffer& out) {
   out.Commit(copied);
 }
 
-void AppendUtf8(napi_env env, napi_value string, ByteBuffer& out) {
+void AppendUtf8(napi_env env, napi_value string, OutputQueue& out) {
   // A UTF-16 code unit is at most three UTF-8 bytes: reserve the bound and skip the
   // length-measuring pass.
   size_t units = 0;
@@ -175,7 +189,50 @@ void AppendUtf8(napi_env env, napi_value string, ByteBuffer& out) {
   out.Commit(copied);
 }
 
-void AppendBody(napi_env env, napi_value body, bool latin1, ByteBuffer& out) {
+// The bytes of any ArrayBufferView (Buffer, every TypedArray, DataView), by byte length: a
+// Uint16Array of 2 elements is 4 bytes.
+bool ViewBytes(napi_env env, napi_value value, const char** data, size_t* length) {
+  void* base = nullptr;
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) == napi_ok && is_typed) {
+    napi_typedarray_type type;
+    size_t elements = 0;
+    if (napi_get_typedarray_info(env, value, &type, &elements, &base, nullptr, nullptr) != napi_ok) {
+      return false;
+    }
+    size_t element_size = 1;
+    switch (type) {
+      case napi_int16_array:
+      case napi_uint16_array:
+        element_size = 2;
+        break;
+      case napi_int32_array:
+      case napi_uint32_array:
+      case napi_float32_array:
+        element_size = 4;
+        break;
+      case napi_float64_array:
+      case napi_bigint64_array:
+      case napi_biguint64_array:
+        element_size = 8;
+        break;
+      default:
+        break;
+    }
+    *data = static_cast<const char*>(base);
+    *length = elements * element_size;
+    return true;
+  }
+  bool is_view = false;
+  if (napi_is_dataview(env, value, &is_view) == napi_ok && is_view &&
+      napi_get_dataview_info(env, value, length, &base, nullptr, nullptr) == napi_ok) {
+    *data = static_cast<const char*>(base);
+    return true;
+  }
+  return false;
+}
+
+void AppendBody(napi_env env, napi_value body, bool latin1, OutputQueue& out) {
   napi_valuetype type;
   napi_typeof(env, body, &type);
   if (type == napi_string) {
@@ -187,31 +244,37 @@ void AppendBody(napi_env env, napi_value body, bool latin1, ByteBuffer& out) {
     return;
   }
   if (type != napi_object) return;
-  void* data = nullptr;
+  const char* data = nullptr;
   size_t length = 0;
-  // A Buffer or any Uint8Array view (napi_get_typedarray_info fails for anything else).
-  if (napi_get_typedarray_info(env, body, nullptr, &length, &data, nullptr, nullptr) == napi_ok) {
-    out.Append(static_cast<const char*>(data), length);
+  if (!ViewBytes(env, body, &data, &length) || length == 0) return;
+  napi_ref reference = nullptr;
+  if (length >= OutputQueue::kReferenceThreshold &&
+      napi_create_reference(env, body, 1, &reference) == napi_ok) {
+    out.AppendReference(data, length, reference);
+  } else {
+    out.Append(data, length);
   }
 }
 
 // write(id, prefix, body, suffix, flags) -> bytes queued and not yet sent, or -1 if the
 // connection is gone. prefix and suffix are latin1 strings ('' for none: status line, headers,
-// chunk framing); body is a string (utf8, or latin1 with kWriteLatin1Body), a Uint8Array, or
-// undefined. kWriteEndsResponse marks the response's last bytes. Fixed argument types keep the
-// per-call type checks to one (the body's): this runs once per response.
+// chunk framing); body is a string (utf8, or latin1 with kWriteLatin1Body), an ArrayBufferView,
+// or undefined. kWriteEndsResponse marks the response's last bytes. Fixed argument types keep
+// the per-call type checks to one (the body's): this runs once per response.
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Connection* connection = ConnectionArgument(info);
   if (connection == nullptr) return Napi::Number::New(env, -1);
   uint32_t flags = 0;
   napi_get_value_uint32(env, info[4], &flags);
-  ByteBuffer& out = connection->pending_output();
+  OutputQueue& out = connection->output();
   AppendLatin1(env, info[1], out);
   AppendBody(env, info[2], (flags & kWriteLatin1Body) != 0, out);
   AppendLatin1(env, info[3], out);
+  connection->Touch();
   if ((flags & kWriteEndsResponse) != 0) connection->ResponseEnded();
-  connection->Flush();
+  if ((flags & kWriteEndsConnection) != 0) connection->End();
+  else connection->Flush();
   // A failed write closes the connection (it stays allocated until its close callback).
   if (connection->closing()) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, static_cast<double>(connection->queued_output()));
@@ -225,13 +288,9 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), connection->Detach());
 }
 
-void SetListenerKeepAlive(const Napi::CallbackInfo& info) {
-  Listener* listener = ListenerArgument(info);
-  if (listener != nullptr) {
-    listener->set_keep_alive_timeout(
-        static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value()));
-  }
-}
+// handlerThrew(): a handler of the parser event being delivered is throwing (see
+// Environment::CallResult::kThrew).
+void HandlerThrew(const Napi::CallbackInfo& info) { GetEnvironment(info)->MarkHandlerThrew(); }
 
 // pause(id), resume(id), end(id), destroy(id), watchDrain(id): the connection's method of the
 // same name, if the connection is still open.
@@ -286,6 +345,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Environment, Environment::Release>(environment);
 
   exports.Set("fieldNames", FieldNameList(env));
+  exports.Set("UV_EAGAIN", Napi::Number::New(env, UV_EAGAIN));
   auto add = [&](const char* name, auto callback) {
     exports.Set(name, Napi::Function::New(env, callback, name));
   };
@@ -297,7 +357,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("localAddress", LocalAddress);
   add("write", Write);
   add("detach", Detach);
-  add("setListenerKeepAlive", SetListenerKeepAlive);
+  add("setServerTimeouts", SetServerTimeouts);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);
   add("watchDrain", CallOnConnection<&Connection::WatchDrain>);
@@ -306,6 +366,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("end", CallOnConnection<&Connection::End>);
   add("destroy", CallOnConnection<&Connection::Destroy>);
   add("setTimeout", SetTimeout);
+  add("handlerThrew", HandlerThrew);
   add("setNoDelay", SetNoDelay);
   add("setKeepAlive", SetKeepAlive);
 }

@@ -2,22 +2,23 @@
 
 #include <unistd.h>
 
-#include <vector>
-
 #include <cerrno>
+#include <utility>
+#include <vector>
 
 #include "field_names.h"
 
 namespace uvhttp {
 
-Connection::Connection(Environment* environment, const ParserLimits& limits)
+Connection::Connection(Environment* environment, std::shared_ptr<ServerSettings> settings)
     : environment_(environment),
-      parser_(HttpParser::Type::kRequest, this, limits),
-      output_(this, OnWriteDone) {}
+      settings_(std::move(settings)),
+      parser_(HttpParser::Type::kRequest, this, settings_->limits),
+      output_(environment->env(), this, OnWriteDone) {}
 
 Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
-                               const ParserLimits& limits) {
-  Connection* self = new Connection(environment, limits);
+                               std::shared_ptr<ServerSettings> settings) {
+  Connection* self = new Connection(environment, std::move(settings));
   InitLike(environment->loop(), server, &self->handle_);
   environment->HandleOpened();
   self->handle_.handle.data = self;
@@ -29,8 +30,19 @@ Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
   // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
   if (IsTcp(self->handle_)) uv_tcp_nodelay(&self->handle_.tcp, 1);
   self->Touch();
-  self->Resume();
+  // Node's headersTimeout runs from the accept: a client that connects and sends nothing is
+  // answered 408 like one that sends half a head.
+  self->receiving_message_ = true;
+  self->message_started_ = self->last_active_;
+  self->UpdateReading();
   return self;
+}
+
+void Connection::InitAsync() {
+  napi_env env = environment_->env();
+  socket_async_.Init(env, "TCPWRAP");
+  CallbackScope scope(environment_, socket_async_);
+  parser_async_.Init(env, "HTTPINCOMINGMESSAGE");
 }
 
 void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
@@ -53,63 +65,123 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   self->Parse(buf->base, static_cast<size_t>(nread));
 }
 
+// Parses one read. The parser stops early in four cases: an error, a hand-off to another
+// protocol, a handler that threw, and output over the high-water mark (requested in
+// OnMessageComplete). In the last case what was not parsed waits in the backlog until the peer
+// has read enough: a client that pipelines requests without reading the answers makes the
+// server stop reading, and neither the queued answers nor the held input grow without bound.
 void Connection::Parse(const char* data, size_t len) {
+  if (callback_error_code_ != nullptr) {
+    // Node: once a handler has thrown, the next bytes get the error (the connection is unusable).
+    ReportCallbackError(data, len);
+    return;
+  }
   dispatching_ = true;
-  if (!receiving_message_) {
+  const uint32_t completed_before = messages_completed_;
+  size_t offset = 0;
+  for (;;) {
+    offset += parser_.Execute(data + offset, len - offset);
+    if (closing_) return;
+    if (parser_.error() != ParseError::kOk) {
+      ReportParseError(data, len);
+      break;
+    }
+    if (callback_error_code_ != nullptr) {
+      if (callback_error_offset_ == 0) callback_error_offset_ = parser_.bytes_parsed();
+      // Bytes after the message whose handler threw are not parsed; if there are some, they are
+      // what Node would have reported the error with.
+      if (offset < len) ReportCallbackError(data + offset, len - offset);
+      break;
+    }
+    if (stopped_) break;
+    if (!parser_.paused()) break;
+    if (handing_off_) {
+      HandOff(data + offset, len - offset);
+      break;
+    }
+    // Paused after a message because the output is over the high-water mark: send what is
+    // queued; if the kernel took it, go on with this read, else keep the rest for later.
+    dispatching_ = false;
+    Flush();
+    if (closing_) return;
+    parser_.Resume();
+    if (queued_output() < settings_->output_high_water) {
+      dispatching_ = true;
+      continue;
+    }
+    backlog_.Append(data + offset, len - offset);
+    paused_for_output_ = true;
+    UpdateReading();
+    return;
+  }
+  if (!receiving_message_ && !stopped_ && callback_error_code_ == nullptr &&
+      (!parser_.idle() || messages_completed_ == completed_before)) {
+    // A message began in this read, or the read was only the empty lines allowed before a
+    // request line (RFC 9112 §2.2): either way headersTimeout now runs, so padding sent forever
+    // cannot hold the connection.
     receiving_message_ = true;
     head_received_ = false;
     message_started_ = last_active_;
-  }
-  size_t consumed = parser_.Execute(data, len);
-  // A read may end exactly between messages; the next byte starts a new one.
-  if (parser_.idle() && parser_.error() == ParseError::kOk) receiving_message_ = false;
-  if (parser_.error() != ParseError::kOk) {
-    ReportParseError(data, len, consumed);
-  } else if (parser_.paused() && !closing_) {
-    // JS took the connection for another protocol: what follows the head is that protocol's.
-    Pause();
-    receiving_message_ = false;
-    Napi::HandleScope scope(environment_->env());
-    Napi::Env env = environment_->env();
-    environment_->MakeCallback(environment_->callbacks().on_upgrade,
-                               {Napi::Number::New(env, static_cast<double>(id_)),
-                                Napi::Buffer<char>::Copy(env, data + consumed, len - consumed)});
   }
   dispatching_ = false;
   if (!closing_) Flush();
 }
 
-void Connection::ReportParseError(const char* data, size_t len, size_t parsed) {
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
-  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parsed,
-              Napi::Buffer<char>::Copy(env, data, len), parser_.error_status());
+void Connection::ParseBacklog() {
+  if (backlog_.empty()) return;
+  ByteBuffer input;
+  input.Swap(backlog_);
+  Parse(input.data(), input.size());
+}
+
+void Connection::ReportParseError(const char* data, size_t len) {
+  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parser_.bytes_parsed(), data,
+              len, true, parser_.error_status());
+}
+
+// Node's codes: HPE_CB_HEADERS_COMPLETE for a 'request' handler that threw, HPE_JS_EXCEPTION
+// for a body or end handler; bytesParsed is where the parser was when it happened.
+void Connection::ReportCallbackError(const char* data, size_t len) {
+  ReportError(callback_error_code_, callback_error_reason_, callback_error_offset_, data, len, true,
+              400);
 }
 
 void Connection::ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
-                             napi_value raw_packet, uint16_t status) {
+                             const char* raw_packet, size_t raw_length, bool has_packet,
+                             uint16_t status) {
   // No further input is read: the connection ends with the error response JS writes.
-  Pause();
+  stopped_ = true;
   receiving_message_ = false;
-  Napi::Env env = environment_->env();
-  environment_->MakeCallback(environment_->callbacks().on_parse_error, {
-      Napi::Number::New(env, static_cast<double>(id_)),
-      Napi::String::New(env, code),
-      Napi::String::New(env, reason),
-      Napi::Number::New(env, static_cast<double>(bytes_parsed)),
-      raw_packet,
-      Napi::Number::New(env, status),
-  });
+  UpdateReading();
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  args.Utf8(code);
+  args.Utf8(reason);
+  args.Number(static_cast<double>(bytes_parsed));
+  if (has_packet) args.BufferCopy(raw_packet, raw_length);
+  else args.Undefined();
+  args.Int32(status);
+  environment_->Call(parser_async_, environment_->callbacks().on_parse_error, args);
+}
+
+void Connection::HandlerThrew(const char* code, const char* reason) {
+  if (callback_error_code_ != nullptr) return;
+  callback_error_code_ = code;
+  callback_error_reason_ = reason;
 }
 
 HeadAction Connection::OnHead(const MessageHead& head) {
-  if (closing_) return HeadAction::kPause;
+  if (closing_ || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
   head_received_ = true;
+  if (!receiving_message_) {
+    // The message began in this read (a pipelined one after the previous).
+    receiving_message_ = true;
+    message_started_ = last_active_;
+  }
   ++responses_pending_;
-  // Each call into JS is its own callback scope, as each of Node's parser callbacks is: the
-  // microtasks and ticks a handler queues run before the next event of the same read.
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
+  napi_env env = environment_->env();
+  HandleScope scope(env);
   uint32_t flags = 0;
   if (head.keep_alive) flags |= kHeadKeepAlive;
   if (head.upgrade) flags |= kHeadUpgrade;
@@ -119,94 +191,110 @@ HeadAction Connection::OnHead(const MessageHead& head) {
   message_end_reported_ = bodiless;
   // The fields travel as trailing arguments (JS takes them as a rest parameter): V8 builds that
   // array in one step, where filling an array through N-API costs a call per element.
-  std::vector<napi_value>& args = environment_->scratch_arguments();
-  args.resize(kHeadFixedArguments + head.header_count * 2);
-  args[0] = Napi::Number::New(env, static_cast<double>(id_));
-  args[1] = Napi::Number::New(env, static_cast<int>(head.method));
-  napi_create_string_latin1(env, head.url.data, head.url.len, &args[2]);
-  args[3] = Napi::Number::New(env, head.http_major);
-  args[4] = Napi::Number::New(env, head.http_minor);
-  args[5] = Napi::Number::New(env, flags);
-  napi_value* field_values = args.data() + kHeadFixedArguments;
+  JsArguments args(env, environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  args.Int32(static_cast<int>(head.method));
+  args.Latin1(head.url.data, head.url.len);
+  args.Int32(head.http_major);
+  args.Int32(head.http_minor);
+  args.Int32(static_cast<int32_t>(flags));
   for (uint32_t i = 0; i < head.header_count; ++i) {
     const HeaderField& field = head.headers[i];
     const int common = FindFieldName(field.name.data, field.name.len);
-    if (common >= 0) {
-      napi_create_int32(env, common, &field_values[i * 2]);
-    } else {
-      napi_create_string_latin1(env, field.name.data, field.name.len, &field_values[i * 2]);
-    }
-    napi_create_string_latin1(env, field.value.data, field.value.len, &field_values[i * 2 + 1]);
+    if (common >= 0) args.Int32(common);
+    else args.Latin1(field.name.data, field.name.len);
+    args.Latin1(field.value.data, field.value.len);
   }
-  napi_value hand_off =
-      environment_->MakeCallback(environment_->callbacks().on_head, args.size(), args.data());
+  napi_value hand_off = nullptr;
+  switch (environment_->Call(parser_async_, environment_->callbacks().on_head, args, &hand_off)) {
+    case Environment::CallResult::kOk:
+      break;
+    case Environment::CallResult::kThrew:
+      // The parser stops right after this head: bytesParsed is its end, as on Node.
+      HandlerThrew("HPE_CB_HEADERS_COMPLETE", "User callback error");
+      return HeadAction::kPause;
+    case Environment::CallResult::kUnavailable:
+      stopped_ = true;
+      return HeadAction::kPause;
+  }
   // An upgrade or CONNECT that JS will hand to its listener: stop right after the head.
   bool take = false;
   if (head.upgrade && hand_off != nullptr && napi_get_value_bool(env, hand_off, &take) == napi_ok &&
       take) {
+    handing_off_ = true;
     return HeadAction::kPause;
   }
   return HeadAction::kContinue;
 }
 
 void Connection::OnBody(const char* data, size_t len) {
-  if (closing_) return;
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
-  environment_->MakeCallback(environment_->callbacks().on_body,
-                             {Napi::Number::New(env, static_cast<double>(id_)),
-                              Napi::Buffer<char>::Copy(env, data, len)});
+  if (closing_ || stopped_ || callback_error_code_ != nullptr) return;
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  args.BufferCopy(data, len);
+  if (environment_->Call(parser_async_, environment_->callbacks().on_body, args) ==
+      Environment::CallResult::kThrew) {
+    HandlerThrew("HPE_JS_EXCEPTION", "JS Exception");
+  }
 }
 
 void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
-  // Pipelined bytes after this message start the next one now.
-  message_started_ = last_active_;
+  if (callback_error_code_ != nullptr) return;
+  receiving_message_ = false;
   head_received_ = false;
+  ++messages_completed_;
+  // Answers queued past the high-water mark: take no further request until the peer reads.
+  if (queued_output() >= settings_->output_high_water) parser_.RequestPauseAfterMessage();
   if (message_end_reported_) {
     message_end_reported_ = false;
     return;
   }
-  if (closing_) return;
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
-  Napi::Value trailer_list = env.Undefined();
-  if (count > 0) {
-    Napi::Array list = Napi::Array::New(env, count * 2);
-    for (uint32_t i = 0; i < count; ++i) {
-      napi_value name;
-      napi_value value;
-      napi_create_string_latin1(env, trailers[i].name.data, trailers[i].name.len, &name);
-      napi_create_string_latin1(env, trailers[i].value.data, trailers[i].value.len, &value);
-      napi_set_element(env, list, i * 2, name);
-      napi_set_element(env, list, i * 2 + 1, value);
-    }
-    trailer_list = list;
+  if (closing_ || stopped_) return;
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  if (count > 0) args.FieldArray(trailers, count);
+  else args.Undefined();
+  if (environment_->Call(parser_async_, environment_->callbacks().on_message_end, args) ==
+      Environment::CallResult::kThrew) {
+    HandlerThrew("HPE_JS_EXCEPTION", "JS Exception");
   }
-  environment_->MakeCallback(environment_->callbacks().on_message_end,
-                             {Napi::Number::New(env, static_cast<double>(id_)), trailer_list});
+}
+
+// The head of an upgrade or CONNECT was the last thing parsed: what follows belongs to the new
+// protocol, and goes to JS with the hand-off.
+void Connection::HandOff(const char* rest, size_t len) {
+  stopped_ = true;
+  receiving_message_ = false;
+  UpdateReading();
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  args.BufferCopy(rest, len);
+  environment_->Call(parser_async_, environment_->callbacks().on_upgrade, args);
 }
 
 void Connection::OnEof() {
-  Pause();
-  if (parser_.Finish() != ParseError::kOk) {
-    ReportParseError("", 0, 0);
+  stopped_ = true;
+  UpdateReading();
+  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk) {
+    ReportParseError("", 0);
     return;
   }
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
-  environment_->MakeCallback(environment_->callbacks().on_end,
-                             {Napi::Number::New(env, static_cast<double>(id_))});
+  Notify(socket_async_, environment_->callbacks().on_end);
 }
 
 void Connection::Flush() {
   if (dispatching_ || closing_ || shutting_down_) return;
-  int err = output_.Flush(&handle_.stream);
+  bool progress = false;
+  int err = output_.Flush(&handle_.stream, &progress);
   if (err != 0) {
     Close(err);
     return;
   }
-  Touch();
-  if (output_.idle()) AfterWrite();
+  if (progress) Touch();
+  if (!output_.writing()) AfterWrite();
 }
 
 void Connection::OnWriteDone(void* owner, int status) {
@@ -221,41 +309,50 @@ void Connection::OnWriteDone(void* owner, int status) {
   self->Flush();
 }
 
+// The queue is empty.
 void Connection::AfterWrite() {
+  queued_at_last_check_ = 0;
   if (ending_) {
     MaybeShutdown();
     return;
   }
-  if (want_drain_ && !environment_->tearing_down()) {
+  if (paused_for_output_) {
+    paused_for_output_ = false;
+    ParseBacklog();
+    if (closing_) return;
+    UpdateReading();
+  }
+  if (want_drain_ && output_.idle()) {
     want_drain_ = false;
-    Napi::HandleScope scope(environment_->env());
-    Napi::Env env = environment_->env();
-    environment_->MakeCallback(environment_->callbacks().on_drain,
-                               {Napi::Number::New(env, static_cast<double>(id_))});
+    Notify(socket_async_, environment_->callbacks().on_drain);
   }
 }
 
-void Connection::Pause() {
-  paused_ = true;
-  if (reading_) {
+void Connection::UpdateReading() {
+  const bool want = !closing_ && !ending_ && !stopped_ && !paused_by_js_ && !paused_for_output_;
+  if (want == reading_) return;
+  if (want) {
+    reading_ = uv_read_start(&handle_.stream, OnAlloc, OnRead) == 0;
+  } else {
     uv_read_stop(&handle_.stream);
     reading_ = false;
   }
 }
 
+void Connection::Pause() {
+  paused_by_js_ = true;
+  UpdateReading();
+}
+
 void Connection::Resume() {
-  paused_ = false;
-  if (!reading_ && !closing_ && !ending_) {
-    if (uv_read_start(&handle_.stream, OnAlloc, OnRead) == 0) {
-      reading_ = true;
-    }
-  }
+  paused_by_js_ = false;
+  UpdateReading();
 }
 
 void Connection::End() {
   if (closing_ || ending_) return;
   ending_ = true;
-  Pause();
+  UpdateReading();
   if (!dispatching_) Flush();
 }
 
@@ -276,21 +373,32 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
 void Connection::Destroy() { Close(0); }
 
 int Connection::Detach() {
-  Pause();
-  uv_stream_t* stream = &handle_.stream;
-  // Bytes queued before the hand-off (an interim response, say) go first; a write still in
-  // flight when the handle closes would be lost, so only what the kernel takes now is sent.
-  if (output_.Flush(stream) != 0 || !output_.idle()) {
-    Close(UV_EAGAIN);
-    return UV_EAGAIN;
+  if (closing_) return UV_EBADF;
+  stopped_ = true;
+  UpdateReading();
+  if (!output_.idle()) {
+    // An answer queued before the hand-off (a response still leaving, an interim 100) goes
+    // first: the new protocol's bytes must not overtake it, so the hand-off waits for it.
+    bool progress = false;
+    int err = output_.Flush(&handle_.stream, &progress);
+    if (err != 0) {
+      Close(err);
+      return err;
+    }
+    if (!output_.idle()) return UV_EAGAIN;
   }
   uv_os_fd_t fd;
   int err = uv_fileno(&handle_.handle, &fd);
-  if (err != 0) return err;
-  int copy = dup(fd);
-  if (copy < 0) return uv_translate_sys_error(errno);
-  Close(0);
-  return copy;
+  if (err == 0) {
+    int copy = dup(fd);
+    if (copy >= 0) {
+      Close(0);
+      return copy;
+    }
+    err = uv_translate_sys_error(errno);
+  }
+  Close(err);
+  return err;
 }
 
 void Connection::SetTimeout(uint64_t milliseconds) {
@@ -299,50 +407,53 @@ void Connection::SetTimeout(uint64_t milliseconds) {
   if (milliseconds > 0) environment_->EnsureSweepTimer();
 }
 
-void Connection::SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms) {
-  headers_timeout_ = headers_ms;
-  request_timeout_ = request_ms;
-  if (headers_ms > 0 || request_ms > 0) environment_->EnsureSweepTimer();
-}
-
-void Connection::SetKeepAliveTimeout(uint64_t milliseconds) {
-  keep_alive_timeout_ = milliseconds;
-  if (milliseconds > 0) environment_->EnsureSweepTimer();
-}
-
 void Connection::ResponseEnded() {
   if (responses_pending_ > 0) --responses_pending_;
-  served_ = true;
   Touch();
 }
 
 void Connection::CheckTimeout(uint64_t now) {
-  if (closing_ || ending_) return;
-  if (receiving_message_ && reading_) {
+  if (closing_) return;
+  // Output taken by the peer since the last check is activity: a slow reader of a large
+  // response is busy, not idle.
+  const size_t queued = queued_output();
+  if (queued < queued_at_last_check_) Touch();
+  queued_at_last_check_ = queued;
+  const ServerSettings& settings = *settings_;
+  if (receiving_message_ && !stopped_) {
     const uint64_t elapsed = now - message_started_;
-    if ((!head_received_ && headers_timeout_ > 0 && elapsed >= headers_timeout_) ||
-        (request_timeout_ > 0 && elapsed >= request_timeout_)) {
+    if ((!head_received_ && settings.headers_timeout_ms > 0 &&
+         elapsed >= settings.headers_timeout_ms) ||
+        (settings.request_timeout_ms > 0 && elapsed >= settings.request_timeout_ms)) {
       // Node's ERR_HTTP_REQUEST_TIMEOUT, answered with 408 (RFC 9110 §15.5.9).
-      Napi::HandleScope scope(environment_->env());
-      napi_value no_packet;
-      napi_get_undefined(environment_->env(), &no_packet);
-      ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), no_packet,
-                  408);
+      ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), nullptr, 0,
+                  false, 408);
       return;
     }
   }
-  // Between requests on a kept-alive connection the keep-alive timeout stands in for the
-  // socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) until the next request).
-  const bool between_requests = served_ && responses_pending_ == 0 && !receiving_message_;
-  const uint64_t timeout =
-      between_requests && keep_alive_timeout_ > 0 ? keep_alive_timeout_ : timeout_;
+  // Once every response has ended and no request is arriving, the keep-alive timeout stands in
+  // for the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) until the next
+  // request). The clock runs only while nothing moves, so output still leaving at any pace
+  // keeps the connection; a peer that takes none of it is idle.
+  // A connection that is ending keeps the socket's own timeout when it has one (Node sets no
+  // keep-alive timer then); without one the keep-alive bound still ends a peer that reads
+  // nothing, so it cannot hold the descriptor and the queued answer forever.
+  const bool between_requests = responses_pending_ == 0 && !receiving_message_;
+  uint64_t timeout = timeout_;
+  if (between_requests && settings.keep_alive_timeout_ms > 0 && (!ending_ || timeout_ == 0)) {
+    timeout = settings.keep_alive_timeout_ms;
+  }
   if (timeout == 0 || now - last_active_ < timeout) return;
   // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
   Touch();
-  Napi::HandleScope scope(environment_->env());
-  Napi::Env env = environment_->env();
-  environment_->MakeCallback(environment_->callbacks().on_timeout,
-                             {Napi::Number::New(env, static_cast<double>(id_))});
+  Notify(socket_async_, environment_->callbacks().on_timeout);
+}
+
+void Connection::Notify(const AsyncResource& resource, const Napi::FunctionReference& callback) {
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  environment_->Call(resource, callback, args);
 }
 
 void Connection::Close(int error) {
@@ -350,6 +461,7 @@ void Connection::Close(int error) {
   closing_ = true;
   close_error_ = error;
   reading_ = false;
+  output_.Discard();
   environment_->connections().Remove(id_);
   uv_close(&handle_.handle, OnClosed);
 }
@@ -357,12 +469,15 @@ void Connection::Close(int error) {
 void Connection::OnClosed(uv_handle_t* handle) {
   Connection* self = static_cast<Connection*>(handle->data);
   Environment* environment = self->environment_;
-  if (!environment->tearing_down()) {
-    Napi::HandleScope scope(environment->env());
-    Napi::Env env = environment->env();
-    environment->MakeCallback(environment->callbacks().on_close,
-                              {Napi::Number::New(env, static_cast<double>(self->id_)),
-                               Napi::Number::New(env, self->close_error_)});
+  napi_env env = environment->env();
+  {
+    HandleScope scope(env);
+    JsArguments args(env, environment->scratch_arguments());
+    args.Number(static_cast<double>(self->id_));
+    args.Int32(self->close_error_);
+    environment->Call(self->socket_async_, environment->callbacks().on_close, args);
+    self->parser_async_.Destroy(env);
+    self->socket_async_.Destroy(env);
   }
   delete self;
   environment->HandleClosed();

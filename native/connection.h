@@ -1,14 +1,17 @@
-// One accepted TCP connection: reads into the environment's shared buffer, drives the parser,
-// calls into JS once per message head (plus body chunks and message end), and writes what JS
-// queues as gathered writes.
+// One accepted connection: reads into the environment's shared buffer, drives the parser,
+// calls into JS once per message head (plus body chunks and message end), writes what JS queues
+// as gathered writes, and keeps the clocks of its timeouts.
 #pragma once
 
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "environment.h"
+#include "js_call.h"
 #include "parser/http_parser.h"
+#include "server_settings.h"
 #include "stream_handle.h"
 #include "writer.h"
 
@@ -31,38 +34,41 @@ class Connection final : public HttpParser::Handler {
  public:
   // Accepts the pending connection on `server`; nullptr if accept failed.
   static Connection* Accept(Environment* environment, uv_stream_t* server,
-                            const ParserLimits& limits);
+                            std::shared_ptr<ServerSettings> settings);
 
   uint64_t id() const { return id_; }
   bool closing() const { return closing_; }
   StreamHandle& handle() { return handle_; }
+  const AsyncResource& socket_resource() const { return socket_async_; }
+
+  // Creates the connection's async resources as Node has them: a socket resource ("TCPWRAP")
+  // triggered by the context running now (its listener's), and the HTTP parser's
+  // ("HTTPINCOMINGMESSAGE") triggered by the socket. Handlers run in the parser's, so
+  // executionAsyncId() and AsyncLocalStorage see one context per connection.
+  void InitAsync();
 
   // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits
   // until every message of that read has been handled, so pipelined answers share a write.
-  ByteBuffer& pending_output() { return output_.pending(); }
-  size_t queued_output() const { return output_.queued(); }
+  OutputQueue& output() { return output_; }
+  size_t queued_output() const { return output_.queued(&handle_.stream); }
+  // JS wrote: writing is activity, as on Node (net.Socket refreshes its timer on each write).
+  void Touch() { last_active_ = uv_now(environment_->loop()); }
   void Flush();
   // JS found the queue over its high-water mark: tell it (on_drain) once the queue is empty.
   void WatchDrain() { want_drain_ = true; }
 
-  void Pause();   // stop reading (back-pressure); the bytes of the current read are still parsed
+  void Pause();   // JS stops reading (back-pressure); the bytes of the current read are still parsed
   void Resume();
   // Sends what is queued, then shuts down the write side and closes.
   void End();
   // Closes now; queued bytes are dropped.
   void Destroy();
-  // For the 'upgrade' and 'connect' hand-offs: sends what can be sent of the queued bytes,
-  // returns a duplicate of the descriptor (or a negative libuv error) and closes the handle.
+  // For the 'upgrade' and 'connect' hand-offs: once every queued byte is sent, returns a
+  // duplicate of the descriptor and closes the handle. UV_EAGAIN while output is still leaving
+  // (JS waits for on_drain and asks again); any other error closes the connection.
   int Detach();
   // Idle time after which JS is told (0: never). Checked by the environment's sweep.
   void SetTimeout(uint64_t milliseconds);
-  // Node's headersTimeout and requestTimeout: the time a client may take to send a whole head,
-  // and a whole message, from its first byte (0: no limit).
-  void SetRequestTimeouts(uint64_t headers_ms, uint64_t request_ms);
-  // The idle time allowed between a finished response and the next request (Node arms
-  // keepAliveTimeout plus a second on the socket then, and restores the socket's own timeout
-  // when the next request starts). Kept here so that neither step costs a call from JS.
-  void SetKeepAliveTimeout(uint64_t milliseconds);
   // JS wrote the last byte of a response.
   void ResponseEnded();
   void CheckTimeout(uint64_t now);
@@ -73,7 +79,7 @@ class Connection final : public HttpParser::Handler {
   void OnMessageComplete(const HeaderField* trailers, uint32_t count) override;
 
  private:
-  Connection(Environment* environment, const ParserLimits& limits);
+  Connection(Environment* environment, std::shared_ptr<ServerSettings> settings);
   ~Connection() = default;
 
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -83,37 +89,62 @@ class Connection final : public HttpParser::Handler {
   static void OnClosed(uv_handle_t* handle);
 
   void Parse(const char* data, size_t len);
+  // Input held back while output drains (see Parse), parsed once the queue is short again.
+  void ParseBacklog();
   // `parsed` is what the parser consumed of this read before the error: Node's bytesParsed.
-  void ReportParseError(const char* data, size_t len, size_t parsed);
-  void ReportError(const char* code, const char* reason, uint64_t bytes_parsed, napi_value raw_packet,
-                   uint16_t status);
+  void ReportParseError(const char* data, size_t len);
+  // A handler threw while the parser was delivering a message (see OnHead).
+  void ReportCallbackError(const char* data, size_t len);
+  void ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
+                   const char* raw_packet, size_t raw_length, bool has_packet, uint16_t status);
+  void HandOff(const char* rest, size_t len);
+  void HandlerThrew(const char* code, const char* reason);
   void OnEof();
   void AfterWrite();
   void MaybeShutdown();
   void Close(int error);
-  void Touch() { last_active_ = uv_now(environment_->loop()); }
+  void UpdateReading();
+  void Notify(const AsyncResource& resource, const Napi::FunctionReference& callback);
+  Environment::CallResult CallWithId(const AsyncResource& resource,
+                                     const Napi::FunctionReference& callback, JsArguments& args,
+                                     napi_value* result = nullptr);
 
   Environment* environment_;
   StreamHandle handle_;
   uint64_t id_ = 0;
+  std::shared_ptr<ServerSettings> settings_;
   HttpParser parser_;
   OutputQueue output_;
+  AsyncResource socket_async_;
+  AsyncResource parser_async_;
   uv_shutdown_t shutdown_request_;
+  ByteBuffer backlog_;
+  // The socket's idle timeout, and when anything last moved (a read, a write from JS, or bytes
+  // of queued output taken by the peer).
   uint64_t timeout_ = 0;
   uint64_t last_active_ = 0;
-  uint64_t headers_timeout_ = 0;
-  uint64_t request_timeout_ = 0;
-  uint64_t keep_alive_timeout_ = 0;
-  // Requests whose responses have not ended, and whether one ever has.
+  size_t queued_at_last_check_ = 0;
+  // Requests whose responses have not ended.
   uint32_t responses_pending_ = 0;
-  bool served_ = false;
-  // When the message now arriving started, and how far it has come.
+  // When the message now arriving started (its first byte, padding included, or the accept),
+  // and how far it has come: Node's headersTimeout and requestTimeout run from there.
   uint64_t message_started_ = 0;
   bool receiving_message_ = false;
   bool head_received_ = false;
+  uint32_t messages_completed_ = 0;
+  // A handler threw while the parser was delivering a message: no further input is parsed, and
+  // the error is reported (as Node's 'clientError') when the next bytes are there.
+  const char* callback_error_code_ = nullptr;
+  const char* callback_error_reason_ = nullptr;
+  uint64_t callback_error_offset_ = 0;
   int close_error_ = 0;
   bool reading_ = false;
-  bool paused_ = false;
+  bool paused_by_js_ = false;
+  // Output is over the high-water mark: input waits (Node's needDrain pause in parserOnIncoming).
+  bool paused_for_output_ = false;
+  // No further input will be parsed: a parse error, a hand-off, or JS unable to run.
+  bool stopped_ = false;
+  bool handing_off_ = false;
   bool dispatching_ = false;
   bool want_drain_ = false;
   bool ending_ = false;

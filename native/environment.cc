@@ -14,9 +14,6 @@ constexpr uint64_t kSweepIntervalMs = 250;
 
 Environment::Environment(Napi::Env env, uv_loop_t* loop)
     : env_(env), loop_(loop), read_buffer_(kReadBufferSize) {
-  Napi::Object resource = Napi::Object::New(env);
-  async_resource_ = Napi::Persistent(resource);
-  napi_async_init(env, resource, Napi::String::New(env, "uvhttp"), &async_context_);
   napi_add_async_cleanup_hook(env, OnAsyncCleanup, this, &cleanup_handle_);
 }
 
@@ -28,27 +25,73 @@ void Environment::Release(Napi::Env env, Environment* self) {
         &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout}) {
     reference->Reset();
   }
-  napi_async_destroy(env, self->async_context_);
-  self->async_context_ = nullptr;
-  self->async_resource_.Reset();
   self->released_ = true;
   self->tearing_down_ = true;
   self->MaybeFinishTeardown();
 }
 
-napi_value Environment::MakeCallback(const Napi::FunctionReference& function, size_t argc,
-                                     const napi_value* argv) {
-  napi_value result = nullptr;
-  // The receiver is the async resource: napi_make_callback needs an object there, and none of
-  // the callbacks uses `this`.
-  napi_status status = napi_make_callback(env_, async_context_, async_resource_.Value(),
-                                          function.Value(), argc, argv, &result);
-  if (status == napi_ok) return result;
-  if (env_.IsExceptionPending()) {
-    Napi::Error error = env_.GetAndClearPendingException();
-    napi_fatal_exception(env_, error.Value());
+Environment::CallResult Environment::Call(const AsyncResource& resource,
+                                          const Napi::FunctionReference& function,
+                                          const JsArguments& args, napi_value* result) {
+  if (!can_call_js() || !args.ok()) return CallResult::kUnavailable;
+  napi_value callee = nullptr;
+  napi_value receiver = resource.object(env_);
+  if (receiver == nullptr && napi_get_global(env_, &receiver) != napi_ok) return CallResult::kUnavailable;
+  if (napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr) {
+    return CallResult::kUnavailable;
   }
-  return nullptr;
+  napi_value ignored;
+  return Outcome(napi_make_callback(env_, resource.context(), receiver, callee, args.size(),
+                                    args.data(), result != nullptr ? result : &ignored));
+}
+
+Environment::CallResult Environment::CallInScope(const Napi::FunctionReference& function,
+                                                 const JsArguments& args, napi_value* result) {
+  if (!can_call_js() || !args.ok()) return CallResult::kUnavailable;
+  napi_value callee = nullptr;
+  napi_value receiver = nullptr;
+  if (napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr ||
+      napi_get_global(env_, &receiver) != napi_ok) {
+    return CallResult::kUnavailable;
+  }
+  napi_value ignored;
+  return Outcome(napi_call_function(env_, receiver, callee, args.size(), args.data(),
+                                    result != nullptr ? result : &ignored));
+}
+
+// A failed call either threw (an exception is pending: report it as Node reports an exception
+// thrown by an event handler) or could not run at all: N-API answers napi_pending_exception with
+// no exception pending when the environment is terminating (the rule node-addon-api's
+// NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS relies on).
+Environment::CallResult Environment::Outcome(napi_status status) {
+  if (status == napi_ok) return CallResult::kOk;
+  bool pending = false;
+  if (napi_is_exception_pending(env_, &pending) != napi_ok || !pending) {
+    js_stopped_ = true;
+    return CallResult::kUnavailable;
+  }
+  napi_value exception = nullptr;
+  if (napi_get_and_clear_last_exception(env_, &exception) != napi_ok ||
+      napi_fatal_exception(env_, exception) != napi_ok) {
+    js_stopped_ = true;
+    return CallResult::kUnavailable;
+  }
+  if (!handler_threw_) return CallResult::kOk;
+  handler_threw_ = false;
+  return CallResult::kThrew;
+}
+
+CallbackScope::CallbackScope(Environment* environment, const AsyncResource& resource)
+    : env_(environment->env()) {
+  napi_value object = resource.object(env_);
+  if (!environment->can_call_js() || object == nullptr ||
+      napi_open_callback_scope(env_, object, resource.context(), &scope_) != napi_ok) {
+    scope_ = nullptr;
+  }
+}
+
+CallbackScope::~CallbackScope() {
+  if (scope_ != nullptr) napi_close_callback_scope(env_, scope_);
 }
 
 void Environment::EnsureSweepTimer() {

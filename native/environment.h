@@ -7,10 +7,10 @@
 #include <uv.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <vector>
 
 #include "handle_table.h"
+#include "js_call.h"
 
 namespace uvhttp {
 
@@ -48,6 +48,9 @@ class Environment {
   Napi::Env env() const { return env_; }
   uv_loop_t* loop() const { return loop_; }
   bool tearing_down() const { return tearing_down_; }
+  // False once the environment is ending or JS was found unable to run (a terminating Worker,
+  // process.exit() from a handler): from then on no call into JS is attempted.
+  bool can_call_js() const { return !tearing_down_ && !js_stopped_; }
 
   JsCallbacks& callbacks() { return callbacks_; }
   HandleTable<Connection>& connections() { return connections_; }
@@ -57,22 +60,33 @@ class Environment {
   // next one starts, and whatever must outlive the read is copied out of it.
   char* read_buffer() { return read_buffer_.data(); }
 
-  // Argument storage for calls into JS whose argument count varies (a message head): reused, so
-  // a call allocates nothing. V8 copies the arguments when the call starts, so a nested use
-  // cannot disturb a call already made.
+  // Argument storage for calls into JS: reused, so a call allocates nothing. V8 copies the
+  // arguments when the call starts, so a nested use cannot disturb a call already made.
   std::vector<napi_value>& scratch_arguments() { return scratch_arguments_; }
 
+  enum class CallResult : uint8_t {
+    kOk,
+    // The handler the call was made for threw (JS said so with handlerThrew() on its way out);
+    // the exception went to 'uncaughtException' and the process lives on. An exception from a
+    // tick or microtask run after the handler returned is reported the same way but is kOk:
+    // on Node it does not reach the parser either.
+    kThrew,
+    // JS could not run (see can_call_js): nothing ran.
+    kUnavailable,
+  };
+
   // Calls a registered JS function as Node calls its own event handlers from libuv callbacks
-  // (MakeCallback): in an async callback scope, so the ticks and microtasks the handler queued
-  // run when it returns, as they do after Node's own socket reads. The caller holds a
-  // Napi::HandleScope. An exception the function throws is reported the way Node reports one
-  // thrown by an event handler, as 'uncaughtException', and the result is then nullptr.
-  napi_value MakeCallback(const Napi::FunctionReference& function, size_t argc,
-                          const napi_value* argv);
-  napi_value MakeCallback(const Napi::FunctionReference& function,
-                          std::initializer_list<napi_value> args) {
-    return MakeCallback(function, args.size(), args.begin());
-  }
+  // (MakeCallback): in `resource`'s async context and in a callback scope of its own, so the
+  // ticks and microtasks the handler queued run when it returns, as they do after Node's own
+  // socket reads. The caller holds a handle scope. An exception is reported the way Node
+  // reports one thrown by an event handler, as 'uncaughtException'.
+  CallResult Call(const AsyncResource& resource, const Napi::FunctionReference& function,
+                  const JsArguments& args, napi_value* result = nullptr);
+  // The same inside a callback scope the caller opened (CallbackScope): no scope of its own.
+  CallResult CallInScope(const Napi::FunctionReference& function, const JsArguments& args,
+                         napi_value* result = nullptr);
+
+  void MarkHandlerThrew() { handler_threw_ = true; }
 
   // Called by a handle's close callback so teardown knows when the last one is gone.
   void HandleOpened() { ++open_handles_; }
@@ -83,6 +97,7 @@ class Environment {
   void EnsureSweepTimer();
 
  private:
+  CallResult Outcome(napi_status status);
   static void OnAsyncCleanup(napi_async_cleanup_hook_handle handle, void* data);
   static void OnSweep(uv_timer_t* timer);
   void MaybeFinishTeardown();
@@ -91,19 +106,34 @@ class Environment {
   Napi::Env env_;
   uv_loop_t* loop_;
   bool tearing_down_ = false;
+  bool js_stopped_ = false;
+  bool handler_threw_ = false;
   bool released_ = false;
   JsCallbacks callbacks_;
   HandleTable<Connection> connections_;
   HandleTable<Listener> listeners_;
   std::vector<char> read_buffer_;
   std::vector<napi_value> scratch_arguments_;
-  Napi::ObjectReference async_resource_;
-  napi_async_context async_context_ = nullptr;
   napi_async_cleanup_hook_handle cleanup_handle_ = nullptr;
   uv_timer_t sweep_timer_;
   bool sweep_timer_started_ = false;
   bool sweep_timer_closed_ = false;
   size_t open_handles_ = 0;
+};
+
+// A callback scope opened by native code around several steps that must run in one async
+// context (a new connection's resources are created in its listener's context, then
+// 'connection' is emitted there), with one before/after pair as Node's own onconnection has.
+class CallbackScope {
+ public:
+  CallbackScope(Environment* environment, const AsyncResource& resource);
+  ~CallbackScope();
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+
+ private:
+  napi_env env_;
+  napi_callback_scope scope_ = nullptr;
 };
 
 }  // namespace uvhttp

@@ -16,8 +16,8 @@ int Bind(uv_tcp_t* handle, const char* host, int port) {
 
 }  // namespace
 
-Listener::Listener(Environment* environment, const Options& options, bool local)
-    : environment_(environment), options_(options) {
+Listener::Listener(Environment* environment, const ServerSettings& settings, bool local)
+    : environment_(environment), settings_(std::make_shared<ServerSettings>(settings)) {
   if (local) {
     uv_pipe_init(environment->loop(), &handle_.pipe, 0);
   } else {
@@ -26,6 +26,9 @@ Listener::Listener(Environment* environment, const Options& options, bool local)
   environment->HandleOpened();
   handle_.handle.data = this;
   id_ = environment->listeners().Add(this);
+  async_.Init(environment->env(), "TCPSERVERWRAP");
+  // Timeouts are enforced by the sweep; it is unreferenced, so it costs nothing when idle.
+  environment->EnsureSweepTimer();
 }
 
 int Listener::Open(const char* host, int port, int backlog, const char** syscall) {
@@ -37,14 +40,14 @@ int Listener::Open(const char* host, int port, int backlog, const char** syscall
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
-                     const Options& options, uint64_t* id, const char** syscall) {
+                     const ServerSettings& settings, uint64_t* id, const char** syscall) {
   const bool any_address = host[0] == '\0';
-  Listener* listener = new Listener(environment, options, false);
+  Listener* listener = new Listener(environment, settings, false);
   int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
   if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
     listener->Close();
-    listener = new Listener(environment, options, false);
+    listener = new Listener(environment, settings, false);
     err = listener->Open("0.0.0.0", port, backlog, syscall);
   }
   if (err != 0) {
@@ -56,8 +59,8 @@ int Listener::Create(Environment* environment, const char* host, int port, int b
 }
 
 int Listener::CreateLocal(Environment* environment, const char* path, int backlog,
-                          const Options& options, uint64_t* id, const char** syscall) {
-  Listener* listener = new Listener(environment, options, true);
+                          const ServerSettings& settings, uint64_t* id, const char** syscall) {
+  Listener* listener = new Listener(environment, settings, true);
   *syscall = "bind";
   int err = uv_pipe_bind(&listener->handle_.pipe, path);
   if (err == 0) {
@@ -82,6 +85,7 @@ void Listener::Close() {
 void Listener::OnClosed(uv_handle_t* handle) {
   Listener* self = static_cast<Listener*>(handle->data);
   Environment* environment = self->environment_;
+  self->async_.Destroy(environment->env());
   delete self;
   environment->HandleClosed();
 }
@@ -90,16 +94,18 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Listener* self = static_cast<Listener*>(server->data);
   Environment* environment = self->environment_;
   if (status != 0 || self->closing_ || environment->tearing_down()) return;
-  Connection* connection = Connection::Accept(environment, server, self->options_.limits);
+  Connection* connection = Connection::Accept(environment, server, self->settings_);
   if (connection == nullptr) return;
-  connection->SetRequestTimeouts(self->options_.headers_timeout_ms,
-                                 self->options_.request_timeout_ms);
-  connection->SetKeepAliveTimeout(self->options_.keep_alive_timeout_ms);
-  Napi::HandleScope scope(environment->env());
-  Napi::Env env = environment->env();
-  environment->MakeCallback(environment->callbacks().on_connection,
-                            {Napi::Number::New(env, static_cast<double>(self->id_)),
-                             Napi::Number::New(env, static_cast<double>(connection->id()))});
+  napi_env env = environment->env();
+  HandleScope handles(env);
+  // As Node's onconnection: the socket's resources are created, and 'connection' emitted, in the
+  // listener's async context.
+  CallbackScope scope(environment, self->async_);
+  connection->InitAsync();
+  JsArguments args(env, environment->scratch_arguments());
+  args.Number(static_cast<double>(self->id_));
+  args.Number(static_cast<double>(connection->id()));
+  environment->CallInScope(environment->callbacks().on_connection, args);
 }
 
 }  // namespace uvhttp

@@ -1,12 +1,17 @@
-// The outgoing side of a connection: bytes queued by JS are gathered into one buffer and sent
-// with send(2) first, a queued uv_write for whatever the kernel did not take (DESIGN:
-// "one write per response"; uWebSockets' cork buffer, Node's head riding with the first chunk).
+// The outgoing side of a connection. What JS queues while a read is being handled is gathered
+// and sent with one sendmsg(2) (DESIGN: "one write per response"; uWebSockets' cork buffer, Node's
+// head riding with the first chunk); whatever the kernel does not take goes to one queued
+// uv_write. Heads, framing and strings are copied into the queue; large bodies are referenced,
+// not copied (DESIGN: "Bytes the user gave us are referenced until written"): a cached 8 MB
+// Buffer sent to many slow clients is one buffer.
 #pragma once
 
+#include <node_api.h>
 #include <uv.h>
 
 #include <cstddef>
 #include <cstdlib>
+#include <vector>
 
 namespace uvhttp {
 
@@ -26,7 +31,7 @@ class ByteBuffer {
   void Clear() { size_ = 0; }
   void Swap(ByteBuffer& other);
   // Returns the memory to the allocator when the buffer grew large and is now empty, so one
-  // large response does not pin memory for the connection's whole life.
+  // large head does not pin memory for the connection's whole life.
   void Shrink();
 
   char* data() const { return data_; }
@@ -44,29 +49,64 @@ class OutputQueue {
   // What the owner is told when a queued write completes.
   using DoneCallback = void (*)(void* owner, int status);
 
-  OutputQueue(void* owner, DoneCallback done) : owner_(owner), done_(done) {}
+  // Bodies at least this long are referenced rather than copied: below it a copy costs less
+  // than a reference (and keeps the gathered write in one piece).
+  static constexpr size_t kReferenceThreshold = 16 * 1024;
+
+  OutputQueue(napi_env env, void* owner, DoneCallback done) : env_(env), owner_(owner), done_(done) {}
+  ~OutputQueue();
   OutputQueue(const OutputQueue&) = delete;
   OutputQueue& operator=(const OutputQueue&) = delete;
 
-  ByteBuffer& pending() { return pending_; }
+  // Copied bytes: reserve room at the end of the queue, write, commit what was written.
+  char* Reserve(size_t n);
+  void Commit(size_t n);
+  void Append(const char* data, size_t n);
+  // Bytes owned by a JS value, which `reference` keeps alive until they are written.
+  void AppendReference(const char* data, size_t n, napi_ref reference);
 
-  // Bytes JS has queued that the kernel has not yet taken.
-  size_t queued() const { return pending_.size() + in_flight_.size(); }
-  bool idle() const { return pending_.empty() && !writing_; }
+  // Bytes JS has queued that the kernel has not yet taken (libuv's count for the queued write,
+  // which shrinks as the peer reads).
+  size_t queued(const uv_stream_t* stream) const;
+  bool idle() const { return pending_.bytes == 0 && !writing_; }
   bool writing() const { return writing_; }
 
   // Sends what is pending. Returns 0 or a libuv error; on success everything is either written
-  // or owned by an in-flight uv_write whose completion reaches DoneCallback.
-  int Flush(uv_stream_t* stream);
+  // or owned by an in-flight uv_write whose completion reaches DoneCallback. `*progress` is set
+  // when the kernel took bytes.
+  int Flush(uv_stream_t* stream, bool* progress);
+
+  // Drops everything queued and releases the references (the connection is closing).
+  void Discard();
 
  private:
+  // A run of bytes to send: a range of the batch's copied bytes, or a referenced JS buffer.
+  struct Segment {
+    const char* external;  // nullptr for copied bytes
+    size_t offset;         // copied bytes: where they start in the batch's buffer
+    size_t length;
+    napi_ref reference;
+  };
+  // What one write carries: copied bytes and the segments that say in which order they go.
+  struct Batch {
+    ByteBuffer copied;
+    std::vector<Segment> segments;
+    size_t first = 0;   // segments before it are sent
+    size_t bytes = 0;   // not yet sent
+  };
+
   int TrySend(uv_stream_t* stream);
+  void Consume(Batch& batch, size_t n);
+  void Release(Batch& batch);
+  const char* Base(const Batch& batch, const Segment& segment) const;
   static void OnWrite(uv_write_t* req, int status);
 
+  napi_env env_;
   void* owner_;
   DoneCallback done_;
-  ByteBuffer pending_;
-  ByteBuffer in_flight_;
+  Batch pending_;
+  Batch in_flight_;
+  std::vector<uv_buf_t> buffers_;
   uv_write_t request_;
   bool writing_ = false;
 };

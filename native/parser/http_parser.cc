@@ -345,6 +345,7 @@ void HttpParser::SetScalarScanForTesting(bool scalar) {
 }
 
 void HttpParser::Resume() { paused_ = false; }
+void HttpParser::RequestPauseAfterMessage() { pause_after_msg_ = true; }
 ParseError HttpParser::error() const { return error_; }
 const char* HttpParser::error_reason() const { return error_reason_; }
 uint64_t HttpParser::error_offset() const { return error_offset_; }
@@ -1271,12 +1272,16 @@ inline bool HttpParser::DeliverHead(MessageHead& h) {
 
   HeadAction action = handler_->OnHead(h);
   if (action == HeadAction::kContinue && body == kNone) {  // the usual request: complete now
-    pause_after_msg_ = false;
     handler_->OnMessageComplete(nullptr, 0);
     phase_ = (keep_alive || no_close_after_) ? kIdle : kClosed;
+    if (pause_after_msg_) {  // the handler asked for a pause (RequestPauseAfterMessage)
+      pause_after_msg_ = false;
+      paused_ = true;
+      return false;
+    }
     return true;
   }
-  pause_after_msg_ = action == HeadAction::kPauseAfterMessage;
+  if (action == HeadAction::kPauseAfterMessage) pause_after_msg_ = true;
   if (action == HeadAction::kSkipBody) body = kNone;
   if (body == kNone && action != HeadAction::kPause) {
     CompleteMessage();  // no body: completes right away (paused if kPauseAfterMessage)

@@ -146,6 +146,10 @@ class HttpParser {
   ParseError Finish();
 
   void Resume();
+  // Called by the handler from inside any of its callbacks: Execute returns right after the
+  // current message completes (the next one is left in the input), as with kPauseAfterMessage.
+  // A server uses it to stop taking pipelined requests while its output backs up.
+  void RequestPauseAfterMessage();
   void Reset();  // back to the start of a message, limits kept, error cleared
 
   ParseError error() const;
