@@ -247,7 +247,7 @@ export class Run {
         if (v !== null && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
           return Object.fromEntries(Object.entries(v).map(([key, member]) => [replacePorts(key), member]));
         }
-        if (v instanceof http.Agent || (v instanceof Object && v.constructor?.name === 'Agent')) return '<agent>';
+        if (v instanceof http.Agent || v instanceof uvSide.Agent) return '<agent>';
         return v;
       }),
     );
