@@ -35,13 +35,56 @@ export function errInvalidStatusCode(code: unknown): Error {
   return coded(RangeError, 'ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${String(code)}`);
 }
 
-export function errInvalidArgType(name: string, expected: string, actual: unknown): Error {
-  const received = actual === null ? 'null' : actual === undefined ? 'undefined' : `type ${typeof actual} (${util.inspect(actual)})`;
-  return coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${received}`);
+// "argument" or "property", as Node words it: `options.x` names a property.
+function argumentKind(name: string): string {
+  return name.includes('.') ? 'property' : 'argument';
 }
 
-export function errInvalidArgValue(name: string, value: unknown): Error {
-  return coded(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument '${name}' is invalid. Received ${util.inspect(value)}`);
+// How Node's ERR_INVALID_ARG_TYPE describes the value it received.
+function describeReceived(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case 'function':
+      return `function ${value.name}`;
+    case 'object': {
+      const constructor = (value as { constructor?: { name?: unknown } }).constructor;
+      if (constructor && 'name' in constructor) return `an instance of ${String(constructor.name)}`;
+      return util.inspect(value, { depth: -1 });
+    }
+    case 'string': {
+      const shown = value.length > 28 ? `${value.slice(0, 25)}...` : value;
+      return shown.includes("'") ? `type string (${JSON.stringify(shown)})` : `type string ('${shown}')`;
+    }
+    default: {
+      const inspected = util.inspect(value, { colors: false });
+      return `type ${typeof value} (${inspected.length > 28 ? `${inspected.slice(0, 25)}...` : inspected})`;
+    }
+  }
+}
+
+export function errInvalidArgType(name: string, expected: string, actual: unknown): Error {
+  return coded(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" ${argumentKind(name)} must be ${expected}. Received ${describeReceived(actual)}`);
+}
+
+export function errInvalidArgValue(name: string, value: unknown, reason = 'is invalid'): Error {
+  let inspected = util.inspect(value);
+  if (inspected.length > 128) inspected = `${inspected.slice(0, 128)}...`;
+  return coded(TypeError, 'ERR_INVALID_ARG_VALUE', `The ${argumentKind(name)} '${name}' ${reason}. Received ${inspected}`);
+}
+
+// Node writes integers beyond 2^32 with separators ("4_294_967_297") in range errors.
+function withNumericSeparators(digits: string): string {
+  const start = digits[0] === '-' ? 1 : 0;
+  let grouped = '';
+  let end = digits.length;
+  for (; end >= start + 4; end -= 3) grouped = `_${digits.slice(end - 3, end)}${grouped}`;
+  return `${digits.slice(0, end)}${grouped}`;
+}
+
+export function errOutOfRange(name: string, range: string, value: unknown): Error {
+  const received =
+    typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32 ? withNumericSeparators(String(value)) : util.inspect(value);
+  return coded(RangeError, 'ERR_OUT_OF_RANGE', `The value of "${name}" is out of range. It must be ${range}. Received ${received}`);
 }
 
 export function errStreamWriteAfterEnd(): Error {

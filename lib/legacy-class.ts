@@ -31,7 +31,18 @@ export function legacyConstructor<C extends AnyClass, A extends unknown[]>(
     return undefined;
   } as unknown as LegacyConstructor<C, A>;
   Object.defineProperty(constructor, 'name', { value: name, configurable: true });
+  // `length` is the init function's parameter count, as Node's constructor's is (Agent.length 1).
+  Object.defineProperty(constructor, 'length', { value: init.length, configurable: true });
   constructor.prototype = methods.prototype;
+  // Node's classes get their methods by assignment (`Agent.prototype.getName = function ...`), so
+  // the methods are enumerable and `for (key in agent)` lists them; class methods are not.
+  // Accessors stay as they are: Node defines those with defineProperty, not enumerable.
+  for (const key of Reflect.ownKeys(methods.prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(methods.prototype, key) as PropertyDescriptor;
+    if (key !== 'constructor' && typeof descriptor.value === 'function' && !descriptor.enumerable) {
+      Object.defineProperty(methods.prototype, key, { ...descriptor, enumerable: true });
+    }
+  }
   Object.defineProperty(methods.prototype, 'constructor', {
     value: constructor,
     writable: true,
