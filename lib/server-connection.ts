@@ -128,9 +128,8 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     if (fd < 0) {
       // Native closed the connection (its close event follows): the request cannot be handed
       // over. Said as a socket error is said on Node, to 'clientError'.
-      const error = systemError(fd, 'dup');
-      req.destroy(connectionReset());
-      if (this.server.listenerCount('clientError') > 0) this.server.emit('clientError', error, oldSocket);
+      req.destroy();
+      this.onSocketError(systemError(fd, 'dup'));
       return;
     }
     forgetConnection(oldSocket._id);
@@ -307,6 +306,13 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     const serverTimeout = this.server.emit('timeout', socket);
     const socketTimeout = socket.emit('timeout');
     if (!reqTimeout && !resTimeout && !serverTimeout && !socketTimeout) socket.destroy();
+  }
+
+  // Node's socketOnError: the error goes to 'clientError' listeners; without one the connection
+  // is simply destroyed (no error response: the socket already failed).
+  onSocketError(error: Error): void {
+    if (this.server.listenerCount('clientError') > 0) this.server.emit('clientError', error, this.socket);
+    else this.socket.destroy();
   }
 
   onSocketClose(): void {

@@ -13,6 +13,9 @@ export interface SocketOwner {
   onSocketDrain(): void;
   onSocketClose(hadError: boolean): void;
   onSocketTimeout(): void;
+  // The socket was destroyed with an error (Node's http.Server hears it through its own 'error'
+  // listener on every socket and reports it to 'clientError').
+  onSocketError(error: Error): void;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 16 * 1024;
@@ -152,7 +155,7 @@ export class Socket extends EventEmitter {
     this.writable = false;
     this.readable = false;
     binding.destroy(this._id);
-    if (error) process.nextTick(() => this.emit('error', error));
+    if (error) process.nextTick(() => this._onError(error));
     return this;
   }
 
@@ -221,6 +224,11 @@ export class Socket extends EventEmitter {
   _onEnd(): void {
     this.readable = false;
     this.emit('end');
+  }
+
+  _onError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this._owner?.onSocketError(error);
   }
 
   _onTimeout(): void {

@@ -210,9 +210,13 @@ HeadAction Connection::OnHead(const MessageHead& head) {
     case Environment::CallResult::kOk:
       break;
     case Environment::CallResult::kThrew:
-      // The parser stops right after this head: bytesParsed is its end, as on Node.
+      // Node's parser stops here, so bytesParsed is the end of this head. The rest of this
+      // message is still read past (and ignored): bytes after it are what the error is reported
+      // with (see Parse).
       HandlerThrew("HPE_CB_HEADERS_COMPLETE", "User callback error");
-      return HeadAction::kPause;
+      callback_error_offset_ = head.end_offset;
+      parser_.RequestPauseAfterMessage();
+      return HeadAction::kContinue;
     case Environment::CallResult::kUnavailable:
       stopped_ = true;
       return HeadAction::kPause;
@@ -236,10 +240,13 @@ void Connection::OnBody(const char* data, size_t len) {
   if (environment_->Call(parser_async_, environment_->callbacks().on_body, args) ==
       Environment::CallResult::kThrew) {
     HandlerThrew("HPE_JS_EXCEPTION", "JS Exception");
+    parser_.RequestPauseAfterMessage();
   }
 }
 
 void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
+  // After a handler threw, the message is not complete as far as the timeouts go (Node's
+  // requestTimeout ends such a connection if the peer sends nothing more).
   if (callback_error_code_ != nullptr) return;
   receiving_message_ = false;
   head_received_ = false;
@@ -370,7 +377,16 @@ void Connection::OnShutdown(uv_shutdown_t* req, int status) {
   self->Close(0);
 }
 
-void Connection::Destroy() { Close(0); }
+// As net.Socket#destroy: what the kernel takes now is sent, the rest dropped. Output gathered
+// during the current read counts as written (Node writes each answer at once), so it is offered
+// to the kernel before the close.
+void Connection::Destroy() {
+  if (!closing_ && dispatching_ && !output_.writing()) {
+    bool progress = false;
+    output_.Flush(&handle_.stream, &progress);
+  }
+  Close(0);
+}
 
 int Connection::Detach() {
   if (closing_) return UV_EBADF;

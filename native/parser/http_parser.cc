@@ -668,6 +668,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   h.reason = Span{p, 0};
   h.headers = fields;
   h.header_count = count;
+  h.end_offset = abs + end;
   DeliverHead(h);  // false only when it paused: the caller sees paused_
   if (cap > 1024) {  // do not keep the memory of one huge head for the connection
     fields_.resize(32);
@@ -1203,7 +1204,6 @@ bool HttpParser::CheckHead(uint64_t blank_at) {
 }
 
 bool HttpParser::EndOfHead(const char* b, size_t section_len) {
-  (void)section_len;
   if (!CheckHead(sec_start_ + line_start_)) return false;
   MessageHead h;
   h.method_name = Span{b + method_off_, method_len_};
@@ -1211,6 +1211,7 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   h.reason = Span{b + reason_off_, reason_len_};
   h.headers = ResolveFields(b);
   h.header_count = field_count_;
+  h.end_offset = sec_start_ + section_len;
   return DeliverHead(h);
 }
 

@@ -107,6 +107,8 @@ struct MessageHead {
   bool chunked;
   bool has_content_length;
   uint64_t content_length;
+  // Offset in the whole stream just past the head's blank line.
+  uint64_t end_offset;
 };
 
 enum class HeadAction : uint8_t {

@@ -24,7 +24,9 @@ interface Outcome {
   stderr: string;
 }
 
-function runHost(moduleSpec: string, mode: 'exit' | 'terminate'): Promise<Outcome> {
+type Mode = 'exit' | 'terminate' | 'exit-in-handler' | 'terminate-in-handler';
+
+function runHost(moduleSpec: string, mode: Mode): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [HOST, moduleSpec, mode], {
       cwd: path.dirname(HOST),
@@ -47,7 +49,7 @@ function runHost(moduleSpec: string, mode: 'exit' | 'terminate'): Promise<Outcom
   });
 }
 
-function check(o: Outcome, mode: 'exit' | 'terminate', label: string) {
+function check(o: Outcome, mode: Mode, label: string) {
   const ctx = `${label} (${mode})\nstdout: ${o.stdout}\nstderr: ${o.stderr}`;
   const lines = o.stdout.split('\n').filter(Boolean);
   let r: Record<string, any> = {};
@@ -62,11 +64,11 @@ function check(o: Outcome, mode: 'exit' | 'terminate', label: string) {
   expect(r.workerResponse).toEqual({ status: 200, body: `worker ${r.workerThreadId}` });
   expect(r.workerThreadId).toBeGreaterThan(0);
   // The worker exited as asked: 0 from process.exit(0), 1 from terminate().
-  expect(r.workerExitCode).toBe(mode === 'exit' ? 0 : 1);
+  expect(r.workerExitCode).toBe(mode.startsWith('exit') ? 0 : 1);
   expect(r.workerError).toBeNull();
   // Its open connections (idle keep-alive, half a request, nothing sent, a
-  // request the handler never answered) were closed.
-  expect(r.openConnectionsClosed).toEqual([true, true, true, true]);
+  // request the handler never answered, and the one whose handler ended the worker) were closed.
+  expect(r.openConnectionsClosed).toEqual(mode.endsWith('in-handler') ? [true, true, true, true, true] : [true, true, true, true]);
   // The main thread's server still works afterwards.
   expect(r.mainAfterWorkerExit).toEqual({ status: 200, body: 'main 0' });
   // And the process ended by itself, cleanly, within the time limit.
@@ -90,5 +92,13 @@ describe.each([
 
   test('main thread terminates the worker with connections open; process exits on its own', async () => {
     check(await runHost(spec, 'terminate'), 'terminate', label);
+  });
+
+  test('a request handler in the worker calls process.exit(0); the process lives on', async () => {
+    check(await runHost(spec, 'exit-in-handler'), 'exit-in-handler', label);
+  });
+
+  test('the main thread terminates the worker while a handler runs; the process lives on', async () => {
+    check(await runHost(spec, 'terminate-in-handler'), 'terminate-in-handler', label);
   });
 });
