@@ -70,10 +70,10 @@ class RawConnection {
     if (!this.socket.destroyed) this.socket.write(data);
   }
 
-  // Resolves with { response, body } once the next response not yet matched is complete and
-  // checked. spec: { label, status (number, default 200), body (Buffer, checked byte for byte, or a
-  // function that makes it when the head arrives),
-  // collect (keep the body), deadlineMs }.
+  // Resolves with { response, body, ms } once the next response not yet matched is complete and
+  // checked, or with null if the client dropped the connection first. spec: { label, status
+  // (default 200), body (a Buffer checked byte for byte, or a function that makes it when the
+  // head arrives), collect (keep the body), deadlineMs }.
   expect(spec) {
     const answer = new Promise((resolve, reject) => {
       if (this.failure) {
@@ -125,7 +125,8 @@ class RawConnection {
     this.socket.pause();
   }
 
-  // The client walks away: nothing pending is owed any more. 'reset' sends RST, 'close' FIN.
+  // The client walks away: nothing pending is owed any more. 'reset' sends RST; 'close' is
+  // destroy(): a FIN, or an RST if unread bytes were waiting.
   drop(how) {
     this.abandon();
     if (how === 'reset' && typeof this.socket.resetAndDestroy === 'function') this.socket.resetAndDestroy();

@@ -112,7 +112,7 @@ function printReport(report) {
   for (const [name, entry] of Object.entries(report.scenarios)) {
     line(`  ${name.padEnd(16)} ${String(report.actors[name] ?? '-').padStart(2)} | ${String(entry.verified).padStart(7)} | ${(entry.bytesVerified / config.MB).toFixed(1).padStart(8)} | ${formatKinds(entry.expected)} | ${formatKinds(entry.unexpected)}`);
     if (Object.keys(entry.variants).length) line(`      variants: ${formatKinds(entry.variants)}`);
-    for (const [timing, t] of Object.entries(entry.timings)) line(`      ${timing}: min ${t.minMs}, max ${t.maxMs} (${t.count})`);
+    for (const [name, r] of Object.entries(entry.ranges)) line(`      ${name}: min ${r.min}, max ${r.max} (${r.count})`);
     for (const [kind, list] of Object.entries(entry.evidence)) for (const evidence of list) line(`      ! ${kind}: ${evidence}`);
   }
   line();

@@ -18,7 +18,7 @@ class Stats {
   scenario(name) {
     let entry = this.scenarios.get(name);
     if (entry === undefined) {
-      entry = { verified: 0, bytesVerified: 0, variants: {}, expected: {}, unexpected: {}, evidence: {}, timings: {} };
+      entry = { verified: 0, bytesVerified: 0, variants: {}, expected: {}, unexpected: {}, evidence: {}, ranges: {} };
       this.scenarios.set(name, entry);
     }
     return entry;
@@ -52,13 +52,14 @@ class Stats {
     if (list.length < EVIDENCE_PER_KIND) list.push(evidence);
   }
 
-  // A duration worth reporting (how long the server took to cut a slowloris, …): min and max.
-  timing(scenario, name, ms) {
-    const timings = this.scenario(scenario).timings;
-    const t = timings[name] || (timings[name] = { count: 0, minMs: Infinity, maxMs: 0 });
-    t.count++;
-    t.minMs = Math.min(t.minMs, Math.round(ms));
-    t.maxMs = Math.max(t.maxMs, Math.round(ms));
+  // A measure worth reporting (how long the server took to cut a slowloris, how big the
+  // bursts were, …): its count, min and max.
+  range(scenario, name, value) {
+    const ranges = this.scenario(scenario).ranges;
+    const r = ranges[name] || (ranges[name] = { count: 0, min: Infinity, max: -Infinity });
+    r.count++;
+    r.min = Math.min(r.min, Math.round(value));
+    r.max = Math.max(r.max, Math.round(value));
   }
 
   fault(kind) {

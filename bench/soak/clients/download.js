@@ -26,7 +26,7 @@ async function slowReaderOnce(ctx, actor) {
   conn.write(`GET ${path} HTTP/1.1\r\nHost: soak\r\n\r\n`);
   const { ms } = await download;
   ctx.stats.verified('slow-reader', body.length, shared ? 'shared 8 MB Buffer' : '2 MB made per request');
-  ctx.stats.timing('slow-reader', 'download ms', ms);
+  ctx.stats.range('slow-reader', 'download ms', ms);
   // The connection must have survived the slow download: the keep-alive timeout only starts
   // once the response has left.
   const nextSeed = freshSeed();
@@ -61,7 +61,7 @@ async function stalledReaderOnce(ctx) {
     throw new SoakError('early-cut', `a reader that stopped reading mid-response was cut ${state.lifetimeMs} ms after connecting, before server.timeout (${config.server.socketTimeout} ms)`);
   }
   ctx.stats.expected('stalled-reader', 'cut by server.timeout');
-  ctx.stats.timing('stalled-reader', 'cut after ms', state.lifetimeMs);
+  ctx.stats.range('stalled-reader', 'cut after ms', state.lifetimeMs);
 }
 
 module.exports = [

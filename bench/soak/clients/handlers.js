@@ -24,7 +24,7 @@ async function lateOnce(ctx, actor) {
   const answer = await exchange(ctx, { label: `GET ${path}`, path, agent: actor.agent, body: pattern(seed, length) });
   if (answer.ms < ms - 5) throw new SoakError('early', `GET ${path} answered after ${answer.ms} ms, before its ${ms} ms timer`);
   ctx.stats.verified('late', length);
-  ctx.stats.timing('late', 'answer lateness past the timer (ms)', answer.ms - ms);
+  ctx.stats.range('late', 'answer lateness past the timer (ms)', answer.ms - ms);
 }
 
 async function throwingOnce(ctx) {
@@ -36,7 +36,7 @@ async function throwingOnce(ctx) {
     throw new SoakError('status', `a request whose handler threw was answered ${statuses.join(', ')}`);
   }
   ctx.stats.expected('throwing', statuses.length > 0 ? `closed with ${statuses.join(', ')}` : 'closed without a response');
-  ctx.stats.timing('throwing', 'closed after ms', ms);
+  ctx.stats.range('throwing', 'closed after ms', ms);
 }
 
 module.exports = [

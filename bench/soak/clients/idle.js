@@ -41,7 +41,7 @@ async function expectCut(ctx, scenario, conn, timeoutName) {
   // its accept, and timers are coarse.
   if (ms < timeout - 200) throw new SoakError('early-cut', `${scenario}: cut after ${ms} ms, before ${timeoutName} (${timeout} ms)`);
   ctx.stats.expected(scenario, statuses.length > 0 ? `cut by ${timeoutName} with 408` : `cut by ${timeoutName} without a response`);
-  ctx.stats.timing(scenario, 'cut after ms', ms);
+  ctx.stats.range(scenario, 'cut after ms', ms);
 }
 
 module.exports = [

@@ -40,7 +40,7 @@ async function malformedOnce(ctx, actor) {
     throw new SoakError('accepted', `"${name}" was answered ${statuses.join(', ')}`);
   }
   ctx.stats.expected('malformed', statuses.length > 0 ? `${name}: ${statuses.join(', ')}` : `${name}: closed without a response`);
-  ctx.stats.timing('malformed', 'closed after ms', ms);
+  ctx.stats.range('malformed', 'closed after ms', ms);
 }
 
 module.exports = [{ name: 'malformed', actors: config.actors.malformed, pauseMs: 100, once: malformedOnce }];

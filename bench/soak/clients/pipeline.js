@@ -45,7 +45,7 @@ async function pipelineOnce(ctx) {
     conn.write(text);
     await Promise.all(answers);
     ctx.stats.verified('pipeline', bytes);
-    ctx.stats.timing('pipeline', 'burst size', count);
+    ctx.stats.range('pipeline', 'burst size', count);
   }
   await conn.awaitCut(config.deadlines.exchange, 'connection after a Connection: close request');
 }
@@ -83,7 +83,7 @@ async function floodOnce(ctx, actor) {
   await Promise.all(answers);
   ctx.stats.verified('flood', FLOOD_REQUESTS * FLOOD_BODY);
   const growth = held - before;
-  ctx.stats.timing('flood', 'server RSS growth while unread (MB)', growth);
+  ctx.stats.range('flood', 'server RSS growth while unread (MB)', growth);
   if (growth > config.floodGrowthLimitMB) {
     throw new SoakError(
       'memory',
