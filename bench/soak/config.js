@@ -83,7 +83,7 @@ module.exports = {
   warmupSeconds: Math.min(60, Math.max(30, Math.round(seconds * 0.25)), Math.floor(seconds / 2)),
   sampleMs: integerFromEnv('SOAK_SAMPLE_MS', 2000, 100),
   // Pass rule: RSS after warm-up never more than this above the highest warm-up sample.
-  rssBandMB: integerFromEnv('SOAK_RSS_BAND_MB', 32, 1),
+  rssBandMB: integerFromEnv('SOAK_RSS_BAND_MB', 48, 1),
   // The flood scenario's limit: how much the server's RSS may grow while one client holds 8192
   // pipelined requests (128 MiB of answers) unread.
   floodGrowthLimitMB: integerFromEnv('SOAK_FLOOD_LIMIT_MB', 48, 1),
