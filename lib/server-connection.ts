@@ -263,9 +263,10 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     }
     // Responses already due on this connection go out before the error's answer: their
     // requests were valid, and their clients are owed an answer in order (RFC 9112 §9.3.2).
-    // Not after a handler threw: its response may never come, and Node ends the connection.
-    const handlerThrew = code === 'HPE_CB_HEADERS_COMPLETE' || code === 'HPE_JS_EXCEPTION';
-    if (!handlerThrew && this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
+    // Not after a handler threw (its response may never come) nor for a request too slow to
+    // arrive: Node ends the connection at once.
+    const deferrable = rawPacket !== undefined && code !== 'HPE_CB_HEADERS_COMPLETE' && code !== 'HPE_JS_EXCEPTION';
+    if (deferrable && this.incoming.length > 0 && !(this.incoming.length === 1 && this.receiving === this.incoming[0])) {
       this.deferredError = error;
       this.deferredStatus = status;
       return;

@@ -447,16 +447,17 @@ void Connection::CheckTimeout(uint64_t now) {
       return;
     }
   }
-  // Once every response has ended and no request is arriving, the keep-alive timeout stands in
-  // for the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) until the next
-  // request). The clock runs only while nothing moves, so output still leaving at any pace
-  // keeps the connection; a peer that takes none of it is idle.
-  // A connection that is ending keeps the socket's own timeout when it has one (Node sets no
-  // keep-alive timer then); without one the keep-alive bound still ends a peer that reads
-  // nothing, so it cannot hold the descriptor and the queued answer forever.
+  // Once every response has ended and its bytes have left, the keep-alive timeout stands in for
+  // the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) from the response's
+  // 'finish' until the next request). While answers are still queued, or the connection is
+  // closing, the socket's own timeout applies as on Node; the clock runs only while nothing
+  // moves, so output leaving at any pace keeps the connection. Where Node would then wait
+  // forever (no socket timeout), the keep-alive bound ends a peer that takes none of the output,
+  // so it cannot hold the descriptor and the queued answer without limit.
   const bool between_requests = responses_pending_ == 0 && !receiving_message_;
+  const bool finished = !ending_ && output_.idle();
   uint64_t timeout = timeout_;
-  if (between_requests && settings.keep_alive_timeout_ms > 0 && (!ending_ || timeout_ == 0)) {
+  if (between_requests && settings.keep_alive_timeout_ms > 0 && (finished || timeout_ == 0)) {
     timeout = settings.keep_alive_timeout_ms;
   }
   if (timeout == 0 || now - last_active_ < timeout) return;
