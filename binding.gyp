@@ -9,7 +9,9 @@
         "native/js_call.cc",
         "native/bridge.cc",
         "native/listener.cc",
+        "native/http_stream.cc",
         "native/connection.cc",
+        "native/foreign_stream.cc",
         "native/writer.cc",
         "native/parser/http_parser.cc",
         "native/parser_probe.cc"

@@ -18,13 +18,14 @@ import { EventEmitter } from 'events';
 import type * as http from 'http';
 import * as net from 'net';
 
+import { createConnection } from './client-connect';
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from './errors';
 import { legacyConstructor } from './legacy-class';
 
 // The connector behind `Agent.prototype.createConnection`, used unless a subclass or the user
-// overrides it. net's for now; the native connector replaces it here, and its sockets must offer
-// what `PooledSocket` lists.
-const connect: CreateConnection = net.createConnection as unknown as CreateConnection;
+// overrides it: net.createConnection's contract over a native connection (client-connect.ts).
+// Node's is net.createConnection itself.
+const connect: CreateConnection = createConnection as unknown as CreateConnection;
 
 // How much sooner than the server's announced `Keep-Alive: timeout=N` (the RFC 2068 §19.7.1.1
 // header, still sent by Node and others) an idle socket is given up. RFC 9112 §9.5: "a client

@@ -12,33 +12,42 @@ export interface AddressInfo {
 }
 
 export interface NativeCallbacks {
-  onConnection(listenerId: number, connectionId: number): void;
+  onConnection(listenerId: number, streamId: number): void;
+  // A client connection was made (status 0) or failed (a negative errno).
+  onConnect(streamId: number, status: number): void;
+  // One message head, requests and responses alike: `code` is the method's index in METHODS
+  // (requests) or the status code (responses), `text` the url or the reason phrase. Returns a
+  // HEAD_ANSWER_*.
   onHead(
-    connectionId: number,
-    method: number,
-    url: string,
+    streamId: number,
+    code: number,
+    text: string,
     versionMajor: number,
     versionMinor: number,
     flags: number,
     // [name, value, ...]; a common name arrives as its index in Binding.fieldNames.
     ...rawHeaders: Array<string | number>
-  ): boolean | void;
-  onUpgrade(connectionId: number, head: Buffer): void;
-  onBody(connectionId: number, chunk: Buffer): void;
-  onMessageEnd(connectionId: number, rawTrailers: string[] | undefined): void;
+  ): number | void;
+  onUpgrade(streamId: number, head: Buffer): void;
+  onBody(streamId: number, chunk: Buffer): void;
+  onMessageEnd(streamId: number, rawTrailers: string[] | undefined): void;
   onParseError(
-    connectionId: number,
+    streamId: number,
     code: string,
     reason: string,
     bytesParsed: number,
     rawPacket: Buffer | undefined,
     status: number,
   ): void;
-  onEnd(connectionId: number): void;
-  onDrain(connectionId: number): void;
-  onClose(connectionId: number, errno: number): void;
-  onTimeout(connectionId: number): void;
+  onEnd(streamId: number): void;
+  onDrain(streamId: number): void;
+  onClose(streamId: number, errno: number): void;
+  onTimeout(streamId: number): void;
 }
+
+// A stream's limits and timeouts as native holds them (an opaque handle): a server's listener,
+// its connections and the streams given to it with emit('connection') share one.
+export type NativeSettings = { readonly __settings: unique symbol };
 
 export interface Binding {
   // Header names common enough that native passes their index instead of a new string.
@@ -46,20 +55,28 @@ export interface Binding {
   // libuv's EAGAIN (negative, platform-dependent), as detach() returns it.
   UV_EAGAIN: number;
   setCallbacks(callbacks: NativeCallbacks): void;
-  listen(
-    host: string,
-    port: number,
-    backlog: number,
+  createSettings(
     maxHeaderSize: number,
     insecureHTTPParser: boolean,
     headersTimeout: number,
     requestTimeout: number,
     keepAliveIdle: number,
     outputHighWater: number,
-  ): number | [number, string];
-  setServerTimeouts(id: number, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
+  ): NativeSettings;
+  setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
+  // host is an IP literal ('' for every address) or, with port -1, the path of a local socket.
+  listen(host: string, port: number, backlog: number, settings: NativeSettings): number | [number, string];
   closeListener(id: number): void;
-  listenerAddress(id: number): AddressInfo | null;
+  listenerAddress(id: number): AddressInfo | string | null;
+  // A client connection to an IP literal (localAddress '' and localPort 0 for none).
+  connect(ip: string, port: number, localAddress: string, localPort: number, settings: NativeSettings): number | [number, string];
+  connectLocal(path: string, settings: NativeSettings): number;
+  // A parser JS feeds, for a socket we do not own (role ROLE_SERVER or ROLE_CLIENT).
+  createParser(role: number, settings: NativeSettings): number;
+  // Bytes consumed (-1 if the stream is gone); events for them are delivered before it returns.
+  execute(id: number, chunk: Uint8Array): number;
+  finish(id: number): void;
+  setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean): void;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
@@ -75,20 +92,30 @@ export interface Binding {
   pause(id: number): void;
   resume(id: number): void;
   end(id: number): void;
+  // A native connection closes now; a JS-fed parser is freed.
   destroy(id: number): void;
   setTimeout(id: number, milliseconds: number): void;
+  setNoDelay(id: number, enable: boolean): void;
+  setKeepAlive(id: number, enable: boolean, delaySeconds: number): void;
   // Said on the way out of a parser event whose handler threw: native then stops parsing, as
   // Node's parser does after a callback error.
   handlerThrew(): void;
-  setNoDelay(id: number, enable: boolean): void;
-  setKeepAlive(id: number, enable: boolean, delaySeconds: number): void;
 }
 
-// Flags of NativeCallbacks.onHead; the same bits as native/connection.h HeadFlags.
+// Flags of NativeCallbacks.onHead; the same bits as native/http_stream.h HeadFlags.
 export const HEAD_KEEP_ALIVE = 1 << 0;
 export const HEAD_UPGRADE = 1 << 1;
 export const HEAD_CHUNKED = 1 << 2;
 export const HEAD_COMPLETE = 1 << 3;
+
+// What onHead returns; native/http_stream.h HeadAnswer.
+export const HEAD_ANSWER_CONTINUE = 0;
+export const HEAD_ANSWER_SKIP_BODY = 1;
+export const HEAD_ANSWER_HAND_OFF = 2;
+
+// Roles of createParser; native/http_stream.h Role.
+export const ROLE_SERVER = 0;
+export const ROLE_CLIENT = 1;
 
 // Flags of Binding.write; the same bits as native/bridge.cc WriteFlags.
 export const WRITE_LATIN1_BODY = 1 << 0;

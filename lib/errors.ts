@@ -95,6 +95,30 @@ export function errStreamDestroyed(method: string): Error {
   return coded(Error, 'ERR_STREAM_DESTROYED', `Cannot call ${method} after a stream was destroyed`);
 }
 
+export function errHttpSocketAssigned(): Error {
+  return coded(Error, 'ERR_HTTP_SOCKET_ASSIGNED', 'ServerResponse has an already assigned socket');
+}
+
+export function errInvalidIpAddress(address: unknown): Error {
+  return coded(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(address)}`);
+}
+
+export function errInvalidProtocol(protocol: unknown, expected: string): Error {
+  return coded(TypeError, 'ERR_INVALID_PROTOCOL', `Protocol "${String(protocol)}" not supported. Expected "${expected}"`);
+}
+
+export function errUnescapedCharacters(what: string): Error {
+  return coded(TypeError, 'ERR_UNESCAPED_CHARACTERS', `${what} contains unescaped characters`);
+}
+
+export function errStreamNullValues(): Error {
+  return coded(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+}
+
+export function errSocketClosed(): Error {
+  return coded(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');
+}
+
 export function errServerNotRunning(): Error {
   return coded(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.');
 }
@@ -104,7 +128,7 @@ export function errServerAlreadyListen(): Error {
 }
 
 export function errSocketBadPort(name: string, port: unknown): Error {
-  return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${util.inspect(port)}.`);
+  return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${describeReceived(port)}.`);
 }
 
 export function errHttpBodyNotAllowed(): Error {
@@ -113,6 +137,62 @@ export function errHttpBodyNotAllowed(): Error {
 
 export function errHttpTrailerInvalid(): Error {
   return coded(Error, 'ERR_HTTP_TRAILER_INVALID', 'Trailers are invalid with this transfer encoding');
+}
+
+// The error an abandoned message is destroyed with, as Node's ConnResetException: 'aborted'
+// for a request or response cut short, 'socket hang up' for a request that got no response.
+export function connectionReset(message: string): Error {
+  const error = new Error(message) as Error & { code: string };
+  error.code = 'ECONNRESET';
+  return error;
+}
+
+/** A parse error as Node's parser reports it (to 'clientError' on a server, 'error' on a client). */
+export interface ParserError extends Error {
+  code: string;
+  reason: string;
+  bytesParsed: number;
+  rawPacket: Buffer;
+}
+
+export function parserError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer): ParserError {
+  const error = new Error(`Parse Error: ${reason}`) as ParserError;
+  error.code = code;
+  error.reason = reason;
+  error.bytesParsed = bytesParsed;
+  error.rawPacket = rawPacket;
+  return error;
+}
+
+// headersTimeout/requestTimeout: Node's ERR_HTTP_REQUEST_TIMEOUT, which carries no parser fields.
+export function requestTimeoutError(): Error {
+  const error = new Error('Request timeout') as Error & { code: string };
+  error.code = 'ERR_HTTP_REQUEST_TIMEOUT';
+  return error;
+}
+
+// A connection error as net reports it: "connect ECONNREFUSED 127.0.0.1:80", with errno, code,
+// syscall, address and port (Node's ExceptionWithHostPort).
+export function exceptionWithHostPort(errno: number, syscall: string, address: string, port: number): Error {
+  const [code] = util.getSystemErrorMap().get(errno) ?? ['UNKNOWN'];
+  let details = '';
+  if (port && port > 0) details = ` ${address}:${port}`;
+  else if (address) details = ` ${address}`;
+  const error = new Error(`${syscall} ${code}${details}`) as NodeJS.ErrnoException & { address?: string; port?: number };
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  error.address = address;
+  if (port) error.port = port;
+  return error;
+}
+
+// Every address of a name failed (net's autoSelectFamily): Node's NodeAggregateError, whose code
+// is the first error's.
+export function aggregateError(errors: Error[]): Error {
+  const error = new AggregateError(errors, '') as AggregateError & { code?: string };
+  error.code = (errors[0] as NodeJS.ErrnoException | undefined)?.code;
+  return error;
 }
 
 // A libuv error as Node reports it: "listen EADDRINUSE: address already in use 127.0.0.1:80".

@@ -1,97 +1,107 @@
-// IncomingMessage: a request as the server sees it (and, later, a response as the client sees
-// it). A real Readable; `headers` is built from `rawHeaders` on first read, as Node does.
+// IncomingMessage: a request as the server sees it, a response as the client sees it. A real
+// Readable, and a plain function constructor like Node's (libraries call
+// IncomingMessage.call(this, socket)); `headers` is built from `rawHeaders` on first read, as
+// Node does.
 import { Readable } from 'stream';
 
 import { buildHeaders, buildHeadersDistinct, IncomingHeaders } from './headers';
-import type { Socket } from './socket';
+import { legacyConstructor } from './legacy-class';
 
-export class IncomingMessage extends Readable {
-  socket: Socket | null;
-  httpVersionMajor: number | null = null;
-  httpVersionMinor: number | null = null;
-  httpVersion: string | null = null;
-  complete = false;
-  rawHeaders: string[] = [];
-  rawTrailers: string[] = [];
-  joinDuplicateHeaders = false;
-  aborted = false;
-  upgrade: boolean | null = null;
-  url = '';
-  method: string | null = null;
-  statusCode: number | null = null;
-  statusMessage: string | null = null;
-  client: Socket | null;
-  _consuming = false;
-  _dumped = false;
+/** The connection a message's body arrives on, as the message asks it for more. */
+export interface BodyFlow {
+  // The message's reader wants more: the connection may read again if it stopped for it.
+  resumeForReader(): void;
+}
+
+export interface IncomingSocket {
+  readableHighWaterMark?: number;
+  destroyed?: boolean;
+  setTimeout?(milliseconds: number): unknown;
+  destroy(error?: Error): unknown;
+}
+
+class IncomingMessageMethods extends Readable {
+  declare socket: IncomingSocket | null;
+  declare httpVersionMajor: number | null;
+  declare httpVersionMinor: number | null;
+  declare httpVersion: string | null;
+  declare complete: boolean;
+  declare rawHeaders: string[];
+  declare rawTrailers: string[];
+  declare joinDuplicateHeaders: boolean;
+  declare aborted: boolean;
+  declare upgrade: boolean | null;
+  declare url: string;
+  declare method: string | null;
+  declare statusCode: number | null;
+  declare statusMessage: string | null;
+  declare client: IncomingSocket | null;
+  declare _consuming: boolean;
+  declare _dumped: boolean;
   // How many entries of rawHeaders count: Node's maxHeadersCount drops fields past it.
-  _headersCount = 0;
-  _trailersCount = 0;
-  private _headers: IncomingHeaders | null = null;
-  private _headersDistinct: { [name: string]: string[] } | null = null;
-  private _trailers: IncomingHeaders | null = null;
-  private _trailersDistinct: { [name: string]: string[] } | null = null;
+  declare _headersCount: number;
+  declare _trailersCount: number;
+  declare _flow: BodyFlow | null;
+  declare _headersCache: IncomingHeaders | null;
+  declare _headersDistinctCache: { [name: string]: string[] } | null;
+  declare _trailersCache: IncomingHeaders | null;
+  declare _trailersDistinctCache: { [name: string]: string[] } | null;
 
-  constructor(socket: Socket | null) {
-    super(socket ? { highWaterMark: socket.readableHighWaterMark } : undefined);
-    this.socket = socket;
-    this.client = socket;
-  }
-
-  get connection(): Socket | null {
+  get connection(): IncomingSocket | null {
     return this.socket;
   }
 
-  set connection(socket: Socket | null) {
+  set connection(socket: IncomingSocket | null) {
     this.socket = socket;
   }
 
   get headers(): IncomingHeaders {
-    if (this._headers === null) {
-      this._headers = buildHeaders(this.rawHeaders, this._headersCount, this.joinDuplicateHeaders);
+    if (this._headersCache === null) {
+      this._headersCache = buildHeaders(this.rawHeaders, this._headersCount, this.joinDuplicateHeaders);
     }
-    return this._headers;
+    return this._headersCache;
   }
 
   set headers(value: IncomingHeaders) {
-    this._headers = value;
+    this._headersCache = value;
   }
 
   get headersDistinct(): { [name: string]: string[] } {
-    if (this._headersDistinct === null) {
-      this._headersDistinct = buildHeadersDistinct(this.rawHeaders, this._headersCount);
+    if (this._headersDistinctCache === null) {
+      this._headersDistinctCache = buildHeadersDistinct(this.rawHeaders, this._headersCount);
     }
-    return this._headersDistinct;
+    return this._headersDistinctCache;
   }
 
   set headersDistinct(value: { [name: string]: string[] }) {
-    this._headersDistinct = value;
+    this._headersDistinctCache = value;
   }
 
   get trailers(): IncomingHeaders {
-    if (this._trailers === null) {
-      this._trailers = buildHeaders(this.rawTrailers, this._trailersCount, this.joinDuplicateHeaders);
+    if (this._trailersCache === null) {
+      this._trailersCache = buildHeaders(this.rawTrailers, this._trailersCount, this.joinDuplicateHeaders);
     }
-    return this._trailers;
+    return this._trailersCache;
   }
 
   set trailers(value: IncomingHeaders) {
-    this._trailers = value;
+    this._trailersCache = value;
   }
 
   get trailersDistinct(): { [name: string]: string[] } {
-    if (this._trailersDistinct === null) {
-      this._trailersDistinct = buildHeadersDistinct(this.rawTrailers, this._trailersCount);
+    if (this._trailersDistinctCache === null) {
+      this._trailersDistinctCache = buildHeadersDistinct(this.rawTrailers, this._trailersCount);
     }
-    return this._trailersDistinct;
+    return this._trailersDistinctCache;
   }
 
   set trailersDistinct(value: { [name: string]: string[] }) {
-    this._trailersDistinct = value;
+    this._trailersDistinctCache = value;
   }
 
   setTimeout(milliseconds: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
-    this.socket?.setTimeout(milliseconds);
+    this.socket?.setTimeout?.(milliseconds);
     return this;
   }
 
@@ -99,11 +109,11 @@ export class IncomingMessage extends Readable {
   // connection read again if it stopped because this stream's buffer was full.
   override _read(): void {
     if (!this._consuming) this._consuming = true;
-    this.socket?._resumeForReader();
+    this._flow?.resumeForReader();
   }
 
   // Discards the body nobody read, so the bytes still come off the wire and the connection can
-  // carry the next request (Node's _dump).
+  // carry the next message (Node's _dump).
   _dump(): void {
     if (!this._dumped) {
       this._dumped = true;
@@ -126,3 +136,36 @@ export class IncomingMessage extends Readable {
     callback(error && this.listenerCount('error') > 0 ? error : null);
   }
 }
+
+export const IncomingMessage = legacyConstructor('IncomingMessage', IncomingMessageMethods, function init(
+  this: IncomingMessageMethods,
+  socket: IncomingSocket | null,
+) {
+  const highWaterMark = socket?.readableHighWaterMark;
+  Readable.call(this, highWaterMark !== undefined ? { highWaterMark } : undefined);
+  this.socket = socket;
+  this.client = socket;
+  this.httpVersionMajor = null;
+  this.httpVersionMinor = null;
+  this.httpVersion = null;
+  this.complete = false;
+  this.rawHeaders = [];
+  this.rawTrailers = [];
+  this.joinDuplicateHeaders = false;
+  this.aborted = false;
+  this.upgrade = null;
+  this.url = '';
+  this.method = null;
+  this.statusCode = null;
+  this.statusMessage = null;
+  this._consuming = false;
+  this._dumped = false;
+  this._headersCount = 0;
+  this._trailersCount = 0;
+  this._flow = null;
+  this._headersCache = null;
+  this._headersDistinctCache = null;
+  this._trailersCache = null;
+  this._trailersDistinctCache = null;
+});
+export type IncomingMessage = IncomingMessageMethods;

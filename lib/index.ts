@@ -4,6 +4,7 @@ import type { Agent as AgentInstance } from './agent';
 
 export { Agent } from './agent';
 export type { AgentOptions } from './agent';
+export { ClientRequest, get, request } from './client-request';
 export { IncomingMessage } from './incoming-message';
 export { METHODS } from './methods';
 export { OutgoingMessage } from './outgoing-message';

@@ -1,104 +1,104 @@
-// OutgoingMessage: the header rules and body framing shared by ServerResponse (and, later,
-// ClientRequest). Like Node's, it is a legacy Stream (an EventEmitter with pipe), not a
-// Writable: that is what code written for node:http observes.
+// OutgoingMessage: what ServerResponse and ClientRequest share — the header API (over
+// outgoing-headers.ts), the head (outgoing-head.ts), body framing, and the write/end/finish
+// state machine over the message's sink (a native connection, or a stream we do not own). Like
+// Node's, it is a legacy Stream (an EventEmitter with pipe), not a Writable: that is what code
+// written for node:http observes, and, like Node's, a plain function constructor.
 import { Buffer } from 'buffer';
 import { Stream } from 'stream';
 
-import { dateField } from './date';
+import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 import {
-  errHeadersSent,
   errHttpBodyNotAllowed,
-  errHttpTrailerInvalid,
   errInvalidArgType,
   errInvalidArgValue,
+  errInvalidChar,
   errStreamDestroyed,
+  errStreamNullValues,
   errStreamWriteAfterEnd,
 } from './errors';
-import { errInvalidChar } from './errors';
-import { hasInvalidValueChar, isToken, lowercase, validateHeaderName, validateHeaderValue } from './headers';
-import type { Socket } from './socket';
-import { writeChunk } from './socket';
-import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
+import { hasInvalidValueChar, isToken } from './headers';
+import { legacyConstructor } from './legacy-class';
+import { buildHead } from './outgoing-head';
+import * as outgoingHeaders from './outgoing-headers';
+import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
+import type { MessageSink } from './socket';
 
-export type OutgoingHeaderValue = number | string | readonly string[];
-export type OutgoingHeaders = { [name: string]: OutgoingHeaderValue | undefined };
-type HeaderEntry = [name: string, value: OutgoingHeaderValue];
-
-const CONNECTION_CLOSE = /(?:^|\W)close(?:$|\W)/i;
-const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+export type { OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
 
 // Output produced before this message may write to its socket (a pipelined response waiting
-// for the ones before it).
+// for the ones before it, a request waiting for its connection).
 interface PendingChunk {
   prefix: string | undefined;
-  body: string | Uint8Array | undefined;
+  body: string | ArrayBufferView | undefined;
   encoding: BufferEncoding | undefined;
   suffix: string | undefined;
   last: boolean;
 }
 
-function byteLength(chunk: string | Uint8Array, encoding: BufferEncoding | undefined): number {
+/** The socket a message writes to, as the message sees it. */
+export interface MessageSocket {
+  _httpMessage: unknown;
+  writable: boolean;
+  writableHighWaterMark: number;
+  destroy(error?: Error): unknown;
+  setTimeout(milliseconds: number, callback?: () => void): unknown;
+  once(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Who is told when a message's last byte is queued (the connection it belongs to). */
+export interface MessageOwner {
+  onMessageEnded(message: OutgoingMessage): void;
+}
+
+function byteLength(chunk: string | ArrayBufferView, encoding: BufferEncoding | undefined): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.byteLength;
 }
 
 function noop(): void {}
 
-// Who is told when a message's last byte is queued (the connection it belongs to).
-export interface MessageOwner {
-  onMessageEnded(message: OutgoingMessage): void;
-}
-
-// What _storeHeader learns about the fields the user set.
-interface HeaderState {
-  connection: boolean;
-  contentLength: boolean;
-  transferEncoding: boolean;
-  date: boolean;
-  expect: boolean;
-  trailer: boolean;
-  head: string;
-}
-
-export class OutgoingMessage extends Stream {
-  socket: Socket | null = null;
-  writable = true;
-  sendDate = false;
-  finished = false;
-  chunkedEncoding = false;
-  useChunkedEncodingByDefault = true;
-  shouldKeepAlive = true;
-  maxRequestsOnConnectionReached = false;
-  destroyed = false;
-  strictContentLength = false;
-  _last = false;
-  _hasBody = true;
-  _header: string | null = null;
-  _headerSent = false;
-  _contentLength: number | null = null;
-  _removedConnection = false;
-  _removedContLen = false;
-  _removedTE = false;
-  _keepAliveTimeout = 0;
-  _defaultKeepAlive = true;
-  _maxRequestsPerSocket = 0;
-  _trailer = '';
-  _closed = false;
-  _headers: { [lowercase: string]: HeaderEntry } | null = null;
-  _pending: PendingChunk[] = [];
-  _pendingBytes = 0;
-  _needDrain = false;
-  _finishWaiting = false;
-  _writableFinished = false;
+class OutgoingMessageMethods extends Stream {
+  declare socket: MessageSocket | null;
+  // Where the bytes go while this message holds its socket.
+  declare _sink: MessageSink | null;
+  declare writable: boolean;
+  declare sendDate: boolean;
+  declare finished: boolean;
+  declare chunkedEncoding: boolean;
+  declare useChunkedEncodingByDefault: boolean;
+  declare shouldKeepAlive: boolean;
+  declare maxRequestsOnConnectionReached: boolean;
+  declare destroyed: boolean;
+  declare strictContentLength: boolean;
+  declare _last: boolean;
+  declare _hasBody: boolean;
+  declare _header: string | null;
+  declare _headerSent: boolean;
+  declare _contentLength: number | null;
+  declare _removedConnection: boolean;
+  declare _removedContLen: boolean;
+  declare _removedTE: boolean;
+  declare _keepAliveTimeout: number;
+  declare _defaultKeepAlive: boolean;
+  declare _maxRequestsPerSocket: number;
+  declare _trailer: string;
+  declare _closed: boolean;
+  declare _headers: HeaderMap | null;
+  declare _pending: PendingChunk[];
+  declare _pendingBytes: number;
+  declare _needDrain: boolean;
+  declare _finishWaiting: boolean;
+  declare _writableFinished: boolean;
   // Server options Node passes to each response: the buffer size before write() returns false,
   // the fields whose several values travel on one line, and whether a body where none is
   // allowed throws.
-  _highWaterMark = 16 * 1024;
-  _uniqueHeaders: Set<string> | null = null;
-  _rejectNonStandardBodyWrites = false;
+  declare _highWaterMark: number;
+  declare _uniqueHeaders: Set<string> | null;
+  declare _rejectNonStandardBodyWrites: boolean;
   // Told (synchronously) when the last byte of this message is queued on its connection.
-  _owner: MessageOwner | null = null;
+  declare _owner: MessageOwner | null;
+  declare agent?: unknown;
 
-  get connection(): Socket | null {
+  get connection(): MessageSocket | null {
     return this.socket;
   }
 
@@ -135,90 +135,42 @@ export class OutgoingMessage extends Stream {
   }
 
   setHeader(name: string, value: OutgoingHeaderValue): this {
-    if (this._header !== null) throw errHeadersSent('set');
-    validateHeaderName(name);
-    validateOutgoingValue(name, value);
-    if (this._headers === null) this._headers = Object.create(null);
-    this._headers![name.toLowerCase()] = [name, value];
+    outgoingHeaders.setHeader(this, name, value);
     return this;
   }
 
-  setHeaders(headers: Headers | Map<string, OutgoingHeaderValue>): this {
-    if (this._header !== null) throw errHeadersSent('set');
-    if (!headers || Array.isArray(headers) || typeof (headers as Map<string, unknown>).keys !== 'function') {
-      throw errInvalidArgType('headers', 'an instance of Headers or Map', headers);
-    }
-    const cookies: string[] = [];
-    for (const [name, value] of headers as Map<string, OutgoingHeaderValue>) {
-      if (name.toLowerCase() === 'set-cookie') cookies.push(String(value));
-      else this.setHeader(name, value);
-    }
-    if (cookies.length > 0) this.setHeader('set-cookie', cookies);
+  setHeaders(headers: unknown): this {
+    outgoingHeaders.setHeaders(this, headers);
     return this;
   }
 
   appendHeader(name: string, value: OutgoingHeaderValue): this {
-    if (this._header !== null) throw errHeadersSent('append');
-    validateHeaderName(name);
-    validateOutgoingValue(name, value);
-    const key = name.toLowerCase();
-    if (this._headers === null) this._headers = Object.create(null);
-    const existing = this._headers![key];
-    if (existing === undefined) {
-      this._headers![key] = [name, value];
-    } else {
-      const previous = Array.isArray(existing[1]) ? existing[1] : [String(existing[1])];
-      const added = Array.isArray(value) ? value : [String(value)];
-      existing[1] = [...(previous as string[]), ...(added as string[])];
-    }
+    outgoingHeaders.appendHeader(this, name, value);
     return this;
   }
 
   getHeader(name: string): OutgoingHeaderValue | undefined {
-    if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
-    return this._headers?.[name.toLowerCase()]?.[1];
+    return outgoingHeaders.getHeader(this, name);
   }
 
   getHeaderNames(): string[] {
-    return this._headers === null ? [] : Object.keys(this._headers);
+    return outgoingHeaders.getHeaderNames(this);
   }
 
   getRawHeaderNames(): string[] {
-    return this._headers === null ? [] : Object.values(this._headers).map((entry) => entry[0]);
+    return outgoingHeaders.getRawHeaderNames(this);
   }
 
   getHeaders(): OutgoingHeaders {
-    const result: OutgoingHeaders = Object.create(null);
-    if (this._headers !== null) {
-      for (const key of Object.keys(this._headers)) result[key] = this._headers[key][1];
-    }
-    return result;
+    return outgoingHeaders.getHeaders(this);
   }
 
   hasHeader(name: string): boolean {
-    if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
-    return this._headers !== null && this._headers[name.toLowerCase()] !== undefined;
+    return outgoingHeaders.hasHeader(this, name);
   }
 
   removeHeader(name: string): void {
-    if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
-    if (this._header !== null) throw errHeadersSent('remove');
-    const key = name.toLowerCase();
-    switch (key) {
-      case 'connection':
-        this._removedConnection = true;
-        break;
-      case 'content-length':
-        this._removedContLen = true;
-        break;
-      case 'transfer-encoding':
-        this._removedTE = true;
-        break;
-      case 'date':
-        this.sendDate = false;
-        break;
-    }
-    if (this._headers !== null) delete this._headers[key];
+    outgoingHeaders.removeHeader(this, name);
   }
 
   addTrailers(headers: OutgoingHeaders | ReadonlyArray<[string, string]>): void {
@@ -245,7 +197,7 @@ export class OutgoingMessage extends Stream {
   setTimeout(milliseconds: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
     if (this.socket) this.socket.setTimeout(milliseconds);
-    else this.once('socket', (socket: Socket) => socket.setTimeout(milliseconds));
+    else this.once('socket', (socket: MessageSocket) => socket.setTimeout(milliseconds));
     return this;
   }
 
@@ -328,11 +280,7 @@ export class OutgoingMessage extends Stream {
     callback: ((error?: Error | null) => void) | undefined,
     fromEnd: boolean,
   ): boolean {
-    if (chunk === null) {
-      const error = new TypeError('May not write null values to stream') as Error & { code: string };
-      error.code = 'ERR_STREAM_NULL_VALUES';
-      throw error;
-    }
+    if (chunk === null) throw errStreamNullValues();
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
       throw errInvalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', chunk);
     }
@@ -357,7 +305,7 @@ export class OutgoingMessage extends Stream {
     let queued: boolean;
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
       if (length < 0) length = byteLength(chunk, encoding);
-      queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false, length);
+      queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false);
     } else {
       queued = this._send(undefined, chunk, encoding, undefined, false, length);
     }
@@ -370,10 +318,10 @@ export class OutgoingMessage extends Stream {
 
   // Sends (or holds, until this message owns the socket) one piece of output, with the head
   // riding on the first one; `last` marks the end of the message. `bodyLength` is the body's
-  // byte length when the caller already knows it (-1: measure it here).
+  // byte length when the caller already knows it (-1: measure it here, if it is needed).
   _send(
     prefix: string | undefined,
-    body: string | Uint8Array | undefined,
+    body: string | ArrayBufferView | undefined,
     encoding: BufferEncoding | undefined,
     suffix: string | undefined,
     last = false,
@@ -385,27 +333,27 @@ export class OutgoingMessage extends Stream {
     }
     if (prefix === undefined && body === undefined && suffix === undefined && !last) return true;
     const socket = this.socket;
-    if (socket !== null && socket._httpMessage === this && !socket.writable) {
-      // The connection is ending (an earlier response closed it, or the peer went away): as on
-      // Node, what is written now never reaches the wire.
-      return true;
-    }
-    const bodyBytes = body === undefined ? 0 : bodyLength >= 0 ? bodyLength : byteLength(body, encoding);
-    if (socket === null || socket._httpMessage !== this) {
+    const sink = this._sink;
+    if (socket === null || sink === null || socket._httpMessage !== this) {
+      const bodyBytes = body === undefined ? 0 : bodyLength >= 0 ? bodyLength : byteLength(body, encoding);
       this._pending.push({ prefix, body, encoding, suffix, last });
       this._pendingBytes += (prefix?.length ?? 0) + bodyBytes + (suffix?.length ?? 0);
       return this._pendingBytes < this.writableHighWaterMark;
     }
-    // The last piece of a message that closes its connection ends the connection too, in the
-    // same crossing.
+    if (!sink.writable) {
+      // The connection is ending (an earlier response closed it, or the peer went away): as on
+      // Node, what is written now never reaches the wire.
+      return true;
+    }
+    // The last piece of a response that closes its connection ends the connection too, in the
+    // same crossing. (A request's connection closes after its response, not after it.)
     let flags = 0;
-    if (last) flags = this._last ? WRITE_ENDS_RESPONSE | WRITE_ENDS_CONNECTION : WRITE_ENDS_RESPONSE;
-    const queued = writeChunk(socket._id, prefix, body, encoding, suffix, flags);
-    if (flags & WRITE_ENDS_CONNECTION) socket._endedWithLastWrite();
-    socket.bytesWritten += bodyBytes;
+    if (last) flags = this._last && this._owner !== null ? WRITE_ENDS_RESPONSE | WRITE_ENDS_CONNECTION : WRITE_ENDS_RESPONSE;
+    const queued = sink._writeMessage(prefix, body, encoding, suffix, flags);
+    if (flags & WRITE_ENDS_CONNECTION) sink._endedWithLastWrite();
     this._pendingBytes = queued > 0 ? queued : 0;
-    if (queued >= socket.writableHighWaterMark) {
-      socket._watchDrain();
+    if (queued >= sink.writableHighWaterMark) {
+      sink._watchDrain();
       return false;
     }
     return true;
@@ -414,14 +362,14 @@ export class OutgoingMessage extends Stream {
   // The socket became ours: send what was held back.
   _flushPending(): void {
     const socket = this.socket;
-    if (socket === null || socket._httpMessage !== this) return;
+    if (socket === null || this._sink === null || socket._httpMessage !== this) return;
     const pending = this._pending;
     this._pending = [];
     this._pendingBytes = 0;
     for (const chunk of pending) {
       this._send(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
     }
-    if (this._needDrain && this._pendingBytes < socket.writableHighWaterMark) {
+    if (this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
       this._needDrain = false;
       this.emit('drain');
     }
@@ -429,7 +377,7 @@ export class OutgoingMessage extends Stream {
   }
 
   // Once end() was called and every byte is queued on the connection (in order, behind the
-  // responses before it), the connection may move on to the next response at once; 'finish'
+  // messages before it), the connection may move on to the next message at once; 'finish'
   // follows on the next tick. Advancing synchronously is what lets the answers to pipelined
   // requests leave in one write.
   _maybeFinish(): void {
@@ -437,8 +385,14 @@ export class OutgoingMessage extends Stream {
     const socket = this.socket;
     if (socket === null || socket._httpMessage !== this || this._pending.length > 0) return;
     this._finishWaiting = false;
-    if (this._owner !== null) this._owner.onMessageEnded(this);
+    this._finish();
+    if (this._owner !== null) this._owner.onMessageEnded(this as unknown as OutgoingMessage);
     process.nextTick(emitFinish, this);
+  }
+
+  // Every byte of the message is queued on its connection (Node's _finish: 'prefinish').
+  _finish(): void {
+    this.emit('prefinish');
   }
 
   // The socket's queue emptied.
@@ -451,94 +405,13 @@ export class OutgoingMessage extends Stream {
     this._maybeFinish();
   }
 
-  // Builds the head: the first line, the user's fields in their order, then the fields Node
-  // adds (Date, Connection, Keep-Alive, and Content-Length or Transfer-Encoding).
+  // Builds the head (outgoing-head.ts) and keeps it until the first write carries it.
   _storeHeader(firstLine: string, headers: OutgoingHeaders | readonly unknown[] | null | undefined, fromSetHeader: boolean): void {
-    // One state object serves every call: _storeHeader does not nest, and a head is built on
-    // every response.
-    const state = headerState;
-    state.connection = false;
-    state.contentLength = false;
-    state.transferEncoding = false;
-    state.date = false;
-    state.expect = false;
-    state.trailer = false;
-    state.head = firstLine;
-    if (headers) {
-      if (fromSetHeader) {
-        const entries = headers as unknown as { [key: string]: HeaderEntry };
-        for (const key in entries) {
-          const entry = entries[key];
-          this._processHeader(state, entry[0], entry[1], false);
-        }
-      } else if (Array.isArray(headers)) {
-        if (headers.length > 0 && Array.isArray(headers[0])) {
-          for (const entry of headers as Array<[string, OutgoingHeaderValue]>) {
-            this._processHeader(state, entry[0], entry[1], true);
-          }
-        } else {
-          if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
-          for (let i = 0; i < headers.length; i += 2) {
-            this._processHeader(state, headers[i] as string, headers[i + 1] as OutgoingHeaderValue, true);
-          }
-        }
-      } else {
-        const object = headers as OutgoingHeaders;
-        for (const key in object) {
-          if (Object.prototype.hasOwnProperty.call(object, key)) {
-            this._processHeader(state, key, object[key] as OutgoingHeaderValue, true);
-          }
-        }
-      }
-    }
-    let head = state.head;
-    if (this.sendDate && !state.date) head += dateField();
-
-    // RFC 9110 §15.3.5, §15.4.5: 204 and 304 carry no content, so no chunked framing either.
-    if (this.chunkedEncoding && (this._statusForFraming() === 204 || this._statusForFraming() === 304)) {
-      this.chunkedEncoding = false;
-      this.shouldKeepAlive = false;
-    }
-
-    if (this._removedConnection) {
-      this._last = !this.shouldKeepAlive;
-    } else if (!state.connection) {
-      const keepAlive = this.shouldKeepAlive && (state.contentLength || this.useChunkedEncodingByDefault);
-      if (keepAlive && this.maxRequestsOnConnectionReached) {
-        head += 'Connection: close\r\n';
-      } else if (keepAlive) {
-        head +=
-          this._keepAliveTimeout && this._defaultKeepAlive
-            ? keepAliveFields(this._keepAliveTimeout, this._maxRequestsPerSocket)
-            : 'Connection: keep-alive\r\n';
-      } else {
-        this._last = true;
-        head += 'Connection: close\r\n';
-      }
-    }
-
-    if (!state.contentLength && !state.transferEncoding) {
-      if (!this._hasBody) {
-        this.chunkedEncoding = false;
-      } else if (!this.useChunkedEncodingByDefault) {
-        // RFC 9112 §6.3: without framing the body ends when the connection closes.
-        this._last = true;
-      } else if (!state.trailer && !this._removedContLen && typeof this._contentLength === 'number') {
-        head += `Content-Length: ${this._contentLength}\r\n`;
-      } else if (!this._removedTE) {
-        head += 'Transfer-Encoding: chunked\r\n';
-        this.chunkedEncoding = true;
-      } else {
-        this._last = true;
-      }
-    }
-
-    if (this.chunkedEncoding !== true && state.trailer) throw errHttpTrailerInvalid();
-
-    this._header = `${head}\r\n`;
+    const built = buildHead(this, firstLine, headers, fromSetHeader, this._statusForFraming());
+    this._header = built.head;
     this._headerSent = false;
     // A client waiting for 100-continue needs the head now.
-    if (state.expect) this._send(undefined, undefined, undefined, undefined);
+    if (built.expect) this._send(undefined, undefined, undefined, undefined);
   }
 
   // What follows 'finish' for this kind of message.
@@ -547,99 +420,54 @@ export class OutgoingMessage extends Stream {
   _statusForFraming(): number {
     return 0;
   }
-
-  private _processHeader(state: HeaderState, name: string, value: OutgoingHeaderValue, validate: boolean): void {
-    if (validate) validateHeaderName(name);
-    if (Array.isArray(value)) {
-      // RFC 6265 §5.4: several cookie values travel as one field joined with "; ", and so do
-      // the values of fields named in the server's uniqueHeaders option.
-      const unique = this._uniqueHeaders !== null && this._uniqueHeaders.has(name.toLowerCase());
-      if ((value.length < 2 || !isCookieField(name)) && !unique) {
-        for (const item of value) this._storeField(state, name, item, validate);
-        return;
-      }
-      value = value.join('; ');
-    }
-    this._storeField(state, name, value as string | number, validate);
-  }
-
-  private _storeField(state: HeaderState, name: string, value: string | number, validate: boolean): void {
-    if (validate) validateHeaderValue(name, value);
-    state.head += `${name}: ${value}\r\n`;
-    if (name.length > 17 || ((SEMANTIC_NAME_LENGTHS >> name.length) & 1) === 0) return;
-    switch (lowercase(name)) {
-      case 'connection':
-        state.connection = true;
-        this._removedConnection = false;
-        if (CONNECTION_CLOSE.test(String(value))) this._last = true;
-        else this.shouldKeepAlive = true;
-        break;
-      case 'transfer-encoding':
-        state.transferEncoding = true;
-        this._removedTE = false;
-        if (TE_CHUNKED.test(String(value))) this.chunkedEncoding = true;
-        break;
-      case 'content-length':
-        state.contentLength = true;
-        this._contentLength = +value;
-        this._removedContLen = false;
-        break;
-      case 'date':
-        state.date = true;
-        break;
-      case 'expect':
-        state.expect = true;
-        break;
-      case 'trailer':
-        state.trailer = true;
-        break;
-      case 'keep-alive':
-        this._defaultKeepAlive = false;
-        break;
-    }
-  }
 }
 
-// The lengths of the names _storeField acts on (date, expect, trailer, connection and
-// keep-alive, content-length, transfer-encoding): any other name is stored and nothing more.
-const SEMANTIC_NAME_LENGTHS = (1 << 4) | (1 << 6) | (1 << 7) | (1 << 10) | (1 << 14) | (1 << 17);
+export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMessageMethods, function init(
+  this: OutgoingMessageMethods,
+  options?: { highWaterMark?: number; rejectNonStandardBodyWrites?: boolean },
+) {
+  Stream.call(this);
+  this.socket = null;
+  this._sink = null;
+  this.writable = true;
+  this.sendDate = false;
+  this.finished = false;
+  this.chunkedEncoding = false;
+  this.useChunkedEncodingByDefault = true;
+  this.shouldKeepAlive = true;
+  this.maxRequestsOnConnectionReached = false;
+  this.destroyed = false;
+  this.strictContentLength = false;
+  this._last = false;
+  this._hasBody = true;
+  this._header = null;
+  this._headerSent = false;
+  this._contentLength = null;
+  this._removedConnection = false;
+  this._removedContLen = false;
+  this._removedTE = false;
+  this._keepAliveTimeout = 0;
+  this._defaultKeepAlive = true;
+  this._maxRequestsPerSocket = 0;
+  this._trailer = '';
+  this._closed = false;
+  this._headers = null;
+  this._pending = [];
+  this._pendingBytes = 0;
+  this._needDrain = false;
+  this._finishWaiting = false;
+  this._writableFinished = false;
+  this._highWaterMark = options?.highWaterMark ?? 16 * 1024;
+  this._uniqueHeaders = null;
+  this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
+  this._owner = null;
+});
+export type OutgoingMessage = OutgoingMessageMethods;
 
-const headerState: HeaderState = {
-  connection: false,
-  contentLength: false,
-  transferEncoding: false,
-  date: false,
-  expect: false,
-  trailer: false,
-  head: '',
-};
+// For subclasses: the methods class their own methods class extends.
+export { OutgoingMessageMethods };
 
-// `Connection: keep-alive` and the Keep-Alive field for the server's settings, built once
-// rather than per response.
-let keepAliveCache = { timeout: -1, max: -1, fields: '' };
-
-function keepAliveFields(timeout: number, maxRequests: number): string {
-  if (keepAliveCache.timeout !== timeout || keepAliveCache.max !== maxRequests) {
-    const max = maxRequests > 0 ? `, max=${maxRequests}` : '';
-    const fields = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}${max}\r\n`;
-    keepAliveCache = { timeout, max: maxRequests, fields };
-  }
-  return keepAliveCache.fields;
-}
-
-function isCookieField(name: string): boolean {
-  return name.length === 6 && name.toLowerCase() === 'cookie';
-}
-
-function validateOutgoingValue(name: string, value: OutgoingHeaderValue): void {
-  if (Array.isArray(value)) {
-    for (const item of value) validateHeaderValue(name, item);
-  } else {
-    validateHeaderValue(name, value);
-  }
-}
-
-function emitFinish(message: OutgoingMessage): void {
+function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
   message.emit('finish');
   message._afterFinish();

@@ -1,26 +1,24 @@
-// The server side of one HTTP/1.1 connection: turns native events into IncomingMessage and
+// The server side of one HTTP/1.1 connection: turns parser events into IncomingMessage and
 // ServerResponse objects, keeps responses in request order (RFC 9112 §9.3.2), and decides when
-// the connection ends.
-import * as net from 'net';
-
-import { binding, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
-import { forgetConnection } from './dispatch';
-import { systemError } from './errors';
+// the connection ends. The same over a native connection and over a stream we do not own
+// (transport.ts).
+import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import { connectionReset, ParserError, parserError, systemError, requestTimeoutError } from './errors';
 import { lowercase } from './headers';
+import { fillIncoming, fillTrailers } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
-import { Socket, SocketOwner } from './socket';
+import type { MessageReceiver, Socket, SocketOwner } from './socket';
+import type { Transport } from './transport';
 
 // How many requests may wait for their responses before the connection stops reading: a flood
 // of pipelined requests whose handlers never answer cannot grow memory without bound.
 const MAX_PENDING_REQUESTS = 256;
 
 const METHOD_CONNECT = METHODS.indexOf('CONNECT');
-
-const DEFAULT_MAX_HEADER_ENTRIES = 2000;
 
 // Node's default answers to a request the parser rejected, when no 'clientError' listener does.
 const ERROR_RESPONSES: { [status: number]: string } = {
@@ -33,15 +31,10 @@ const ERROR_RESPONSES: { [status: number]: string } = {
   505: 'HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n',
 };
 
-export interface ParserError extends Error {
-  code: string;
-  reason: string;
-  bytesParsed: number;
-  rawPacket: Buffer;
-}
-
-export class ServerConnection implements SocketOwner, MessageOwner {
+export class ServerConnection implements MessageReceiver, SocketOwner, MessageOwner {
   readonly server: Server;
+  readonly transport: Transport;
+  // What users see: the native Socket, or the stream given to emit('connection').
   readonly socket: Socket;
   // Requests whose responses have not finished, oldest first.
   private readonly incoming: IncomingMessage[] = [];
@@ -60,16 +53,21 @@ export class ServerConnection implements SocketOwner, MessageOwner {
   // The request without a body whose 'request' event is being emitted.
   private bodilessInDispatch: IncomingMessage | null = null;
 
-  constructor(server: Server, socket: Socket) {
+  constructor(server: Server, transport: Transport) {
     this.server = server;
+    this.transport = transport;
+    const socket = transport.socket as Socket;
     this.socket = socket;
-    socket._owner = this;
     socket.server = server;
+    // As Node's connectionListener: socket errors go to 'clientError'.
+    socket.on('error', this.onErrorEvent);
     if (server.timeout) socket.setTimeout(server.timeout);
   }
 
-  // Returns true to take the connection for an 'upgrade' or 'connect' listener.
-  onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): boolean {
+  private readonly onErrorEvent = (error: Error): void => this.onSocketError(error);
+
+  // Returns HEAD_ANSWER_HAND_OFF to take the connection for an 'upgrade' or 'connect' listener.
+  onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): number {
     if ((flags & HEAD_UPGRADE) !== 0) {
       const handOff = this.prepareHandOff(method, url, major, minor, rawHeaders);
       if (handOff !== undefined) return handOff;
@@ -83,25 +81,25 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     } else {
       this.receiving = req;
     }
-    return false;
+    return HEAD_ANSWER_CONTINUE;
   }
 
   // Node's rule (parserOnIncoming): an upgrade request goes to 'upgrade' listeners if there are
   // any, a CONNECT to 'connect' listeners; a CONNECT nobody listens for closes the connection,
   // and an upgrade nobody listens for is an ordinary request (undefined here).
-  private prepareHandOff(method: number, url: string, major: number, minor: number, rawHeaders: string[]): boolean | undefined {
+  private prepareHandOff(method: number, url: string, major: number, minor: number, rawHeaders: string[]): number | undefined {
     const isConnect = method === METHOD_CONNECT;
     const server = this.server;
     if (!isConnect && server.listenerCount('upgrade') === 0) return undefined;
     if (isConnect && server.listenerCount('connect') === 0) {
       this.socket.destroy();
-      return false;
+      return HEAD_ANSWER_CONTINUE;
     }
     const req = new server._IncomingMessage(this.socket);
     this.fillRequest(req, method, url, major, minor, rawHeaders);
     req.upgrade = true;
     this.upgrading = req;
-    return true;
+    return HEAD_ANSWER_HAND_OFF;
   }
 
   // The head of an upgrade or CONNECT was the last thing parsed; `head` is what followed it.
@@ -116,27 +114,26 @@ export class ServerConnection implements SocketOwner, MessageOwner {
   private handOff(): void {
     const req = this.upgrading;
     if (req === null || this.incoming.length > 0) return;
-    const oldSocket = this.socket;
-    const fd = binding.detach(oldSocket._id);
-    if (fd === binding.UV_EAGAIN) {
-      oldSocket._watchDrain();
-      return;
-    }
+    const outcome = this.transport.handOver();
+    if ('wait' in outcome) return;
     this.upgrading = null;
     const head = this.upgradeHead as Buffer;
     this.upgradeHead = null;
-    if (fd < 0) {
+    if ('error' in outcome) {
       // Native closed the connection (its close event follows): the request cannot be handed
       // over. Said as a socket error is said on Node, to 'clientError'.
       req.destroy();
-      this.onSocketError(systemError(fd, 'dup'));
+      this.onSocketError(systemError(outcome.error, 'dup'));
       return;
     }
-    forgetConnection(oldSocket._id);
-    this.server._connectionClosed(this);
-    oldSocket.destroyed = true;
-    const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
-    (socket as net.Socket & { server?: unknown }).server = this.server;
+    const socket = outcome.socket;
+    if (socket !== this.transport.socket) {
+      this.server._connectionClosed(this);
+      (socket as typeof socket & { server?: unknown }).server = this.server;
+    } else {
+      socket.removeListener('error', this.onErrorEvent);
+      this.server._connectionClosed(this);
+    }
     req.socket = socket as unknown as Socket;
     req.client = socket as unknown as Socket;
     // As on Node, the request of an upgrade is complete once its head is.
@@ -151,6 +148,7 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     const req = new server._IncomingMessage(socket);
     this.fillRequest(req, method, url, major, minor, rawHeaders);
     req.upgrade = false;
+    req._flow = this.transport;
     this.incoming.push(req);
     if ((flags & HEAD_COMPLETE) !== 0) this.bodilessInDispatch = req;
     if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
@@ -166,6 +164,7 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     res._uniqueHeaders = server._uniqueHeaders;
     res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
     res._owner = this;
+    res._sink = this.transport.sink;
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
 
@@ -217,50 +216,27 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     const server = this.server;
     req.method = METHODS[method];
     req.url = url;
-    req.httpVersionMajor = major;
-    req.httpVersionMinor = minor;
-    req.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
-    req.rawHeaders = rawHeaders;
-    // Node's parser.maxHeaderPairs: maxHeadersCount fields, or 2000 raw entries by default
-    // (1000 fields); 0 means no limit. rawHeaders keeps them all.
-    const maxHeaders = server.maxHeadersCount;
-    const limit = typeof maxHeaders === 'number' ? maxHeaders * 2 : DEFAULT_MAX_HEADER_ENTRIES;
-    req._headersCount = limit > 0 ? Math.min(rawHeaders.length, limit) : rawHeaders.length;
-    req.joinDuplicateHeaders = server.joinDuplicateHeaders === true;
+    fillIncoming(req, major, minor, rawHeaders, server.maxHeadersCount, server.joinDuplicateHeaders);
   }
 
   onBody(chunk: Buffer): void {
     const req = this.receiving;
     if (req === null || req._dumped) return;
-    if (!req.push(chunk)) this.socket._pauseForReader();
+    if (!req.push(chunk)) this.transport.pauseForReader();
   }
 
   onMessageEnd(rawTrailers: string[] | undefined): void {
     const req = this.receiving;
     if (req === null) return;
     this.receiving = null;
-    if (rawTrailers !== undefined) {
-      req.rawTrailers = rawTrailers;
-      req._trailersCount = rawTrailers.length;
-    }
+    fillTrailers(req, rawTrailers);
     req.complete = true;
     req.push(null);
   }
 
   onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void {
-    let error: ParserError;
-    if (rawPacket === undefined) {
-      // A request that took longer than headersTimeout/requestTimeout: Node's
-      // ERR_HTTP_REQUEST_TIMEOUT, which carries no parser fields.
-      error = new Error(reason) as ParserError;
-      error.code = code;
-    } else {
-      error = new Error(`Parse Error: ${reason}`) as ParserError;
-      error.code = code;
-      error.reason = reason;
-      error.bytesParsed = bytesParsed;
-      error.rawPacket = rawPacket;
-    }
+    // A request that took longer than headersTimeout/requestTimeout carries no parser fields.
+    const error = (rawPacket === undefined ? requestTimeoutError() : parserError(code, reason, bytesParsed, rawPacket)) as ParserError;
     // Responses already due on this connection go out before the error's answer: their
     // requests were valid, and their clients are owed an answer in order (RFC 9112 §9.3.2).
     // Not after a handler threw (its response may never come) nor for a request too slow to
@@ -279,7 +255,6 @@ export class ServerConnection implements SocketOwner, MessageOwner {
   // and requests still waiting are aborted when the connection closes.
   onEnd(): void {
     const socket = this.socket;
-    socket._onEnd();
     if (!this.server.httpAllowHalfOpen) {
       socket.end();
       return;
@@ -324,8 +299,8 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     const current = this.socket._httpMessage as ServerResponse | null;
     if (current) emitClose(current);
     for (const res of this.outgoing) process.nextTick(emitClose, res);
-    for (const req of this.incoming) req.destroy(connectionReset());
-    if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset());
+    for (const req of this.incoming) req.destroy(connectionReset('aborted'));
+    if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset('aborted'));
     this.receiving = null;
     this.incoming.length = 0;
     this.outgoing.length = 0;
@@ -379,19 +354,12 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     }
     const res = socket._httpMessage as ServerResponse | null;
     if (socket.writable && (res === null || !res._headerSent)) {
-      socket._writeRaw(ERROR_RESPONSES[status] ?? ERROR_RESPONSES[400], 'latin1');
+      this.transport.writeRaw(ERROR_RESPONSES[status] ?? ERROR_RESPONSES[400]);
     }
     socket.end();
   }
 }
 
-
-// The error an abandoned request is destroyed with, as Node's connResetException('aborted').
-function connectionReset(): Error {
-  const error = new Error('aborted') as Error & { code: string };
-  error.code = 'ECONNRESET';
-  return error;
-}
 
 function nobodyListens(req: IncomingMessage): boolean {
   // EventEmitter counts the event names that have listeners: zero answers for all five.

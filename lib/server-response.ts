@@ -1,51 +1,39 @@
-// ServerResponse: the answer to one request, written in request order on its connection.
-import { errHeadersSent, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
+// ServerResponse: the answer to one request, written in request order on its connection. A
+// plain function constructor like Node's (libraries call ServerResponse.call(this, req)).
+import { errHeadersSent, errHttpSocketAssigned, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
 import { hasInvalidValueChar } from './headers';
 import type { IncomingMessage } from './incoming-message';
-import { OutgoingHeaders, OutgoingMessage } from './outgoing-message';
-import type { Socket } from './socket';
+import { legacyConstructor } from './legacy-class';
+import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
+import { sinkOf } from './stream-sink';
 import { STATUS_CODES } from './status-codes';
 
 // RFC 9110 §10.1.1: only the 100-continue expectation is defined.
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
-export class ServerResponse extends OutgoingMessage {
-  statusCode = 200;
-  statusMessage: string | undefined = undefined;
-  req: IncomingMessage;
-  _sent100 = false;
-  _expect_continue = false;
+class ServerResponseMethods extends OutgoingMessageMethods {
+  declare statusCode: number;
+  declare statusMessage: string | undefined;
+  declare req: IncomingMessage;
+  declare _sent100: boolean;
+  declare _expect_continue: boolean;
 
-  constructor(req: IncomingMessage) {
-    super();
-    this.req = req;
-    this.sendDate = true;
-    if (req.method === 'HEAD') this._hasBody = false;
-    // HTTP/1.0 has no chunked coding (RFC 9112 §7.1 came with 1.1) unless the client asks for
-    // it in TE, and no persistence unless negotiated.
-    if ((req.httpVersionMajor as number) < 1 || (req.httpVersionMinor as number) < 1) {
-      const te = req.headers.te;
-      this.useChunkedEncodingByDefault = typeof te === 'string' && TE_CHUNKED.test(te);
-      this.shouldKeepAlive = false;
-    }
-  }
-
-  assignSocket(socket: Socket): void {
-    if (socket._httpMessage) {
-      const error = new Error('ServerResponse has an already assigned socket') as Error & { code: string };
-      error.code = 'ERR_HTTP_SOCKET_ASSIGNED';
-      throw error;
-    }
+  assignSocket(socket: MessageSocket): void {
+    if (socket._httpMessage) throw errHttpSocketAssigned();
     socket._httpMessage = this;
     this.socket = socket;
+    // A response made by a library over a socket of its own (light-my-request's fake socket)
+    // writes to that socket as a stream.
+    if (this._sink === null) this._sink = sinkOf(socket, () => this._onSocketDrain());
     this.emit('socket', socket);
     this._flushPending();
   }
 
-  detachSocket(socket: Socket): void {
+  detachSocket(socket: MessageSocket): void {
     socket._httpMessage = null;
     this.socket = null;
+    this._sink = null;
   }
 
   writeContinue(callback?: () => void): void {
@@ -144,9 +132,9 @@ export class ServerResponse extends OutgoingMessage {
   }
 
   // Interim (1xx) responses go out ahead of the final head on the same connection.
-  private _writeInterim(head: string, callback?: () => void): void {
-    if (this.socket !== null && this.socket._httpMessage === this && !this.socket.destroyed) {
-      this.socket._writeRaw(head, 'latin1');
+  _writeInterim(head: string, callback?: () => void): void {
+    if (this.socket !== null && this._sink !== null && this.socket._httpMessage === this && this._sink.writable) {
+      this._sink._writeMessage(head, undefined, undefined, undefined, 0);
       if (callback) process.nextTick(callback);
     } else {
       this._pending.push({ prefix: head, body: undefined, encoding: undefined, suffix: undefined, last: false });
@@ -154,6 +142,29 @@ export class ServerResponse extends OutgoingMessage {
     }
   }
 }
+
+export const ServerResponse = legacyConstructor('ServerResponse', ServerResponseMethods, function init(
+  this: ServerResponseMethods,
+  req: IncomingMessage,
+  options?: { highWaterMark?: number; rejectNonStandardBodyWrites?: boolean },
+) {
+  OutgoingMessage.call(this, options);
+  this.statusCode = 200;
+  this.statusMessage = undefined;
+  this.req = req;
+  this.sendDate = true;
+  this._sent100 = false;
+  this._expect_continue = false;
+  if (req.method === 'HEAD') this._hasBody = false;
+  // HTTP/1.0 has no chunked coding (RFC 9112 §7.1 came with 1.1) unless the client asks for it
+  // in TE, and no persistence unless negotiated.
+  if ((req.httpVersionMajor as number) < 1 || (req.httpVersionMinor as number) < 1) {
+    const te = req.headers.te;
+    this.useChunkedEncodingByDefault = typeof te === 'string' && TE_CHUNKED.test(te);
+    this.shouldKeepAlive = false;
+  }
+});
+export type ServerResponse = ServerResponseMethods;
 
 export function emitClose(res: ServerResponse): void {
   if (!res._closed) {

@@ -3,12 +3,17 @@ import * as dns from 'dns';
 import * as net from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 
-import { AddressInfo, binding } from './binding';
-import { registerListener, unregisterListener } from './dispatch';
+import { AddressInfo, binding, NativeSettings, ROLE_SERVER } from './binding';
+import { registerListener, unregisterListener } from './native-events';
+import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errServerAlreadyListen, errServerNotRunning, errSocketBadPort, systemError } from './errors';
 import { IncomingMessage } from './incoming-message';
-import type { ServerConnection } from './server-connection';
+import { uniqueHeaderSet } from './outgoing-headers';
+import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
+import { Socket } from './socket';
+import { StreamParser } from './stream-parser';
+import { NativeTransport, StreamTransport } from './transport';
 
 export interface ServerOptions {
   IncomingMessage?: typeof IncomingMessage;
@@ -45,7 +50,7 @@ function validateNonNegativeInteger(value: unknown, name: string): void {
 
 // A net.Server subclass as in Node, so `instanceof net.Server` holds for code that checks; the
 // listening socket and the connections are native, not net's.
-export class Server extends net.Server {
+export class Server extends net.Server implements ListenerOwner {
   _IncomingMessage: typeof IncomingMessage;
   _ServerResponse: typeof ServerResponse;
   maxHeaderSize: number | undefined;
@@ -67,6 +72,8 @@ export class Server extends net.Server {
   private _connections = new Set<ServerConnection>();
   private _closing = false;
   private _unref = false;
+  // Limits and timeouts native reads for every connection of this server (made on first use).
+  private _settings: NativeSettings | null = null;
 
   constructor(options?: ServerOptions | RequestListener, requestListener?: RequestListener) {
     super({ allowHalfOpen: true });
@@ -92,7 +99,51 @@ export class Server extends net.Server {
     this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
     this.highWaterMark = options.highWaterMark;
     this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
+    // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
+    // accepted and any stream given to server.emit('connection', stream).
+    this.on('connection', connectionListener);
     if (requestListener) this.on('request', requestListener);
+  }
+
+  _nativeSettings(): NativeSettings {
+    if (this._settings === null) {
+      this._settings = binding.createSettings(
+        this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+        this.insecureHTTPParser === true,
+        timeoutValue(this._headersTimeout),
+        timeoutValue(this._requestTimeout),
+        keepAliveIdle(this._keepAliveTimeout),
+        this.highWaterMark ?? getDefaultHighWaterMark(false),
+      );
+    }
+    return this._settings;
+  }
+
+  // A connection the native listener accepted.
+  onConnection(id: number): void {
+    if (this.maxConnections > 0 && this._connections.size >= this.maxConnections) {
+      // net.Server's rule: over maxConnections the new connection is closed, with a 'drop'.
+      const local = binding.localAddress(id);
+      const remote = binding.peerAddress(id);
+      binding.destroy(id);
+      this.emit('drop', Object.assign(Object.create(null), {
+        localAddress: local?.address,
+        localPort: local?.port,
+        localFamily: local?.family,
+        remoteAddress: remote?.address,
+        remotePort: remote?.port,
+        remoteFamily: remote?.family,
+      }));
+      return;
+    }
+    const highWaterMark = this.highWaterMark;
+    const socket = new Socket((highWaterMark === undefined ? { allowHalfOpen: true } : { allowHalfOpen: true, highWaterMark }) as net.SocketConstructorOpts);
+    socket._attach(id);
+    const connection = new ServerConnection(this, new NativeTransport(socket));
+    socket._receiver = connection;
+    socket._owner = connection;
+    this._connections.add(connection);
+    this.emit('connection', socket);
   }
 
 
@@ -148,17 +199,7 @@ export class Server extends net.Server {
   }
 
   private _listenOn(host: string, port: number, backlog: number): void {
-    const result = binding.listen(
-      host,
-      port,
-      backlog,
-      this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
-      this.insecureHTTPParser === true,
-      timeoutValue(this._headersTimeout),
-      timeoutValue(this._requestTimeout),
-      keepAliveIdle(this._keepAliveTimeout),
-      this.highWaterMark ?? getDefaultHighWaterMark(false),
-    );
+    const result = binding.listen(host, port, backlog, this._nativeSettings());
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
       const error =
@@ -205,9 +246,9 @@ export class Server extends net.Server {
   }
 
   private _pushTimeouts(): void {
-    if (this._listenerId === null) return;
-    binding.setServerTimeouts(
-      this._listenerId,
+    if (this._settings === null) return;
+    binding.setTimeouts(
+      this._settings,
       timeoutValue(this._headersTimeout),
       timeoutValue(this._requestTimeout),
       keepAliveIdle(this._keepAliveTimeout),
@@ -277,10 +318,6 @@ export class Server extends net.Server {
     await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
   }
 
-  get _connectionCount(): number {
-    return this._connections.size;
-  }
-
   _connectionOpened(connection: ServerConnection): void {
     this._connections.add(connection);
   }
@@ -312,16 +349,6 @@ function timeoutValue(milliseconds: unknown): number {
   return typeof milliseconds === 'number' && milliseconds > 0 ? Math.min(Math.floor(milliseconds), 2 ** 52) : 0;
 }
 
-// Node's parseUniqueHeadersOption: names (or lists of names) whose values join on one line.
-function uniqueHeaderSet(option: Array<string | string[]> | undefined): Set<string> | null {
-  if (option === undefined || option === null) return null;
-  if (!Array.isArray(option)) throw errInvalidArgType('options.uniqueHeaders', 'an instance of Array', option);
-  const names = new Set<string>();
-  for (const entry of option) {
-    for (const name of Array.isArray(entry) ? entry : [entry]) names.add(String(name).toLowerCase());
-  }
-  return names;
-}
 
 // net.Server declares `listening` as a property; ours answers from the native listener.
 Object.defineProperty(Server.prototype, 'listening', {
@@ -331,6 +358,25 @@ Object.defineProperty(Server.prototype, 'listening', {
     return this._listenerId !== null;
   },
 });
+
+// Serves HTTP on a stream this server did not accept (emit('connection', stream): a TLS
+// socket, a socket from another server, any Duplex): the same native parser, fed from JS.
+function connectionListener(this: Server, socket: net.Socket): void {
+  const own = socket as unknown as Partial<Socket>;
+  if (own._receiver !== undefined && own._receiver !== null) return;
+  const parser = new StreamParser(socket, ROLE_SERVER, this._nativeSettings());
+  // eslint-disable-next-line prefer-const
+  let connection: ServerConnection;
+  const transport = new StreamTransport(socket, parser, () => connection.onSocketDrain());
+  connection = new ServerConnection(this, transport);
+  parser.receiver = connection;
+  socket.on('timeout', () => connection.onSocketTimeout());
+  socket.on('close', () => {
+    parser.free();
+    connection.onSocketClose();
+  });
+  this._connectionOpened(connection);
+}
 
 export function createServer(options?: ServerOptions | RequestListener, requestListener?: RequestListener): Server {
   return new Server(options, requestListener);

@@ -1,14 +1,30 @@
-// The socket object users see on `req.socket`, `res.socket` and the 'connection' event. It is
-// not a net.Socket stream (that per-request layering is what we avoid), but it offers the parts
-// of net.Socket that HTTP code uses: addresses, timeouts, no-delay, keep-alive, raw write/end,
-// destroy, and the 'close', 'timeout', 'drain', 'end' and 'error' events.
+// The socket of a native connection, the one users see on `req.socket`, `res.socket`, the
+// 'connection' event and a client request's 'socket' event. It is a real net.Socket (Duplex)
+// for everything code can observe of it — `instanceof`, events, properties, write/end/destroy,
+// pause/resume, timeouts, addresses — while its bytes move natively: no libuv handle of Node's
+// sits under it (`_handle` is null), the HTTP parser reads natively, and responses and requests
+// are written through the message sink below without crossing the Writable. Bytes written with
+// socket.write() go through the Writable as on any net.Socket.
 import { Buffer } from 'buffer';
-import { EventEmitter } from 'events';
+import * as net from 'net';
+import { constants as osConstants } from 'os';
 
-import { AddressInfo, binding, WRITE_LATIN1_BODY } from './binding';
-import { errInvalidArgType, systemError } from './errors';
+import { AddressInfo, binding, NativeSettings, WRITE_LATIN1_BODY } from './binding';
+import { aggregateError, errSocketClosed, exceptionWithHostPort, systemError } from './errors';
+import { forgetStream, registerStream, StreamOwner } from './native-events';
 
-// What a socket's owner (the server side of a connection, later the client) is told.
+/** The HTTP side of a connection: where the parser's events go. */
+export interface MessageReceiver {
+  onHead(code: number, text: string, major: number, minor: number, rawHeaders: string[], flags: number): number | void;
+  onUpgrade(head: Buffer): void;
+  onBody(chunk: Buffer): void;
+  onMessageEnd(rawTrailers: string[] | undefined): void;
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void;
+  // The peer ended its side (after the end of a message it framed by closing).
+  onEnd(): void;
+}
+
+/** What a server connection is told of its socket, in the socket's order. */
 export interface SocketOwner {
   onSocketDrain(): void;
   onSocketClose(hadError: boolean): void;
@@ -18,263 +34,489 @@ export interface SocketOwner {
   onSocketError(error: Error): void;
 }
 
-const DEFAULT_HIGH_WATER_MARK = 16 * 1024;
+/**
+ * Where an outgoing message's bytes go: latin1 framing around a body, `flags` WRITE_* bits.
+ * Returns the bytes queued and not yet taken by the peer, -1 if the connection is gone. A native
+ * socket is one; a stream we do not own is wrapped in a StreamSink (stream-sink.ts).
+ */
+export interface MessageSink {
+  readonly writable: boolean;
+  readonly writableHighWaterMark: number;
+  _writeMessage(prefix: string | undefined, body: string | ArrayBufferView | undefined, encoding: BufferEncoding | undefined, suffix: string | undefined, flags: number): number;
+  // Asks for a 'drain' (onSocketDrain / the 'drain' event) once the queue has emptied.
+  _watchDrain(): void;
+  // The last write carried WRITE_ENDS_CONNECTION: the connection ends once it is sent.
+  _endedWithLastWrite(): void;
+}
 
-export class Socket extends EventEmitter {
-  readonly _id: number;
+/** Where a client socket connects: an IP literal and port, or a local socket path. */
+export interface ConnectTarget {
+  address?: string;
+  port?: number;
+  family?: number;
+  path?: string;
+  localAddress?: string;
+  localPort?: number;
+}
+
+type WriteCallback = (error?: Error | null) => void;
+
+// Where a connection with several addresses to try stands.
+interface ConnectAttempts {
+  targets: ConnectTarget[];
+  next: number;
+  errors: Error[];
+  timeout: number;
+  timer: NodeJS.Timeout | null;
+  settings: NativeSettings;
+}
+
+// libuv's errors are negative errnos on POSIX systems.
+const UV_ETIMEDOUT = -osConstants.errno.ETIMEDOUT;
+
+// A piece of output made before the connection exists (a client still connecting).
+interface HeldWrite {
+  prefix: string | undefined;
+  body: string | ArrayBufferView | undefined;
+  encoding: BufferEncoding | undefined;
+  suffix: string | undefined;
+  flags: number;
+}
+
+const kNoId = -1;
+
+export class Socket extends net.Socket implements StreamOwner, MessageSink {
+  _id = kNoId;
   _owner: SocketOwner | null = null;
-  // The response currently allowed to write (Node's socket._httpMessage).
+  _receiver: MessageReceiver | null = null;
+  // The message currently allowed to write (Node's socket._httpMessage).
   _httpMessage: unknown = null;
   server: unknown = null;
-  destroyed = false;
-  writable = true;
-  readable = true;
-  readableHighWaterMark = DEFAULT_HIGH_WATER_MARK;
-  writableHighWaterMark = DEFAULT_HIGH_WATER_MARK;
-  bytesWritten = 0;
-  timeout: number | undefined = undefined;
+  _server: unknown = null;
+  declare timeout: number | undefined;
   // Set while reading is stopped because a request body's buffer is full.
   _pausedForReader = false;
   private _pausedByUser = false;
+  _sent = 0;
+  // What native held unsent after the last write (until it reports the queue empty).
+  _queuedNatively = 0;
   private _peer: AddressInfo | undefined;
   private _local: AddressInfo | undefined;
+  // The connection closed natively; 'close' is emitted once the stream is destroyed too.
+  private _nativeClosed = false;
+  private _closeError = 0;
+  private _closeEmitted = false;
+  private _finalCallback: WriteCallback | null = null;
+  private _writeCallback: WriteCallback | null = null;
+  private _held: HeldWrite[] | null = null;
+  private _timeoutMs = 0;
+  private _noDelay: boolean | null = null;
+  private _keepAlive: [boolean, number] | null = null;
+  private _unref = false;
+  private _target: ConnectTarget | null = null;
+  private _attempts: ConnectAttempts | null = null;
 
-  constructor(id: number) {
-    super();
+  constructor(options?: net.SocketConstructorOpts) {
+    super(options);
+    // The parser reads natively; the Readable side only ever carries the end of input. Flowing
+    // from the start so that 'end' is emitted when the peer ends, as on Node's HTTP sockets
+    // (whose 'data' listener the parser replaced).
+    net.Socket.prototype.resume.call(this);
+  }
+
+  /** A connection native accepted (or adopted): its events come here from now on. */
+  _attach(id: number): void {
     this._id = id;
+    registerStream(id, this);
   }
 
-  get remoteAddress(): string | undefined {
-    return this._peerAddress()?.address;
+  // --- net.Socket's surface over the native connection ----------------------------------------
+
+  // Node's own getters ask these; they answer from the native handle.
+  _getpeername(): AddressInfo | {} {
+    return this._peerAddress() ?? {};
   }
 
-  get remotePort(): number | undefined {
-    return this._peerAddress()?.port;
-  }
-
-  get remoteFamily(): string | undefined {
-    return this._peerAddress()?.family;
-  }
-
-  get localAddress(): string | undefined {
-    return this._localAddress()?.address;
-  }
-
-  get localPort(): number | undefined {
-    return this._localAddress()?.port;
-  }
-
-  get localFamily(): string | undefined {
-    return this._localAddress()?.family;
-  }
-
-  get pending(): boolean {
-    return false;
-  }
-
-  get connecting(): boolean {
-    return false;
-  }
-
-  get readyState(): string {
-    if (this.destroyed) return 'closed';
-    if (this.readable && this.writable) return 'open';
-    return this.readable ? 'readOnly' : 'writeOnly';
-  }
-
-  address(): AddressInfo | {} {
+  _getsockname(): AddressInfo | {} {
     return this._localAddress() ?? {};
   }
 
-  setTimeout(milliseconds: number, callback?: () => void): this {
+  override address(): AddressInfo | {} {
+    return this._localAddress() ?? {};
+  }
+
+  override setTimeout(milliseconds: number, callback?: () => void): this {
+    const ms = typeof milliseconds === 'number' && milliseconds > 0 ? Math.floor(milliseconds) : 0;
     this.timeout = milliseconds;
-    if (!this.destroyed) binding.setTimeout(this._id, milliseconds > 0 ? milliseconds : 0);
+    this._timeoutMs = ms;
+    if (this._id !== kNoId && !this.destroyed) binding.setTimeout(this._id, ms);
     if (callback) {
-      if (milliseconds === 0) this.removeListener('timeout', callback);
+      if (ms === 0) this.removeListener('timeout', callback);
       else this.once('timeout', callback);
     }
     return this;
   }
 
-  setNoDelay(noDelay = true): this {
-    if (!this.destroyed) binding.setNoDelay(this._id, noDelay);
+  override setNoDelay(noDelay = true): this {
+    this._noDelay = Boolean(noDelay);
+    if (this._id !== kNoId && !this.destroyed) binding.setNoDelay(this._id, this._noDelay);
     return this;
   }
 
-  setKeepAlive(enable = false, initialDelay = 0): this {
-    if (!this.destroyed) binding.setKeepAlive(this._id, enable, Math.floor(initialDelay / 1000));
+  override setKeepAlive(enable = false, initialDelay = 0): this {
+    this._keepAlive = [Boolean(enable), Math.floor((initialDelay || 0) / 1000)];
+    if (this._id !== kNoId && !this.destroyed) binding.setKeepAlive(this._id, this._keepAlive[0], this._keepAlive[1]);
     return this;
   }
 
-  // Raw bytes on the connection, as net.Socket#write: for code that answers a 'clientError'
-  // itself or speaks another protocol.
-  write(data: string | ArrayBufferView, encoding?: BufferEncoding | (() => void), callback?: () => void): boolean {
-    if (typeof encoding === 'function') {
-      callback = encoding;
-      encoding = undefined;
-    }
-    if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
-      throw errInvalidArgType('chunk', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
-    }
-    if (this.destroyed || !this.writable) {
-      if (callback) process.nextTick(callback);
-      return false;
-    }
-    const queued = this._writeRaw(data, encoding);
-    if (callback) {
-      if (queued === 0) process.nextTick(callback);
-      else this.once('drain', callback);
-    }
-    return queued < this.writableHighWaterMark;
-  }
-
-  end(data?: string | ArrayBufferView | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void): this {
-    if (typeof data === 'function') {
-      callback = data;
-      data = undefined;
-    } else if (typeof encoding === 'function') {
-      callback = encoding;
-      encoding = undefined;
-    }
-    if (data !== undefined && data !== null) this.write(data, encoding);
-    if (callback) this.once('finish', callback);
-    if (this.writable) {
-      this.writable = false;
-      if (!this.destroyed) binding.end(this._id);
-    }
+  override ref(): this {
+    this._unref = false;
+    if (this._id !== kNoId && !this.destroyed) binding.refConnection(this._id, true);
     return this;
   }
 
-  destroySoon(): void {
-    this.end();
-  }
-
-  destroy(error?: Error): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    this.writable = false;
-    this.readable = false;
-    binding.destroy(this._id);
-    if (error) process.nextTick(() => this._onError(error));
+  override unref(): this {
+    this._unref = true;
+    if (this._id !== kNoId && !this.destroyed) binding.refConnection(this._id, false);
     return this;
   }
 
-  resetAndDestroy(): this {
+  override pause(): this {
+    this._pausedByUser = true;
+    if (this._id !== kNoId && !this.destroyed) binding.pause(this._id);
+    net.Socket.prototype.pause.call(this);
+    return this;
+  }
+
+  override resume(): this {
+    this._pausedByUser = false;
+    if (this._id !== kNoId && !this.destroyed && !this._pausedForReader) binding.resume(this._id);
+    net.Socket.prototype.resume.call(this);
+    return this;
+  }
+
+  override resetAndDestroy(): this {
     return this.destroy();
   }
 
-  pause(): this {
-    this._pausedByUser = true;
-    if (!this.destroyed) binding.pause(this._id);
-    return this;
+  // Node refreshes a JS timer on every read and write; native keeps the clock here.
+  _unrefTimer(): void {}
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, callback: WriteCallback): void {
+    const queued = this._writeMessage(undefined, chunk, encoding, undefined, 0);
+    if (queued < 0) {
+      callback(errSocketClosed());
+    } else if (queued < this.writableHighWaterMark) {
+      callback();
+    } else {
+      this._writeCallback = callback;
+      this._watchDrain();
+    }
   }
 
-  resume(): this {
-    this._pausedByUser = false;
-    if (!this.destroyed && !this._pausedForReader) binding.resume(this._id);
-    return this;
+  override _final(callback: WriteCallback): void {
+    if (this.connecting) {
+      // As net: the end waits for the connection (and for the writes held until then).
+      this.once('connect', () => this._final(callback));
+      return;
+    }
+    if (this._id === kNoId || this._nativeClosed) {
+      callback();
+      return;
+    }
+    // 'finish' once everything is sent and the write side shut down: native closes then.
+    this._finalCallback = callback;
+    binding.end(this._id);
   }
 
-  ref(): this {
-    if (!this.destroyed) binding.refConnection(this._id, true);
-    return this;
+  override _destroy(error: Error | null, callback: WriteCallback): void {
+    setConnecting(this, false);
+    if (this._id !== kNoId && !this._nativeClosed) binding.destroy(this._id);
+    callback(error);
+    if (this._nativeClosed || this._id === kNoId) process.nextTick(emitCloseNT, this);
   }
 
-  unref(): this {
-    if (!this.destroyed) binding.refConnection(this._id, false);
-    return this;
+  // --- The message sink: what HTTP writes, without the Writable ------------------------------
+
+  _writeMessage(
+    prefix: string | undefined,
+    body: string | ArrayBufferView | undefined,
+    encoding: BufferEncoding | undefined,
+    suffix: string | undefined,
+    flags: number,
+  ): number {
+    if (body !== undefined) this._sent += typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength;
+    if (this._held !== null) {
+      this._held.push({ prefix, body, encoding, suffix, flags });
+      return 0;
+    }
+    if (this._id === kNoId) return -1;
+    if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
+      if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
+      else body = Buffer.from(body, encoding);
+    }
+    const queued = binding.write(this._id, prefix ?? '', body, suffix ?? '', flags);
+    this._queuedNatively = queued > 0 ? queued : 0;
+    return queued;
+  }
+
+  // Raw bytes outside any message (an error response): straight to the connection.
+  _writeRaw(data: string | ArrayBufferView, encoding?: BufferEncoding): number {
+    return this._writeMessage(undefined, data, encoding, undefined, 0);
+  }
+
+  _watchDrain(): void {
+    if (this._id !== kNoId && !this.destroyed) binding.watchDrain(this._id);
+  }
+
+  _endedWithLastWrite(): void {
+    // Native ends the connection after these bytes; the Writable ends with it.
+    if (!this.writableEnded) (net.Socket.prototype.end as () => void).call(this);
+  }
+
+  // --- Client connections --------------------------------------------------------------------
+
+  /**
+   * Connects natively to addresses JS already resolved (client-connect.ts does the lookup):
+   * one, or several tried in turn as net's autoSelectFamily does (RFC 8305, Happy Eyeballs),
+   * each given `attemptTimeout` ms before the next. Writes made until a connection exists are
+   * held and sent once it does.
+   */
+  // The socket starts connecting (a lookup may come first): writes are held from now on.
+  _beginConnect(): void {
+    setConnecting(this, true);
+    if (this._held === null) this._held = [];
+  }
+
+  _connectNative(targets: ConnectTarget[], settings: NativeSettings, attemptTimeout = 0): void {
+    this._beginConnect();
+    this._attempts = targets.length > 1 ? { targets, next: 0, errors: [], timeout: attemptTimeout, timer: null, settings } : null;
+    if (this._attempts !== null) (this as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses = [];
+    this._attempt(targets[0], settings);
+  }
+
+  private _attempt(target: ConnectTarget, settings: NativeSettings): void {
+    this._target = target;
+    const attempts = this._attempts;
+    if (attempts !== null) {
+      attempts.next++;
+      (this as unknown as { autoSelectFamilyAttemptedAddresses: string[] }).autoSelectFamilyAttemptedAddresses.push(`${target.address}:${target.port}`);
+    }
+    let id: number | [number, string];
+    if (target.path !== undefined) {
+      id = binding.connectLocal(target.path, settings);
+    } else {
+      this.emit('connectionAttempt', target.address, target.port, target.family);
+      id = binding.connect(target.address as string, target.port as number, target.localAddress ?? '', target.localPort ?? 0, settings);
+    }
+    if (typeof id !== 'number') {
+      const [errno, syscall] = id;
+      const error = syscall === 'bind'
+        ? exceptionWithHostPort(errno, 'bind', target.localAddress ?? '', target.localPort ?? 0)
+        : exceptionWithHostPort(errno, syscall, target.address ?? '', target.port ?? 0);
+      process.nextTick(() => this._attemptFailed(error));
+      return;
+    }
+    this._attach(id);
+    if (this._timeoutMs > 0) binding.setTimeout(id, this._timeoutMs);
+    if (this._unref) binding.refConnection(id, false);
+    if (attempts !== null && attempts.next < attempts.targets.length && attempts.timeout > 0) {
+      attempts.timer = setTimeout(() => this._attemptTimedOut(), attempts.timeout);
+    }
+  }
+
+  private _attemptTimedOut(): void {
+    const attempts = this._attempts;
+    const target = this._target as ConnectTarget;
+    if (attempts === null || !this.connecting) return;
+    attempts.timer = null;
+    this.emit('connectionAttemptTimeout', target.address, target.port, target.family);
+    attempts.errors.push(exceptionWithHostPort(UV_ETIMEDOUT, 'connect', target.address ?? '', target.port ?? 0));
+    this._abandonAttempt();
+    this._attempt(attempts.targets[attempts.next], attempts.settings);
+  }
+
+  // The attempt's native connection goes; its events go nowhere from now on.
+  private _abandonAttempt(): void {
+    if (this._id === kNoId) return;
+    forgetStream(this._id);
+    binding.destroy(this._id);
+    this._id = kNoId;
+  }
+
+  private _attemptFailed(error: Error): void {
+    if (this.destroyed) return;
+    const attempts = this._attempts;
+    if (attempts === null) {
+      this.destroy(error);
+      return;
+    }
+    if (attempts.timer !== null) clearTimeout(attempts.timer);
+    attempts.timer = null;
+    attempts.errors.push(error);
+    this._abandonAttempt();
+    if (attempts.next < attempts.targets.length) {
+      this._attempt(attempts.targets[attempts.next], attempts.settings);
+    } else {
+      this.destroy(aggregateError(attempts.errors));
+    }
+  }
+
+  onConnect(status: number): void {
+    if (this.destroyed) return;
+    const target = this._target as ConnectTarget;
+    if (status !== 0) {
+      const error =
+        target.path !== undefined
+          ? exceptionWithHostPort(status, 'connect', target.path, 0)
+          : exceptionWithHostPort(status, 'connect', target.address ?? '', target.port ?? 0);
+      this.emit('connectionAttemptFailed', target.address, target.port, target.family, error);
+      this._attemptFailed(error);
+      return;
+    }
+    if (this._attempts !== null && this._attempts.timer !== null) clearTimeout(this._attempts.timer);
+    this._attempts = null;
+    setConnecting(this, false);
+    if (this._noDelay !== null) binding.setNoDelay(this._id, this._noDelay);
+    if (this._keepAlive !== null) binding.setKeepAlive(this._id, this._keepAlive[0], this._keepAlive[1]);
+    const held = this._held ?? [];
+    this._held = null;
+    for (const piece of held) this._writeMessage(piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
+    this.emit('connect');
+    this.emit('ready');
+  }
+
+  // --- Events from native (native-events.ts) --------------------------------------------------
+
+  onHead(code: number, text: string, major: number, minor: number, rawHeaders: string[], flags: number): number | void {
+    const receiver = this._receiver;
+    if (receiver === null) {
+      // A message nobody asked for (bytes on an idle client connection): the connection cannot
+      // be trusted any more.
+      this.destroy();
+      return undefined;
+    }
+    return receiver.onHead(code, text, major, minor, rawHeaders, flags);
+  }
+
+  onUpgrade(head: Buffer): void {
+    this._receiver?.onUpgrade(head);
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this._receiver === null) this.destroy();
+    else this._receiver.onBody(chunk);
+  }
+
+  onMessageEnd(rawTrailers: string[] | undefined): void {
+    this._receiver?.onMessageEnd(rawTrailers);
+  }
+
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void {
+    if (this._receiver === null) this.destroy();
+    else this._receiver.onParseError(code, reason, bytesParsed, rawPacket, status);
+  }
+
+  onEnd(): void {
+    this._receiver?.onEnd();
+    if (!this.readableEnded) this.push(null);
+  }
+
+  onDrain(): void {
+    this._queuedNatively = 0;
+    const callback = this._writeCallback;
+    if (callback !== null) {
+      // A socket.write() waiting for room: the Writable emits its own 'drain' after it.
+      this._writeCallback = null;
+      callback();
+    }
+    this._owner?.onSocketDrain();
+    this.emit('drain');
+  }
+
+  onTimeout(): void {
+    if (this._owner) this._owner.onSocketTimeout();
+    else this.emit('timeout');
+  }
+
+  onClose(errno: number): void {
+    this._nativeClosed = true;
+    this._closeError = errno;
+    setConnecting(this, false);
+    const finalCallback = this._finalCallback;
+    this._finalCallback = null;
+    if (finalCallback !== null) finalCallback();
+    const writeCallback = this._writeCallback;
+    this._writeCallback = null;
+    if (writeCallback !== null) writeCallback(errSocketClosed());
+    // Destroyed before the owner hears of it, as on Node (whose HTTP code runs from 'close').
+    const destroyedBefore = this.destroyed;
+    if (!destroyedBefore) {
+      // net.Socket reports a read error before 'close'. With no listener there is nobody to
+      // tell (the HTTP layer sees the close), and an unheard 'error' must not crash the process.
+      if (errno !== 0 && this.listenerCount('error') > 0) this.destroy(systemError(errno, 'read'));
+      else this.destroy();
+    }
+    this._owner?.onSocketClose(errno !== 0);
+    if (destroyedBefore) emitCloseNT(this);
   }
 
   // A request body's buffer is full: stop reading until its reader asks for more.
   _pauseForReader(): void {
     if (this._pausedForReader) return;
     this._pausedForReader = true;
-    if (!this.destroyed) binding.pause(this._id);
+    if (this._id !== kNoId && !this.destroyed) binding.pause(this._id);
   }
 
   _resumeForReader(): void {
     if (!this._pausedForReader) return;
     this._pausedForReader = false;
-    if (!this.destroyed && !this._pausedByUser) binding.resume(this._id);
-  }
-
-  _writeRaw(data: string | ArrayBufferView, encoding?: BufferEncoding): number {
-    const queued = writeChunk(this._id, undefined, data, encoding, undefined, 0);
-    this.bytesWritten += typeof data === 'string' ? Buffer.byteLength(data, encoding) : data.byteLength;
-    return queued;
-  }
-
-  // The last write of a response carried WRITE_ENDS_CONNECTION: native ends the connection
-  // once it is sent, as end() would.
-  _endedWithLastWrite(): void {
-    this.writable = false;
-  }
-
-  // Asks native for a 'drain' once everything queued has been handed to the kernel.
-  _watchDrain(): void {
-    if (!this.destroyed) binding.watchDrain(this._id);
-  }
-
-  // Called from native events (see dispatch.ts).
-  _onDrain(): void {
-    this._owner?.onSocketDrain();
-    this.emit('drain');
-  }
-
-  _onEnd(): void {
-    this.readable = false;
-    this.emit('end');
-  }
-
-  _onError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    this._owner?.onSocketError(error);
-  }
-
-  _onTimeout(): void {
-    if (this._owner) this._owner.onSocketTimeout();
-    else this.emit('timeout');
-  }
-
-  _onClose(errno: number): void {
-    const hadError = errno !== 0;
-    this.destroyed = true;
-    this.writable = false;
-    this.readable = false;
-    // net.Socket reports a read error before 'close'; with no listener there is nobody to tell
-    // (the HTTP layer sees the close), and an unheard 'error' must not crash the process.
-    if (hadError && this.listenerCount('error') > 0) this.emit('error', systemError(errno, 'read'));
-    this.emit('finish');
-    this._owner?.onSocketClose(hadError);
-    this.emit('close', hadError);
+    if (this._id !== kNoId && !this.destroyed && !this._pausedByUser) binding.resume(this._id);
   }
 
   private _peerAddress(): AddressInfo | undefined {
-    if (this._peer === undefined && !this.destroyed) this._peer = binding.peerAddress(this._id);
+    if (this._peer === undefined && this._id !== kNoId && !this._nativeClosed) this._peer = binding.peerAddress(this._id);
     return this._peer;
   }
 
   private _localAddress(): AddressInfo | undefined {
-    if (this._local === undefined && !this.destroyed) this._local = binding.localAddress(this._id);
+    if (this._local === undefined && this._id !== kNoId && !this._nativeClosed) this._local = binding.localAddress(this._id);
     return this._local;
   }
 }
 
-// Queues one piece of output on a connection: latin1 framing around a body in any encoding.
-// `flags` are WRITE_ENDS_RESPONSE (the last piece of a response: native keeps the keep-alive
-// clock) and WRITE_ENDS_CONNECTION (the connection ends once it is sent). Returns the bytes
-// queued and not yet taken by the kernel (-1 when the connection is gone).
-export function writeChunk(
-  id: number,
-  prefix: string | undefined,
-  body: string | ArrayBufferView | undefined,
-  encoding: BufferEncoding | undefined,
-  suffix: string | undefined,
-  flags: number,
-): number {
-  if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
-    if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
-    else body = Buffer.from(body, encoding);
-  }
-  return binding.write(id, prefix ?? '', body, suffix ?? '', flags);
+// Accessors net.Socket declares as properties (so a class cannot override them), answered from
+// the native connection.
+Object.defineProperties(Socket.prototype, {
+  pending: {
+    configurable: true,
+    get(this: Socket): boolean {
+      return this._id === kNoId || this.connecting;
+    },
+  },
+  bufferSize: {
+    configurable: true,
+    get(this: Socket): number {
+      return this.writableLength + this._queuedNatively;
+    },
+  },
+  bytesWritten: {
+    configurable: true,
+    get(this: Socket): number {
+      return this._sent;
+    },
+  },
+});
+
+function setConnecting(socket: net.Socket, connecting: boolean): void {
+  (socket as { connecting: boolean }).connecting = connecting;
+}
+
+function emitCloseNT(socket: Socket): void {
+  const self = socket as unknown as { _closeEmitted: boolean; _closeError: number };
+  if (self._closeEmitted) return;
+  self._closeEmitted = true;
+  socket.emit('close', self._closeError !== 0);
 }

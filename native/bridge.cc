@@ -1,10 +1,12 @@
 #include "bridge.h"
 
+#include <memory>
 #include <string>
 
 #include "connection.h"
 #include "environment.h"
 #include "field_names.h"
+#include "foreign_stream.h"
 #include "listener.h"
 
 namespace uvhttp {
@@ -19,8 +21,38 @@ uint64_t IdArgument(const Napi::CallbackInfo& info) {
   return static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
 }
 
+HttpStream* StreamArgument(const Napi::CallbackInfo& info) {
+  return GetEnvironment(info)->streams().Get(IdArgument(info));
+}
+
 Connection* ConnectionArgument(const Napi::CallbackInfo& info) {
-  return GetEnvironment(info)->connections().Get(IdArgument(info));
+  HttpStream* stream = StreamArgument(info);
+  return stream != nullptr ? stream->AsConnection() : nullptr;
+}
+
+ForeignStream* ForeignArgument(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  return stream != nullptr && stream->AsConnection() == nullptr ? static_cast<ForeignStream*>(stream) : nullptr;
+}
+
+uint64_t MillisecondsArgument(const Napi::Value& value) {
+  return static_cast<uint64_t>(value.As<Napi::Number>().Int64Value());
+}
+
+// A stream's settings as JS holds them: a shared pointer in an external, so that a server's
+// listener, its connections and the streams given to it with emit('connection') share one
+// (stream_settings.h) and the finalizer drops only JS's share.
+using SettingsHandle = std::shared_ptr<StreamSettings>;
+
+std::shared_ptr<StreamSettings> SettingsArgument(const Napi::Value& value) {
+  return *value.As<Napi::External<SettingsHandle>>().Data();
+}
+
+Napi::Value FailureValue(Napi::Env env, int error, const char* syscall) {
+  Napi::Array failure = Napi::Array::New(env, 2);
+  failure.Set(uint32_t{0}, Napi::Number::New(env, error));
+  failure.Set(uint32_t{1}, Napi::String::New(env, syscall));
+  return failure;
 }
 
 Listener* ListenerArgument(const Napi::CallbackInfo& info) {
@@ -59,6 +91,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
     *slot = Napi::Persistent(functions.Get(name).As<Napi::Function>());
   };
   take("onConnection", &callbacks.on_connection);
+  take("onConnect", &callbacks.on_connect);
   take("onHead", &callbacks.on_head);
   take("onUpgrade", &callbacks.on_upgrade);
   take("onBody", &callbacks.on_body);
@@ -70,48 +103,117 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   take("onTimeout", &callbacks.on_timeout);
 }
 
-// listen(host or path, port or -1, backlog, maxHeaderSize, insecure, headersTimeout,
-//        requestTimeout, keepAliveIdle, outputHighWater)
-//   -> id, or [errno, syscall]
+// createSettings(maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle,
+//                outputHighWater) -> settings
+Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
+  auto settings = std::make_shared<StreamSettings>();
+  settings->limits.max_header_size = info[0].As<Napi::Number>().Uint32Value();
+  settings->limits.lenient = info[1].As<Napi::Boolean>().Value();
+  // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
+  settings->limits.require_host = false;
+  settings->headers_timeout_ms = MillisecondsArgument(info[2]);
+  settings->request_timeout_ms = MillisecondsArgument(info[3]);
+  settings->keep_alive_timeout_ms = MillisecondsArgument(info[4]);
+  settings->output_high_water = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
+  return Napi::External<SettingsHandle>::New(info.Env(), new SettingsHandle(std::move(settings)),
+                                             [](Napi::Env, SettingsHandle* handle) { delete handle; });
+}
+
+// setTimeouts(settings, headersTimeout, requestTimeout, keepAliveIdle): for every stream that
+// shares the settings, open or to come (Node reads them at each check).
+void SetTimeouts(const Napi::CallbackInfo& info) {
+  std::shared_ptr<StreamSettings> settings = SettingsArgument(info[0]);
+  settings->headers_timeout_ms = MillisecondsArgument(info[1]);
+  settings->request_timeout_ms = MillisecondsArgument(info[2]);
+  settings->keep_alive_timeout_ms = MillisecondsArgument(info[3]);
+}
+
+// listen(host or path, port or -1, backlog, settings) -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string host = info[0].As<Napi::String>().Utf8Value();
-  ServerSettings settings;
-  settings.limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
-  settings.limits.lenient = info[4].As<Napi::Boolean>().Value();
-  // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
-  settings.limits.require_host = false;
-  settings.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
-  settings.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
-  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());
-  settings.output_high_water = static_cast<size_t>(info[8].As<Napi::Number>().Int64Value());
   uint64_t id = 0;
   const char* syscall = "listen";
   // A port of -1 means `host` is the path of a local socket.
   const int port = info[1].As<Napi::Number>().Int32Value();
   const int backlog = info[2].As<Napi::Number>().Int32Value();
+  std::shared_ptr<StreamSettings> settings = SettingsArgument(info[3]);
   int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
                                              &id, &syscall)
                      : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, settings,
                                         &id, &syscall);
-  if (err != 0) {
-    Napi::Array failure = Napi::Array::New(env, 2);
-    failure.Set(uint32_t{0}, Napi::Number::New(env, err));
-    failure.Set(uint32_t{1}, Napi::String::New(env, syscall));
-    return failure;
-  }
+  if (err != 0) return FailureValue(env, err, syscall);
   return Napi::Number::New(env, static_cast<double>(id));
 }
 
-// setServerTimeouts(listenerId, headersTimeout, requestTimeout, keepAliveIdle): for every
-// connection of the listener, open or to come (Node reads them at each check).
-void SetServerTimeouts(const Napi::CallbackInfo& info) {
-  Listener* listener = ListenerArgument(info);
-  if (listener == nullptr) return;
-  ServerSettings& settings = listener->settings();
-  settings.headers_timeout_ms = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
-  settings.request_timeout_ms = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
-  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
+bool ParseAddress(const std::string& ip, int port, sockaddr_storage* address) {
+  if (uv_ip6_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in6*>(address)) == 0) return true;
+  return uv_ip4_addr(ip.c_str(), port, reinterpret_cast<sockaddr_in*>(address)) == 0;
+}
+
+// connect(ip, port, localAddress ('' for none), localPort, settings) -> id, or [errno, syscall].
+// JS resolved the name (dns.lookup or the request's lookup) first. onConnect(id, status) follows.
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string ip = info[0].As<Napi::String>().Utf8Value();
+  const int port = info[1].As<Napi::Number>().Int32Value();
+  const std::string local_ip = info[2].As<Napi::String>().Utf8Value();
+  const int local_port = info[3].As<Napi::Number>().Int32Value();
+  sockaddr_storage address;
+  sockaddr_storage local;
+  if (!ParseAddress(ip, port, &address)) return FailureValue(env, UV_EINVAL, "connect");
+  const bool bind_local = !local_ip.empty() || local_port > 0;
+  if (bind_local && !ParseAddress(local_ip.empty() ? (address.ss_family == AF_INET6 ? "::" : "0.0.0.0") : local_ip,
+                                  local_port, &local)) {
+    return FailureValue(env, UV_EINVAL, "bind");
+  }
+  int error = 0;
+  const char* syscall = "connect";
+  Connection* connection = Connection::Connect(
+      GetEnvironment(info), SettingsArgument(info[4]), reinterpret_cast<const sockaddr*>(&address),
+      bind_local ? reinterpret_cast<const sockaddr*>(&local) : nullptr, &error, &syscall);
+  if (connection == nullptr) return FailureValue(env, error, syscall);
+  return Napi::Number::New(env, static_cast<double>(connection->id()));
+}
+
+// connectLocal(path, settings) -> id; onConnect(id, status) follows.
+Napi::Value ConnectLocal(const Napi::CallbackInfo& info) {
+  Connection* connection = Connection::ConnectLocal(GetEnvironment(info), SettingsArgument(info[1]),
+                                                    info[0].As<Napi::String>().Utf8Value());
+  return Napi::Number::New(info.Env(), static_cast<double>(connection->id()));
+}
+
+// createParser(role (0 server, 1 client), settings) -> id of a stream JS feeds (foreign_stream.h).
+Napi::Value CreateParser(const Napi::CallbackInfo& info) {
+  const Role role = info[0].As<Napi::Number>().Int32Value() == 0 ? Role::kServer : Role::kClient;
+  ForeignStream* stream = ForeignStream::Create(GetEnvironment(info), role, SettingsArgument(info[1]));
+  return Napi::Number::New(info.Env(), static_cast<double>(stream->id()));
+}
+
+// execute(id, buffer) -> bytes consumed (see ForeignStream::Execute), -1 if the stream is gone.
+Napi::Value Execute(const Napi::CallbackInfo& info) {
+  ForeignStream* stream = ForeignArgument(info);
+  if (stream == nullptr) return Napi::Number::New(info.Env(), -1);
+  Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+  const size_t consumed = stream->Execute(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return Napi::Number::New(info.Env(), static_cast<double>(consumed));
+}
+
+void Finish(const Napi::CallbackInfo& info) {
+  ForeignStream* stream = ForeignArgument(info);
+  if (stream != nullptr) stream->Finish();
+}
+
+// setParserLimits(id, maxHeaderSize, insecure): for the stream's messages from the next on (a
+// client's parser takes each request's).
+void SetParserLimits(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  if (stream == nullptr) return;
+  ParserLimits limits;
+  limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
+  limits.lenient = info[2].As<Napi::Boolean>().Value();
+  limits.require_host = false;
+  stream->SetLimits(limits);
 }
 
 void CloseListener(const Napi::CallbackInfo& info) {
@@ -292,12 +394,18 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
 // Environment::CallResult::kThrew).
 void HandlerThrew(const Napi::CallbackInfo& info) { GetEnvironment(info)->MarkHandlerThrew(); }
 
-// pause(id), resume(id), end(id), destroy(id), watchDrain(id): the connection's method of the
-// same name, if the connection is still open.
+// pause(id), resume(id), end(id), watchDrain(id): the connection's method of the same name, if
+// the connection is still open.
 template <void (Connection::*Method)()>
 void CallOnConnection(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
   if (connection != nullptr) (connection->*Method)();
+}
+
+// destroy(id): a native connection closes now; a JS-fed stream is freed.
+void DestroyStream(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  if (stream != nullptr) stream->Destroy();
 }
 
 void SetTimeout(const Napi::CallbackInfo& info) {
@@ -350,21 +458,28 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
     exports.Set(name, Napi::Function::New(env, callback, name));
   };
   add("setCallbacks", SetCallbacks);
+  add("createSettings", CreateSettings);
+  add("setTimeouts", SetTimeouts);
   add("listen", Listen);
+  add("connect", Connect);
+  add("connectLocal", ConnectLocal);
+  add("createParser", CreateParser);
+  add("execute", Execute);
+  add("finish", Finish);
+  add("setParserLimits", SetParserLimits);
   add("closeListener", CloseListener);
   add("listenerAddress", ListenerAddress);
   add("peerAddress", PeerAddress);
   add("localAddress", LocalAddress);
   add("write", Write);
   add("detach", Detach);
-  add("setServerTimeouts", SetServerTimeouts);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);
   add("watchDrain", CallOnConnection<&Connection::WatchDrain>);
   add("pause", CallOnConnection<&Connection::Pause>);
   add("resume", CallOnConnection<&Connection::Resume>);
   add("end", CallOnConnection<&Connection::End>);
-  add("destroy", CallOnConnection<&Connection::Destroy>);
+  add("destroy", DestroyStream);
   add("setTimeout", SetTimeout);
   add("handlerThrew", HandlerThrew);
   add("setNoDelay", SetNoDelay);

@@ -4,25 +4,26 @@
 
 #include <cerrno>
 #include <utility>
-#include <vector>
-
-#include "field_names.h"
 
 namespace uvhttp {
 
-Connection::Connection(Environment* environment, std::shared_ptr<ServerSettings> settings)
-    : environment_(environment),
-      settings_(std::move(settings)),
-      parser_(HttpParser::Type::kRequest, this, settings_->limits),
-      output_(environment->env(), this, OnWriteDone) {}
+Connection::Connection(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings)
+    : HttpStream(environment, role, std::move(settings)), output_(environment->env(), this, OnWriteDone) {}
 
-Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
-                               std::shared_ptr<ServerSettings> settings) {
-  Connection* self = new Connection(environment, std::move(settings));
-  InitLike(environment->loop(), server, &self->handle_);
+Connection* Connection::Create(Environment* environment, Role role,
+                               std::shared_ptr<StreamSettings> settings, bool local) {
+  Connection* self = new Connection(environment, role, std::move(settings));
+  if (local) uv_pipe_init(environment->loop(), &self->handle_.pipe, 0);
+  else uv_tcp_init(environment->loop(), &self->handle_.tcp);
   environment->HandleOpened();
   self->handle_.handle.data = self;
-  self->id_ = environment->connections().Add(self);
+  self->id_ = environment->streams().Add(self);
+  return self;
+}
+
+Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
+                               std::shared_ptr<StreamSettings> settings) {
+  Connection* self = Create(environment, Role::kServer, std::move(settings), server->type == UV_NAMED_PIPE);
   if (uv_accept(server, &self->handle_.stream) != 0) {
     self->Close(0);
     return nullptr;
@@ -38,11 +39,61 @@ Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
   return self;
 }
 
+Connection* Connection::Connect(Environment* environment, std::shared_ptr<StreamSettings> settings,
+                                const sockaddr* address, const sockaddr* local, int* error,
+                                const char** syscall) {
+  Connection* self = Create(environment, Role::kClient, std::move(settings), false);
+  *error = 0;
+  if (local != nullptr) {
+    *syscall = "bind";
+    *error = uv_tcp_bind(&self->handle_.tcp, local, 0);
+  }
+  if (*error == 0) {
+    *syscall = "connect";
+    self->connect_request_.data = self;
+    *error = uv_tcp_connect(&self->connect_request_, &self->handle_.tcp, address, OnConnect);
+  }
+  if (*error != 0) {
+    self->Close(*error);
+    return nullptr;
+  }
+  self->connecting_ = true;
+  self->InitAsync();
+  return self;
+}
+
+Connection* Connection::ConnectLocal(Environment* environment, std::shared_ptr<StreamSettings> settings,
+                                     const std::string& path) {
+  Connection* self = Create(environment, Role::kClient, std::move(settings), true);
+  self->connect_request_.data = self;
+  self->connecting_ = true;
+  // Errors (a missing path, a refused connection) come through OnConnect.
+  uv_pipe_connect(&self->connect_request_, &self->handle_.pipe, path.c_str(), OnConnect);
+  self->InitAsync();
+  return self;
+}
+
+void Connection::OnConnect(uv_connect_t* req, int status) {
+  Connection* self = static_cast<Connection*>(req->data);
+  self->connecting_ = false;
+  if (self->closing_) return;
+  if (status == 0) {
+    self->Touch();
+    self->UpdateReading();
+    // What JS wrote while connecting (as net buffers writes until the connection is made).
+    self->Flush();
+  }
+  HandleScope scope(self->environment_->env());
+  JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
+  args.Number(static_cast<double>(self->id_));
+  args.Int32(status);
+  self->environment_->Call(self->socket_async_, self->environment_->callbacks().on_connect, args);
+  // A connection that failed is closed by JS (socket.destroy), as net closes its handle.
+}
+
 void Connection::InitAsync() {
-  napi_env env = environment_->env();
-  socket_async_.Init(env, "TCPWRAP");
-  CallbackScope scope(environment_, socket_async_);
-  parser_async_.Init(env, "HTTPINCOMINGMESSAGE");
+  socket_async_.Init(environment_->env(), "TCPWRAP");
+  InitParserResource(socket_async_);
 }
 
 void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
@@ -55,7 +106,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (nread == 0 || self->closing_ || self->environment_->tearing_down()) return;
   self->Touch();
   if (nread == UV_EOF) {
-    self->OnEof();
+    self->EndOfInput(self->socket_async_);
     return;
   }
   if (nread < 0) {
@@ -82,18 +133,7 @@ void Connection::Parse(const char* data, size_t len) {
   for (;;) {
     offset += parser_.Execute(data + offset, len - offset);
     if (closing_) return;
-    if (parser_.error() != ParseError::kOk) {
-      ReportParseError(data, len);
-      break;
-    }
-    if (callback_error_code_ != nullptr) {
-      if (callback_error_offset_ == 0) callback_error_offset_ = parser_.bytes_parsed();
-      // Bytes after the message whose handler threw are not parsed; if there are some, they are
-      // what Node would have reported the error with.
-      if (offset < len) ReportCallbackError(data + offset, len - offset);
-      break;
-    }
-    if (stopped_) break;
+    if (!AfterExecute(data, len, offset)) break;
     if (!parser_.paused()) break;
     if (handing_off_) {
       HandOff(data + offset, len - offset);
@@ -114,15 +154,7 @@ void Connection::Parse(const char* data, size_t len) {
     UpdateReading();
     return;
   }
-  if (!receiving_message_ && !stopped_ && callback_error_code_ == nullptr &&
-      (!parser_.idle() || messages_completed_ == completed_before)) {
-    // A message began in this read, or the read was only the empty lines allowed before a
-    // request line (RFC 9112 §2.2): either way headersTimeout now runs, so padding sent forever
-    // cannot hold the connection.
-    receiving_message_ = true;
-    head_received_ = false;
-    message_started_ = last_active_;
-  }
+  AfterInput(completed_before);
   dispatching_ = false;
   if (!closing_) Flush();
 }
@@ -134,166 +166,8 @@ void Connection::ParseBacklog() {
   Parse(input.data(), input.size());
 }
 
-void Connection::ReportParseError(const char* data, size_t len) {
-  ReportError(ParseErrorCode(parser_.error()), parser_.error_reason(), parser_.bytes_parsed(), data,
-              len, true, parser_.error_status());
-}
-
-// Node's codes: HPE_CB_HEADERS_COMPLETE for a 'request' handler that threw, HPE_JS_EXCEPTION
-// for a body or end handler; bytesParsed is where the parser was when it happened.
-void Connection::ReportCallbackError(const char* data, size_t len) {
-  ReportError(callback_error_code_, callback_error_reason_, callback_error_offset_, data, len, true,
-              400);
-}
-
-void Connection::ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
-                             const char* raw_packet, size_t raw_length, bool has_packet,
-                             uint16_t status) {
-  // No further input is read: the connection ends with the error response JS writes.
-  stopped_ = true;
-  receiving_message_ = false;
-  UpdateReading();
-  HandleScope scope(environment_->env());
-  JsArguments args(environment_->env(), environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  args.Utf8(code);
-  args.Utf8(reason);
-  args.Number(static_cast<double>(bytes_parsed));
-  if (has_packet) args.BufferCopy(raw_packet, raw_length);
-  else args.Undefined();
-  args.Int32(status);
-  environment_->Call(parser_async_, environment_->callbacks().on_parse_error, args);
-}
-
-void Connection::HandlerThrew(const char* code, const char* reason) {
-  if (callback_error_code_ != nullptr) return;
-  callback_error_code_ = code;
-  callback_error_reason_ = reason;
-}
-
-HeadAction Connection::OnHead(const MessageHead& head) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
-  head_received_ = true;
-  if (!receiving_message_) {
-    // The message began in this read (a pipelined one after the previous).
-    receiving_message_ = true;
-    message_started_ = last_active_;
-  }
-  ++responses_pending_;
-  napi_env env = environment_->env();
-  HandleScope scope(env);
-  uint32_t flags = 0;
-  if (head.keep_alive) flags |= kHeadKeepAlive;
-  if (head.upgrade) flags |= kHeadUpgrade;
-  if (head.chunked) flags |= kHeadChunked;
-  const bool bodiless = !head.chunked && (!head.has_content_length || head.content_length == 0);
-  if (bodiless) flags |= kHeadComplete;
-  message_end_reported_ = bodiless;
-  // The fields travel as trailing arguments (JS takes them as a rest parameter): V8 builds that
-  // array in one step, where filling an array through N-API costs a call per element.
-  JsArguments args(env, environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  args.Int32(static_cast<int>(head.method));
-  args.Latin1(head.url.data, head.url.len);
-  args.Int32(head.http_major);
-  args.Int32(head.http_minor);
-  args.Int32(static_cast<int32_t>(flags));
-  for (uint32_t i = 0; i < head.header_count; ++i) {
-    const HeaderField& field = head.headers[i];
-    const int common = FindFieldName(field.name.data, field.name.len);
-    if (common >= 0) args.Int32(common);
-    else args.Latin1(field.name.data, field.name.len);
-    args.Latin1(field.value.data, field.value.len);
-  }
-  napi_value hand_off = nullptr;
-  switch (environment_->Call(parser_async_, environment_->callbacks().on_head, args, &hand_off)) {
-    case Environment::CallResult::kOk:
-      break;
-    case Environment::CallResult::kThrew:
-      // Node's parser stops here, so bytesParsed is the end of this head. The rest of this
-      // message is still read past (and ignored): bytes after it are what the error is reported
-      // with (see Parse).
-      HandlerThrew("HPE_CB_HEADERS_COMPLETE", "User callback error");
-      callback_error_offset_ = head.end_offset;
-      parser_.RequestPauseAfterMessage();
-      return HeadAction::kContinue;
-    case Environment::CallResult::kUnavailable:
-      stopped_ = true;
-      return HeadAction::kPause;
-  }
-  // An upgrade or CONNECT that JS will hand to its listener: stop right after the head.
-  bool take = false;
-  if (head.upgrade && hand_off != nullptr && napi_get_value_bool(env, hand_off, &take) == napi_ok &&
-      take) {
-    handing_off_ = true;
-    return HeadAction::kPause;
-  }
-  return HeadAction::kContinue;
-}
-
-void Connection::OnBody(const char* data, size_t len) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return;
-  HandleScope scope(environment_->env());
-  JsArguments args(environment_->env(), environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  args.BufferCopy(data, len);
-  if (environment_->Call(parser_async_, environment_->callbacks().on_body, args) ==
-      Environment::CallResult::kThrew) {
-    HandlerThrew("HPE_JS_EXCEPTION", "JS Exception");
-    parser_.RequestPauseAfterMessage();
-  }
-}
-
-void Connection::OnMessageComplete(const HeaderField* trailers, uint32_t count) {
-  // After a handler threw, the message is not complete as far as the timeouts go (Node's
-  // requestTimeout ends such a connection if the peer sends nothing more).
-  if (callback_error_code_ != nullptr) return;
-  receiving_message_ = false;
-  head_received_ = false;
-  ++messages_completed_;
-  // Answers queued past the high-water mark: take no further request until the peer reads.
-  if (queued_output() >= settings_->output_high_water) parser_.RequestPauseAfterMessage();
-  if (message_end_reported_) {
-    message_end_reported_ = false;
-    return;
-  }
-  if (closing_ || stopped_) return;
-  HandleScope scope(environment_->env());
-  JsArguments args(environment_->env(), environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  if (count > 0) args.FieldArray(trailers, count);
-  else args.Undefined();
-  if (environment_->Call(parser_async_, environment_->callbacks().on_message_end, args) ==
-      Environment::CallResult::kThrew) {
-    HandlerThrew("HPE_JS_EXCEPTION", "JS Exception");
-  }
-}
-
-// The head of an upgrade or CONNECT was the last thing parsed: what follows belongs to the new
-// protocol, and goes to JS with the hand-off.
-void Connection::HandOff(const char* rest, size_t len) {
-  stopped_ = true;
-  receiving_message_ = false;
-  UpdateReading();
-  HandleScope scope(environment_->env());
-  JsArguments args(environment_->env(), environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  args.BufferCopy(rest, len);
-  environment_->Call(parser_async_, environment_->callbacks().on_upgrade, args);
-}
-
-void Connection::OnEof() {
-  stopped_ = true;
-  UpdateReading();
-  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk) {
-    ReportParseError("", 0);
-    return;
-  }
-  Notify(socket_async_, environment_->callbacks().on_end);
-}
-
 void Connection::Flush() {
-  if (dispatching_ || closing_ || shutting_down_) return;
+  if (dispatching_ || closing_ || shutting_down_ || connecting_) return;
   bool progress = false;
   int err = output_.Flush(&handle_.stream, &progress);
   if (err != 0) {
@@ -336,7 +210,8 @@ void Connection::AfterWrite() {
 }
 
 void Connection::UpdateReading() {
-  const bool want = !closing_ && !ending_ && !stopped_ && !paused_by_js_ && !paused_for_output_;
+  const bool want = !closing_ && !connecting_ && !ending_ && !stopped_ && !paused_by_js_ &&
+                    !paused_for_output_;
   if (want == reading_) return;
   if (want) {
     reading_ = uv_read_start(&handle_.stream, OnAlloc, OnRead) == 0;
@@ -364,7 +239,7 @@ void Connection::End() {
 }
 
 void Connection::MaybeShutdown() {
-  if (shutting_down_ || closing_ || !output_.idle()) return;
+  if (shutting_down_ || closing_ || connecting_ || !output_.idle()) return;
   shutting_down_ = true;
   shutdown_request_.data = this;
   if (uv_shutdown(&shutdown_request_, &handle_.stream, OnShutdown) != 0) {
@@ -429,24 +304,13 @@ void Connection::ResponseEnded() {
 }
 
 void Connection::CheckTimeout(uint64_t now) {
-  if (closing_) return;
+  if (closing_ || connecting_) return;
   // Output taken by the peer since the last check is activity: a slow reader of a large
   // response is busy, not idle.
   const size_t queued = queued_output();
   if (queued < queued_at_last_check_) Touch();
   queued_at_last_check_ = queued;
-  const ServerSettings& settings = *settings_;
-  if (receiving_message_ && !stopped_) {
-    const uint64_t elapsed = now - message_started_;
-    if ((!head_received_ && settings.headers_timeout_ms > 0 &&
-         elapsed >= settings.headers_timeout_ms) ||
-        (settings.request_timeout_ms > 0 && elapsed >= settings.request_timeout_ms)) {
-      // Node's ERR_HTTP_REQUEST_TIMEOUT, answered with 408 (RFC 9110 §15.5.9).
-      ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), nullptr, 0,
-                  false, 408);
-      return;
-    }
-  }
+  if (role_ == Role::kServer && CheckRequestTimeout(now)) return;
   // Once every response has ended and its bytes have left, the keep-alive timeout stands in for
   // the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) from the response's
   // 'finish' until the next request). While answers are still queued, or the connection is
@@ -454,7 +318,8 @@ void Connection::CheckTimeout(uint64_t now) {
   // moves, so output leaving at any pace keeps the connection. Where Node would then wait
   // forever (no socket timeout), the keep-alive bound ends a peer that takes none of the output,
   // so it cannot hold the descriptor and the queued answer without limit.
-  const bool between_requests = responses_pending_ == 0 && !receiving_message_;
+  const StreamSettings& settings = *settings_;
+  const bool between_requests = role_ == Role::kServer && responses_pending_ == 0 && !receiving_message_;
   const bool finished = !ending_ && output_.idle();
   uint64_t timeout = timeout_;
   if (between_requests && settings.keep_alive_timeout_ms > 0 && (finished || timeout_ == 0)) {
@@ -466,20 +331,13 @@ void Connection::CheckTimeout(uint64_t now) {
   Notify(socket_async_, environment_->callbacks().on_timeout);
 }
 
-void Connection::Notify(const AsyncResource& resource, const Napi::FunctionReference& callback) {
-  HandleScope scope(environment_->env());
-  JsArguments args(environment_->env(), environment_->scratch_arguments());
-  args.Number(static_cast<double>(id_));
-  environment_->Call(resource, callback, args);
-}
-
 void Connection::Close(int error) {
   if (closing_) return;
   closing_ = true;
   close_error_ = error;
   reading_ = false;
   output_.Discard();
-  environment_->connections().Remove(id_);
+  environment_->streams().Remove(id_);
   uv_close(&handle_.handle, OnClosed);
 }
 

@@ -1,50 +1,41 @@
-// One accepted connection: reads into the environment's shared buffer, drives the parser,
-// calls into JS once per message head (plus body chunks and message end), writes what JS queues
-// as gathered writes, and keeps the clocks of its timeouts.
+// The transport of one native connection, accepted (a server's) or connected (a client's): reads
+// into the environment's shared buffer and hands them to the HTTP stream it is, writes what JS
+// queues as gathered writes, keeps its activity clock and timeouts, and closes once.
 #pragma once
 
 #include <uv.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
-#include "environment.h"
-#include "js_call.h"
-#include "parser/http_parser.h"
-#include "server_settings.h"
+#include "http_stream.h"
 #include "stream_handle.h"
 #include "writer.h"
 
 namespace uvhttp {
 
-// on_head(id, method, url, major, minor, flags, ...[name, value] pairs); a common name comes as
-// its index in the fieldNames list (field_names.h)
-constexpr size_t kHeadFixedArguments = 6;
-
-// Bits of the `flags` argument of on_head.
-enum HeadFlags : uint32_t {
-  kHeadKeepAlive = 1 << 0,
-  kHeadUpgrade = 1 << 1,
-  kHeadChunked = 1 << 2,
-  // The message has no body: on_message_end will not follow for it.
-  kHeadComplete = 1 << 3,
-};
-
-class Connection final : public HttpParser::Handler {
+class Connection final : public HttpStream {
  public:
-  // Accepts the pending connection on `server`; nullptr if accept failed.
+  // Accepts the pending connection on `server`; nullptr if accept failed. The caller creates
+  // its async resources (InitAsync) in the listener's context.
   static Connection* Accept(Environment* environment, uv_stream_t* server,
-                            std::shared_ptr<ServerSettings> settings);
+                            std::shared_ptr<StreamSettings> settings);
+  // Starts connecting to `address` (TCP; bound first to `local` when given) or to the local
+  // socket at `path`. on_connect(id, status) follows. Called from JS: the async resources are
+  // children of the caller's context. Returns nullptr and a libuv error on immediate failure.
+  static Connection* Connect(Environment* environment, std::shared_ptr<StreamSettings> settings,
+                             const sockaddr* address, const sockaddr* local, int* error,
+                             const char** syscall);
+  static Connection* ConnectLocal(Environment* environment, std::shared_ptr<StreamSettings> settings,
+                                  const std::string& path);
 
-  uint64_t id() const { return id_; }
+  Connection* AsConnection() override { return this; }
   bool closing() const { return closing_; }
   StreamHandle& handle() { return handle_; }
-  const AsyncResource& socket_resource() const { return socket_async_; }
 
   // Creates the connection's async resources as Node has them: a socket resource ("TCPWRAP")
-  // triggered by the context running now (its listener's), and the HTTP parser's
-  // ("HTTPINCOMINGMESSAGE") triggered by the socket. Handlers run in the parser's, so
-  // executionAsyncId() and AsyncLocalStorage see one context per connection.
+  // triggered by the context running now, and the parser's triggered by the socket.
   void InitAsync();
 
   // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits
@@ -61,96 +52,66 @@ class Connection final : public HttpParser::Handler {
   void Resume();
   // Sends what is queued, then shuts down the write side and closes.
   void End();
-  // Closes now; queued bytes are dropped.
-  void Destroy();
+  // Closes now; queued bytes are dropped (what the current read's handlers wrote is offered to
+  // the kernel first).
+  void Destroy() override;
   // For the 'upgrade' and 'connect' hand-offs: once every queued byte is sent, returns a
   // duplicate of the descriptor and closes the handle. UV_EAGAIN while output is still leaving
   // (JS waits for on_drain and asks again); any other error closes the connection.
   int Detach();
   // Idle time after which JS is told (0: never). Checked by the environment's sweep.
   void SetTimeout(uint64_t milliseconds);
-  // JS wrote the last byte of a response.
+  // JS wrote the last byte of a response (servers).
   void ResponseEnded();
-  void CheckTimeout(uint64_t now);
-
-  // HttpParser::Handler
-  HeadAction OnHead(const MessageHead& head) override;
-  void OnBody(const char* data, size_t len) override;
-  void OnMessageComplete(const HeaderField* trailers, uint32_t count) override;
+  void CheckTimeout(uint64_t now) override;
 
  private:
-  Connection(Environment* environment, std::shared_ptr<ServerSettings> settings);
-  ~Connection() = default;
+  Connection(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings);
+  ~Connection() override = default;
 
+  static Connection* Create(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings,
+                            bool local);
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnConnect(uv_connect_t* req, int status);
   static void OnWriteDone(void* owner, int status);
   static void OnShutdown(uv_shutdown_t* req, int status);
   static void OnClosed(uv_handle_t* handle);
 
+  // HttpStream
+  size_t QueuedOutput() const override { return queued_output(); }
+  void StopInput() override { UpdateReading(); }
+  uint64_t LastActive() const override { return last_active_; }
+
   void Parse(const char* data, size_t len);
   // Input held back while output drains (see Parse), parsed once the queue is short again.
   void ParseBacklog();
-  // `parsed` is what the parser consumed of this read before the error: Node's bytesParsed.
-  void ReportParseError(const char* data, size_t len);
-  // A handler threw while the parser was delivering a message (see OnHead).
-  void ReportCallbackError(const char* data, size_t len);
-  void ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
-                   const char* raw_packet, size_t raw_length, bool has_packet, uint16_t status);
-  void HandOff(const char* rest, size_t len);
-  void HandlerThrew(const char* code, const char* reason);
-  void OnEof();
   void AfterWrite();
   void MaybeShutdown();
   void Close(int error);
   void UpdateReading();
-  void Notify(const AsyncResource& resource, const Napi::FunctionReference& callback);
-  Environment::CallResult CallWithId(const AsyncResource& resource,
-                                     const Napi::FunctionReference& callback, JsArguments& args,
-                                     napi_value* result = nullptr);
 
-  Environment* environment_;
   StreamHandle handle_;
-  uint64_t id_ = 0;
-  std::shared_ptr<ServerSettings> settings_;
-  HttpParser parser_;
   OutputQueue output_;
   AsyncResource socket_async_;
-  AsyncResource parser_async_;
   uv_shutdown_t shutdown_request_;
+  uv_connect_t connect_request_;
   ByteBuffer backlog_;
   // The socket's idle timeout, and when anything last moved (a read, a write from JS, or bytes
   // of queued output taken by the peer).
   uint64_t timeout_ = 0;
   uint64_t last_active_ = 0;
   size_t queued_at_last_check_ = 0;
-  // Requests whose responses have not ended.
-  uint32_t responses_pending_ = 0;
-  // When the message now arriving started (its first byte, padding included, or the accept),
-  // and how far it has come: Node's headersTimeout and requestTimeout run from there.
-  uint64_t message_started_ = 0;
-  bool receiving_message_ = false;
-  bool head_received_ = false;
-  uint32_t messages_completed_ = 0;
-  // A handler threw while the parser was delivering a message: no further input is parsed, and
-  // the error is reported (as Node's 'clientError') when the next bytes are there.
-  const char* callback_error_code_ = nullptr;
-  const char* callback_error_reason_ = nullptr;
-  uint64_t callback_error_offset_ = 0;
   int close_error_ = 0;
+  bool connecting_ = false;
   bool reading_ = false;
   bool paused_by_js_ = false;
   // Output is over the high-water mark: input waits (Node's needDrain pause in parserOnIncoming).
   bool paused_for_output_ = false;
-  // No further input will be parsed: a parse error, a hand-off, or JS unable to run.
-  bool stopped_ = false;
-  bool handing_off_ = false;
   bool dispatching_ = false;
   bool want_drain_ = false;
   bool ending_ = false;
   bool shutting_down_ = false;
-  bool closing_ = false;
-  bool message_end_reported_ = false;
 };
 
 }  // namespace uvhttp

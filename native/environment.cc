@@ -1,6 +1,6 @@
 #include "environment.h"
 
-#include "connection.h"
+#include "http_stream.h"
 #include "listener.h"
 
 namespace uvhttp {
@@ -20,7 +20,7 @@ Environment::Environment(Napi::Env env, uv_loop_t* loop)
 void Environment::Release(Napi::Env env, Environment* self) {
   JsCallbacks& callbacks = self->callbacks_;
   for (Napi::FunctionReference* reference :
-       {&callbacks.on_connection, &callbacks.on_head, &callbacks.on_upgrade, &callbacks.on_body,
+       {&callbacks.on_connection, &callbacks.on_connect, &callbacks.on_head, &callbacks.on_upgrade, &callbacks.on_body,
         &callbacks.on_message_end, &callbacks.on_parse_error, &callbacks.on_end,
         &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout}) {
     reference->Reset();
@@ -109,15 +109,13 @@ void Environment::OnSweep(uv_timer_t* timer) {
   Environment* self = static_cast<Environment*>(timer->data);
   if (self->tearing_down_) return;
   uint64_t now = uv_now(self->loop_);
-  std::vector<Connection*> due;
-  self->connections_.ForEach([&](Connection* connection) { due.push_back(connection); });
-  // Ids, not pointers, across the JS calls: a 'timeout' handler may close other connections.
+  // Ids, not pointers, across the JS calls: a 'timeout' handler may close other streams.
   std::vector<uint64_t> ids;
-  ids.reserve(due.size());
-  for (Connection* connection : due) ids.push_back(connection->id());
+  ids.reserve(self->streams_.size());
+  self->streams_.ForEach([&](HttpStream* stream) { ids.push_back(stream->id()); });
   for (uint64_t id : ids) {
-    Connection* connection = self->connections_.Get(id);
-    if (connection != nullptr) connection->CheckTimeout(now);
+    HttpStream* stream = self->streams_.Get(id);
+    if (stream != nullptr) stream->CheckTimeout(now);
   }
 }
 
@@ -134,9 +132,9 @@ void Environment::OnAsyncCleanup(napi_async_cleanup_hook_handle handle, void* da
   std::vector<Listener*> listeners;
   self->listeners_.ForEach([&](Listener* listener) { listeners.push_back(listener); });
   for (Listener* listener : listeners) listener->Close();
-  std::vector<Connection*> connections;
-  self->connections_.ForEach([&](Connection* connection) { connections.push_back(connection); });
-  for (Connection* connection : connections) connection->Destroy();
+  std::vector<HttpStream*> streams;
+  self->streams_.ForEach([&](HttpStream* stream) { streams.push_back(stream); });
+  for (HttpStream* stream : streams) stream->Destroy();
   if (self->sweep_timer_started_ && !self->sweep_timer_closed_) {
     self->sweep_timer_closed_ = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&self->sweep_timer_), [](uv_handle_t* timer) {

@@ -14,14 +14,15 @@
 
 namespace uvhttp {
 
-class Connection;
+class HttpStream;
 class Listener;
 
 // The JS functions native calls, registered once by lib/ at load (DESIGN: "register callbacks
 // once"); no closure per connection or request.
 struct JsCallbacks {
   Napi::FunctionReference on_connection;     // (listenerId, connectionId)
-  Napi::FunctionReference on_head;           // (connectionId, method, url, major, minor, flags, ...fields) -> hand off?
+  Napi::FunctionReference on_connect;        // (connectionId, status): a client connection is made or failed
+  Napi::FunctionReference on_head;           // (streamId, method | status, url | reason, major, minor, flags, ...fields) -> HeadAnswer
   Napi::FunctionReference on_upgrade;        // (connectionId, Buffer of the bytes after the head)
   Napi::FunctionReference on_body;           // (connectionId, Buffer)
   Napi::FunctionReference on_message_end;    // (connectionId, trailers | undefined)
@@ -53,7 +54,9 @@ class Environment {
   bool can_call_js() const { return !tearing_down_ && !js_stopped_; }
 
   JsCallbacks& callbacks() { return callbacks_; }
-  HandleTable<Connection>& connections() { return connections_; }
+  // Native connections and JS-fed streams share one id space (the router in lib/ maps ids to
+  // their owners whatever they are).
+  HandleTable<HttpStream>& streams() { return streams_; }
   HandleTable<Listener>& listeners() { return listeners_; }
 
   // The one read buffer all connections of this environment share: a read is parsed before the
@@ -110,7 +113,7 @@ class Environment {
   bool handler_threw_ = false;
   bool released_ = false;
   JsCallbacks callbacks_;
-  HandleTable<Connection> connections_;
+  HandleTable<HttpStream> streams_;
   HandleTable<Listener> listeners_;
   std::vector<char> read_buffer_;
   std::vector<napi_value> scratch_arguments_;

@@ -1,5 +1,7 @@
 #include "listener.h"
 
+#include <utility>
+
 #include "connection.h"
 
 namespace uvhttp {
@@ -16,8 +18,8 @@ int Bind(uv_tcp_t* handle, const char* host, int port) {
 
 }  // namespace
 
-Listener::Listener(Environment* environment, const ServerSettings& settings, bool local)
-    : environment_(environment), settings_(std::make_shared<ServerSettings>(settings)) {
+Listener::Listener(Environment* environment, std::shared_ptr<StreamSettings> settings, bool local)
+    : environment_(environment), settings_(std::move(settings)) {
   if (local) {
     uv_pipe_init(environment->loop(), &handle_.pipe, 0);
   } else {
@@ -40,7 +42,7 @@ int Listener::Open(const char* host, int port, int backlog, const char** syscall
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
-                     const ServerSettings& settings, uint64_t* id, const char** syscall) {
+                     std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall) {
   const bool any_address = host[0] == '\0';
   Listener* listener = new Listener(environment, settings, false);
   int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
@@ -59,7 +61,7 @@ int Listener::Create(Environment* environment, const char* host, int port, int b
 }
 
 int Listener::CreateLocal(Environment* environment, const char* path, int backlog,
-                          const ServerSettings& settings, uint64_t* id, const char** syscall) {
+                          std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall) {
   Listener* listener = new Listener(environment, settings, true);
   *syscall = "bind";
   int err = uv_pipe_bind(&listener->handle_.pipe, path);

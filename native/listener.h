@@ -8,7 +8,7 @@
 
 #include "environment.h"
 #include "js_call.h"
-#include "server_settings.h"
+#include "stream_settings.h"
 #include "stream_handle.h"
 
 namespace uvhttp {
@@ -21,22 +21,19 @@ class Listener {
   // from JS: the listener's async resource ("TCPSERVERWRAP") is a child of the caller's context,
   // so the AsyncLocalStorage store active at listen() reaches the connections' handlers.
   static int Create(Environment* environment, const char* host, int port, int backlog,
-                    const ServerSettings& settings, uint64_t* id, const char** syscall);
+                    std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall);
   // Listens on a local (Unix domain) socket at `path`.
   static int CreateLocal(Environment* environment, const char* path, int backlog,
-                         const ServerSettings& settings, uint64_t* id, const char** syscall);
+                         std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall);
 
   uint64_t id() const { return id_; }
-  // Shared with the connections accepted: changes apply to those already open (see
-  // server_settings.h).
-  ServerSettings& settings() { return *settings_; }
   StreamHandle& handle() { return handle_; }
 
   // Stops accepting; the listener is freed once libuv has closed the handle.
   void Close();
 
  private:
-  Listener(Environment* environment, const ServerSettings& settings, bool local);
+  Listener(Environment* environment, std::shared_ptr<StreamSettings> settings, bool local);
   // Opens the handle and binds it; the second half of Create, once per address tried.
   int Open(const char* host, int port, int backlog, const char** syscall);
   static void OnConnection(uv_stream_t* server, int status);
@@ -44,7 +41,8 @@ class Listener {
 
   Environment* environment_;
   StreamHandle handle_;
-  std::shared_ptr<ServerSettings> settings_;
+  // The server's: shared with every connection it accepts (stream_settings.h).
+  std::shared_ptr<StreamSettings> settings_;
   AsyncResource async_;
   uint64_t id_ = 0;
   bool closing_ = false;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the server and worker tests against an AddressSanitizer + UndefinedBehaviorSanitizer build
-# of the addon: a copy of the tree is built in a temporary directory (the normal build is left
-# alone) and node runs with the sanitizer runtimes preloaded. Leak checking is off because node
-# itself does not free everything at exit.
+# Runs the whole jest suite against an AddressSanitizer + UndefinedBehaviorSanitizer build of the
+# addon: a copy of the tree is built in a temporary directory (the normal build is left alone)
+# and node runs with the sanitizer runtimes preloaded (child processes the tests spawn inherit
+# them). Leak checking is off because node itself does not free everything at exit. Arguments
+# go to jest (a path to run part of the suite).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -15,5 +16,10 @@ CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsa
 node_modules/.bin/tsc -p tsconfig.json
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-node_modules/.bin/jest --runInBand test/server test/package/worker.test.ts "$@" 2>&1 | tee jest.log
-! grep -qE "ERROR: AddressSanitizer|runtime error:" jest.log
+status=0
+node_modules/.bin/jest --runInBand "$@" 2>&1 | tee jest.log || status=$?
+if grep -qE "ERROR: AddressSanitizer|runtime error:" jest.log; then
+  echo "test:asan: sanitizer reports above" >&2
+  exit 1
+fi
+exit "$status"

@@ -307,13 +307,18 @@ const char* ParseErrorCode(ParseError error) {
 }
 
 HttpParser::HttpParser(Type type, Handler* handler, const ParserLimits& limits)
-    : type_(type), handler_(handler), limits_(limits) {
+    : type_(type), handler_(handler) {
+  SetLimits(limits);
+  fields_.resize(32);
+  Reset();
+}
+
+void HttpParser::SetLimits(const ParserLimits& limits) {
+  limits_ = limits;
   uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
   if (cap > 0x7fffffffu) cap = 0x7fffffffu;
   raw_cap_ = static_cast<size_t>(cap);
-  SetScalarScanForTesting(false);
-  fields_.resize(32);
-  Reset();
+  SetScalarScanForTesting(scalar_);
 }
 
 void HttpParser::Reset() {

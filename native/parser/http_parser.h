@@ -153,6 +153,9 @@ class HttpParser {
   // A server uses it to stop taking pipelined requests while its output backs up.
   void RequestPauseAfterMessage();
   void Reset();  // back to the start of a message, limits kept, error cleared
+  // New limits from the next message on (a client's parser serves one request after another,
+  // each with its own maxHeaderSize and insecureHTTPParser).
+  void SetLimits(const ParserLimits& limits);
 
   ParseError error() const;
   const char* error_reason() const;   // a short human-readable reason, never null

@@ -529,7 +529,7 @@ describe('leaving the pool', () => {
         socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\nhello');
       });
       const agent = run.agent({ keepAlive: true, maxSockets: 1 });
-      const req = http.request({ host: '127.0.0.1', port: peer.port, path: '/up', agent, headers: { Connection: 'Upgrade', Upgrade: 'test' } });
+      const req = run.side.request({ host: '127.0.0.1', port: peer.port, path: '/up', agent, headers: { Connection: 'Upgrade', Upgrade: 'test' } });
       const upgraded = new Promise<net.Socket>((resolve) =>
         req.on('upgrade', (res, socket: net.Socket, head: Buffer) => {
           run.log('upgrade', res.statusCode, run.sock(socket), head.toString(), socket.destroyed);
@@ -795,8 +795,8 @@ describe('process liveness', () => {
   function child(side: Side, port: number): Promise<{ output: string; outcome: 'exited' | 'alive' }> {
     const module = side.name === 'node' ? 'http' : path.join(ROOT, 'dist');
     const script = `
-      const http = require('http');
-      const { Agent } = require(${JSON.stringify(module)});
+      const http = require(${JSON.stringify(module)});
+      const { Agent } = http;
       const agent = new Agent({ keepAlive: true });
       const get = (path, cb) => http.get({ host: '127.0.0.1', port: ${port}, path, agent }, (res) => {
         res.resume();
@@ -890,7 +890,7 @@ describe('createConnection variants', () => {
         await run.get(agent, peer, 'a', host === undefined ? {} : { headers: { host } }).done;
       }
       await run.get(agent, peer, 'a', { host: 'localhost', headers: {} }).done;
-      run.log('array host', thrown(() => http.request({ host: '127.0.0.1', port: peer.port, agent, headers: { host: ['a', 'b'] as unknown as string } })));
+      run.log('array host', thrown(() => run.side.request({ host: '127.0.0.1', port: peer.port, agent, headers: { host: ['a', 'b'] as unknown as string } })));
     });
     expect(trace.filter((e) => (e as unknown[])[0] === 'servername')).toEqual(
       ['', 'example.com', 'example.com', '', '[::1', '', 'name.test', 'localhost'].map((name) => ['servername', name]),
@@ -901,7 +901,7 @@ describe('createConnection variants', () => {
   test("agent: false makes a new agent of the default agent's class (ClientRequest's rule, on our Agent)", async () => {
     const trace = await differential(async (run) => {
       const peer = await run.peer('A');
-      const req = http.request({
+      const req = run.side.request({
         host: '127.0.0.1',
         port: peer.port,
         path: '/a',

@@ -15,13 +15,18 @@ export interface Side {
   name: 'node' | 'uvhttp';
   Agent: AgentClass;
   globalAgent: http.Agent;
+  // The side's own client: node's Agent under node's ClientRequest, ours under ours.
+  request: typeof http.request;
+  get: typeof http.get;
 }
 
-export const nodeSide: Side = { name: 'node', Agent: http.Agent, globalAgent: http.globalAgent };
+export const nodeSide: Side = { name: 'node', Agent: http.Agent, globalAgent: http.globalAgent, request: http.request, get: http.get };
 export const uvSide: Side = {
   name: 'uvhttp',
   Agent: uvhttp.Agent as unknown as AgentClass,
   globalAgent: uvhttp.globalAgent as unknown as http.Agent,
+  request: uvhttp.request as unknown as typeof http.request,
+  get: uvhttp.get as unknown as typeof http.get,
 };
 
 /** A node:http server that answers at once, or holds each request until the test releases it. */
@@ -189,7 +194,7 @@ export class Run {
 
   /** Sends `GET /tag` with node's http.request and logs what the request sees. */
   get(agent: http.Agent | false | undefined, peer: { port: number }, tag: string, options: http.RequestOptions = {}): Exchange {
-    const req = http.request({ host: '127.0.0.1', port: peer.port, path: `/${tag}`, agent, ...options });
+    const req = this.side.request({ host: '127.0.0.1', port: peer.port, path: `/${tag}`, agent, ...options });
     return this.watch(req, tag);
   }
 

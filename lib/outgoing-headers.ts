@@ -1,0 +1,128 @@
+// The header fields of an outgoing message before its head is built: a map from lowercase name
+// to the name as set and its value, in the order they were first set (Node's kOutHeaders), and
+// the operations of OutgoingMessage's header API over it. The message methods are thin: the
+// rules are here.
+import { errHeadersSent, errInvalidArgType } from './errors';
+import { validateHeaderName, validateHeaderValue } from './headers';
+
+export type OutgoingHeaderValue = number | string | readonly string[];
+export type OutgoingHeaders = { [name: string]: OutgoingHeaderValue | undefined };
+export type HeaderEntry = [name: string, value: OutgoingHeaderValue];
+export type HeaderMap = { [lowercase: string]: HeaderEntry };
+
+/** What the header operations need of a message. */
+export interface HeaderHolder {
+  _headers: HeaderMap | null;
+  _header: string | null;
+  sendDate: boolean;
+  _removedConnection: boolean;
+  _removedContLen: boolean;
+  _removedTE: boolean;
+}
+
+export function validateOutgoingValue(name: string, value: OutgoingHeaderValue): void {
+  if (Array.isArray(value)) {
+    for (const item of value) validateHeaderValue(name, item);
+  } else {
+    validateHeaderValue(name, value);
+  }
+}
+
+export function setHeader(message: HeaderHolder, name: string, value: OutgoingHeaderValue): void {
+  if (message._header !== null) throw errHeadersSent('set');
+  validateHeaderName(name);
+  validateOutgoingValue(name, value);
+  if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
+  message._headers[name.toLowerCase()] = [name, value];
+}
+
+// setHeaders(Headers | Map): each entry as setHeader would; several set-cookie values become one
+// list (a Headers object iterates them one by one).
+export function setHeaders(message: HeaderHolder, headers: unknown): void {
+  if (message._header !== null) throw errHeadersSent('set');
+  if (!headers || Array.isArray(headers) || typeof (headers as Map<string, unknown>).keys !== 'function') {
+    throw errInvalidArgType('headers', 'an instance of Headers or Map', headers);
+  }
+  const cookies: string[] = [];
+  for (const [name, value] of headers as Map<string, OutgoingHeaderValue>) {
+    if (name.toLowerCase() === 'set-cookie') cookies.push(String(value));
+    else setHeader(message, name, value);
+  }
+  if (cookies.length > 0) setHeader(message, 'set-cookie', cookies);
+}
+
+export function appendHeader(message: HeaderHolder, name: string, value: OutgoingHeaderValue): void {
+  if (message._header !== null) throw errHeadersSent('append');
+  validateHeaderName(name);
+  validateOutgoingValue(name, value);
+  const key = name.toLowerCase();
+  if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
+  const existing = message._headers[key];
+  if (existing === undefined) {
+    message._headers[key] = [name, value];
+  } else {
+    const previous = Array.isArray(existing[1]) ? existing[1] : [String(existing[1])];
+    const added = Array.isArray(value) ? value : [String(value)];
+    existing[1] = [...(previous as string[]), ...(added as string[])];
+  }
+}
+
+export function getHeader(message: HeaderHolder, name: unknown): OutgoingHeaderValue | undefined {
+  if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
+  return message._headers?.[name.toLowerCase()]?.[1];
+}
+
+export function hasHeader(message: HeaderHolder, name: unknown): boolean {
+  if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
+  return message._headers !== null && message._headers[name.toLowerCase()] !== undefined;
+}
+
+export function getHeaderNames(message: HeaderHolder): string[] {
+  return message._headers === null ? [] : Object.keys(message._headers);
+}
+
+export function getRawHeaderNames(message: HeaderHolder): string[] {
+  return message._headers === null ? [] : Object.values(message._headers).map((entry) => entry[0]);
+}
+
+export function getHeaders(message: HeaderHolder): OutgoingHeaders {
+  const result: OutgoingHeaders = Object.create(null);
+  if (message._headers !== null) {
+    for (const key of Object.keys(message._headers)) result[key] = message._headers[key][1];
+  }
+  return result;
+}
+
+// Removing a field Node would add by itself keeps Node from adding it (Connection,
+// Content-Length, Transfer-Encoding, Date).
+export function removeHeader(message: HeaderHolder, name: unknown): void {
+  if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
+  if (message._header !== null) throw errHeadersSent('remove');
+  const key = name.toLowerCase();
+  switch (key) {
+    case 'connection':
+      message._removedConnection = true;
+      break;
+    case 'content-length':
+      message._removedContLen = true;
+      break;
+    case 'transfer-encoding':
+      message._removedTE = true;
+      break;
+    case 'date':
+      message.sendDate = false;
+      break;
+  }
+  if (message._headers !== null) delete message._headers[key];
+}
+
+// Node's parseUniqueHeadersOption: names (or lists of names) whose several values travel joined
+// on one line; anything but an array means none.
+export function uniqueHeaderSet(option: unknown): Set<string> | null {
+  if (!Array.isArray(option)) return null;
+  const names = new Set<string>();
+  for (const entry of option) {
+    for (const name of Array.isArray(entry) ? entry : [entry]) names.add(String(name).toLowerCase());
+  }
+  return names;
+}

@@ -1,0 +1,96 @@
+// What the HTTP side of a connection (a server connection, a client request's parser) does to
+// the connection under it, whichever it is: a native connection (its Socket), or a stream we do
+// not own fed to the native parser from JS (a TLS socket, a tunnel, any Duplex). The HTTP code
+// above is one; only these operations differ.
+import * as net from 'net';
+import type { Duplex } from 'stream';
+
+import { binding } from './binding';
+import type { BodyFlow } from './incoming-message';
+import { forgetStream } from './native-events';
+import type { MessageSink, Socket } from './socket';
+import type { StreamParser } from './stream-parser';
+import { StreamSink } from './stream-sink';
+
+/** The outcome of handing a connection to another protocol (an upgrade, a CONNECT tunnel). */
+export type HandOver =
+  | { socket: Duplex }
+  // Bytes queued before the hand-over are still leaving: ask again once the output drains.
+  | { wait: true }
+  | { error: number };
+
+export interface Transport extends BodyFlow {
+  /** The socket users see. */
+  readonly socket: Socket | Duplex;
+  readonly sink: MessageSink;
+  /** A message body's buffer is full: stop reading until its reader asks for more. */
+  pauseForReader(): void;
+  /** Bytes outside any message (an error response). */
+  writeRaw(data: string): void;
+  handOver(): HandOver;
+}
+
+export class NativeTransport implements Transport {
+  constructor(readonly socket: Socket) {}
+
+  get sink(): MessageSink {
+    return this.socket;
+  }
+
+  pauseForReader(): void {
+    this.socket._pauseForReader();
+  }
+
+  resumeForReader(): void {
+    this.socket._resumeForReader();
+  }
+
+  writeRaw(data: string): void {
+    this.socket._writeRaw(data, 'latin1');
+  }
+
+  // The descriptor goes to a real net.Socket (native closes its handle); bytes queued before go
+  // first.
+  handOver(): HandOver {
+    const socket = this.socket;
+    const fd = binding.detach(socket._id);
+    if (fd === binding.UV_EAGAIN) {
+      socket._watchDrain();
+      return { wait: true };
+    }
+    if (fd < 0) return { error: fd };
+    forgetStream(socket._id);
+    const handed = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    return { socket: handed };
+  }
+}
+
+export class StreamTransport implements Transport {
+  readonly sink: StreamSink;
+
+  constructor(
+    readonly socket: Duplex,
+    readonly parser: StreamParser,
+    onDrain: () => void,
+  ) {
+    this.sink = new StreamSink(socket, onDrain);
+  }
+
+  pauseForReader(): void {
+    this.socket.pause();
+  }
+
+  resumeForReader(): void {
+    this.socket.resume();
+  }
+
+  writeRaw(data: string): void {
+    if (this.socket.writable) this.socket.write(data, 'latin1');
+  }
+
+  // The stream is the user's already: we stop parsing it, and it is theirs with what it holds.
+  handOver(): HandOver {
+    this.parser.free();
+    return { socket: this.socket };
+  }
+}
