@@ -18,7 +18,7 @@
 import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const binding: any = require(path.join(__dirname, '..', 'build', 'Release', 'uvhttp.node'));
+const binding: any = require('node-gyp-build')(path.join(__dirname, '..'));
 
 type Kind = 'request' | 'response';
 interface Case {
