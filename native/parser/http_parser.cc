@@ -337,10 +337,10 @@ void HttpParser::Reset() {
 
 void HttpParser::SetScalarScanForTesting(bool scalar) {
   scalar_ = scalar;
-#ifdef UVHTTP_PARSER_SSE2
+#ifdef UVHTTP_PARSER_SIMD
   fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
 #else
-  fast_head_ = false;  // FastHead is built on the SSE2 scans
+  fast_head_ = false;  // FastHead is built on the vector scans
 #endif
 }
 
@@ -516,7 +516,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
 }
 
-// Whole-head fast path for requests (strict mode, SSE2): the usual head, complete in the
+// Whole-head fast path for requests (strict mode, SSE2 or NEON): the usual head, complete in the
 // input, is parsed straight from the input with no per-line state: request line with a known
 // method and HTTP/1.0 or HTTP/1.1, field lines "name: value" ending in CRLF, no line longer than
 // the limits allow. Spans point into the input. It returns the bytes of the head once it has
@@ -529,7 +529,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
 __attribute__((always_inline))
 #endif
 inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
-#ifdef UVHTTP_PARSER_SSE2
+#ifdef UVHTTP_PARSER_SIMD
   // The callers checked fast_head_ and n >= 18, and give at most the raw cap as n: nothing
   // past it is looked at (the general path would not scan further either: such a head fails
   // there).

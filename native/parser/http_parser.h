@@ -162,7 +162,7 @@ class HttpParser {
   // Bytes of the stream consumed so far (llhttp's bytesParsed counterpart).
   uint64_t bytes_parsed() const;
 
-  // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
+  // Test hook: use the portable scalar scanner instead of SSE2 or NEON (no effect where neither is
   // compiled in: the scalar scanner is then the only one).
   void SetScalarScanForTesting(bool scalar);
 
