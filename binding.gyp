@@ -8,6 +8,7 @@
         "native/field_names.cc",
         "native/bridge.cc",
         "native/listener.cc",
+        "native/llhttp_dialect.cc",
         "native/connection.cc",
         "native/writer.cc",
         "native/parser/http_parser.cc",

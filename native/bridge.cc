@@ -6,6 +6,7 @@
 #include "environment.h"
 #include "field_names.h"
 #include "listener.h"
+#include "llhttp_dialect.h"
 
 namespace uvhttp {
 
@@ -81,6 +82,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   options.limits.lenient = info[4].As<Napi::Boolean>().Value();
   // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
   options.limits.require_host = false;
+  ApplyLlhttpDialect(env, &options.limits);
   options.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
   options.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
   options.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());

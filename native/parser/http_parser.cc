@@ -1000,10 +1000,12 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
   const uint64_t vat = sec_start_ + value_off;
   // Where llhttp notices a framing conflict: right after the field's colon.
   const uint64_t after_colon = sec_start_ + name_off + name_len + 1;
-  // llhttp (Node 20) strips a trailing SP from the values it interprets but keeps a trailing
-  // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
-  // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
-  // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  // llhttp 9.3 (Node 20) strips a trailing SP from the values it interprets but keeps a
+  // trailing HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there; llhttp 9.4
+  // (Node 22+) reads it as OWS in Content-Length and Connection, not in Transfer-Encoding
+  // (limits_.trailing_htab_is_ows). The framing fields follow the running Node's reading
+  // (rejecting, or not recognising the last token) so no desync with Node-fronted or Node-like
+  // hops is possible; the value handed to the handler is trimmed of both.
   if (name_len == 4) {
     if (!TokenEq(name, "host", 4)) return true;
     host_count_++;
@@ -1038,7 +1040,8 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         size_t te = i;
         while (te > t && IsOws(val[te - 1])) te--;
         size_t len = te - t;
-        if (i == n && tab_at != SIZE_MAX) break;  // "token<HTAB>" at the end is no match
+        // "token<HTAB>" at the end is no match for llhttp 9.3.
+        if (i == n && tab_at != SIZE_MAX && !limits_.trailing_htab_is_ows) break;
         if (len == 5 && TokenEq(val + t, "close", 5)) conn_close_ = true;
         else if (len == 10 && TokenEq(val + t, "keep-alive", 10)) conn_keep_alive_ = true;
         else if (len == 7 && TokenEq(val + t, "upgrade", 7)) conn_upgrade_ = true;
@@ -1064,7 +1067,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
           return Fail(ParseError::kInvalidContentLength, vat + i, "Content-Length overflow");
         cl = cl * 10 + d;
       }
-      if (tab_at != SIZE_MAX)
+      if (tab_at != SIZE_MAX && !limits_.trailing_htab_is_ows)
         return Fail(ParseError::kInvalidContentLength, sec_start_ + tab_at,
                     "Invalid Content-Length (trailing HTAB)");
       has_cl_ = true;

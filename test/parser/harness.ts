@@ -16,6 +16,7 @@ export interface Opts {
   maxChunkExtensionSize?: number;
   lenient?: boolean;
   requireHost?: boolean;
+  trailingHtabIsOws?: boolean; // llhttp 9.4's reading (Node 22+); default llhttp 9.3's
 }
 
 export interface ExpectedError {
