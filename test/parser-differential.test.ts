@@ -374,6 +374,8 @@ req('upgrade websocket', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade
 req('upgrade token list', `GET /ws HTTP/1.1\r\n${H}Connection: keep-alive, Upgrade\r\nUpgrade: h2c\r\n\r\n`);
 req('upgrade header without Connection', `GET / HTTP/1.1\r\n${H}Upgrade: websocket\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade Connection without header', `GET / HTTP/1.1\r\n${H}Connection: upgrade\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
+req('upgrade Connection tab before a comma', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\t, x\r\nUpgrade: websocket\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
+req('close Connection tab before a comma', `GET / HTTP/1.1\r\n${H}Connection: close\t, x\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade Connection trailing tab', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\t\r\nUpgrade: websocket\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade empty Upgrade value', `GET / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade:\r\n\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
 req('upgrade with body', `POST /ws HTTP/1.1\r\n${H}Connection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabcrest`);

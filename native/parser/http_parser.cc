@@ -1040,8 +1040,13 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         size_t te = i;
         while (te > t && IsOws(val[te - 1])) te--;
         size_t len = te - t;
-        // "token<HTAB>" at the end is no match for llhttp 9.3.
-        if (i == n && tab_at != SIZE_MAX && !limits_.trailing_htab_is_ows) break;
+        // llhttp 9.3: a token followed by an HTAB (before its comma, or at the end of the
+        // value) is no match.
+        if (!limits_.trailing_htab_is_ows) {
+          bool tab_after = i == n && tab_at != SIZE_MAX;
+          for (size_t k = te; k < i && !tab_after; k++) tab_after = val[k] == '\t';
+          if (tab_after) continue;
+        }
         if (len == 5 && TokenEq(val + t, "close", 5)) conn_close_ = true;
         else if (len == 10 && TokenEq(val + t, "keep-alive", 10)) conn_keep_alive_ = true;
         else if (len == 7 && TokenEq(val + t, "upgrade", 7)) conn_upgrade_ = true;
