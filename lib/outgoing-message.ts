@@ -2,7 +2,7 @@
 // ClientRequest). Like Node's, it is a legacy Stream (an EventEmitter with pipe), not a
 // Writable: that is what code written for node:http observes.
 import { Buffer } from 'buffer';
-import { Stream } from 'stream';
+import { getDefaultHighWaterMark, Stream } from 'stream';
 
 import { dateField } from './date';
 import {
@@ -91,7 +91,7 @@ export class OutgoingMessage extends Stream {
   // Server options Node passes to each response: the buffer size before write() returns false,
   // the fields whose several values travel on one line, and whether a body where none is
   // allowed throws.
-  _highWaterMark = 16 * 1024;
+  _highWaterMark = getDefaultHighWaterMark(false);
   _uniqueHeaders: Set<string> | null = null;
   _rejectNonStandardBodyWrites = false;
   // Told (synchronously) when the last byte of this message is queued on its connection.
