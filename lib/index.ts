@@ -7,6 +7,9 @@ export type { RequestListener, ServerOptions } from './server';
 export { ServerResponse } from './server-response';
 export { STATUS_CODES } from './status-codes';
 export { validateHeaderName, validateHeaderValue } from './headers';
+import { addLineExports } from './line-exports';
 
 // Node's default for --max-http-header-size, readable as http.maxHeaderSize.
 export const maxHeaderSize = 16 * 1024;
+
+addLineExports(module.exports);
