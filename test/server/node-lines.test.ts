@@ -1,0 +1,84 @@
+// Behaviour that differs between the Node lines, where uvhttp follows the Node it runs on
+// (README "Compatibility notes", "Differences between Node lines"). Every case compares
+// uvhttp with the node:http of the running Node, which scripts/test-node-line.sh makes each
+// tested line in turn; on Node 20 the same cases check the Node 20 side of each difference.
+import type * as http from 'node:http';
+import * as nodeHttp from 'node:http';
+import * as uvhttp from '../../lib';
+import { impls, nodeImpl, type Impl } from '../helpers/impls';
+import { llhttpTrailingHtabIsOws, nodeMajor } from '../helpers/node-line';
+import { exchange } from '../helpers/raw';
+import { closeAllServers, startServer } from '../helpers/server';
+
+afterEach(() => closeAllServers());
+
+const uvImpl = impls.find((i) => i.name === 'uvhttp')!;
+
+// What a client sees: the bytes (Date masked), whether the connection closed, and what the
+// handler and the 'upgrade' listener were given.
+async function serve(impl: Impl, send: string, setup: ((s: http.Server, log: string[]) => void) | null = null) {
+  const log: string[] = [];
+  const { port } = await startServer(
+    impl,
+    (req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        log.push(`${req.method} ${req.url} body=${Buffer.concat(parts).toString('latin1')}`);
+        res.end('ok');
+      });
+    },
+    { setup: setup ? (s) => setup(s, log) : undefined },
+  );
+  const r = await exchange({ port, send, timeoutMs: 3000, graceMs: 100, responses: 1 });
+  return { bytes: r.masked, closed: r.closed, log };
+}
+
+const H = 'Host: x\r\n';
+
+describe(`trailing HTAB in framing fields (llhttp ${process.versions.llhttp}: ${llhttpTrailingHtabIsOws ? 'OWS' : 'kept'})`, () => {
+  const cases: Array<[string, string, ((s: http.Server, log: string[]) => void) | null]> = [
+    ['Content-Length: 1<HTAB>', `POST / HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`, null],
+    ['Connection: close<HTAB>', `GET / HTTP/1.1\r\n${H}Connection: close\t\r\n\r\n`, null],
+    ['Connection: close<HTAB>, x', `GET / HTTP/1.1\r\n${H}Connection: close\t, x\r\n\r\n`, null],
+    [
+      'Connection: Upgrade<HTAB> with an upgrade listener',
+      `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\t\r\nUpgrade: x\r\n\r\n`,
+      (s, log) =>
+        s.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+          log.push(`upgrade ${req.url}`);
+          socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+        }),
+    ],
+  ];
+  test.each(cases)('%s: as node:http', async (_name, send, setup) => {
+    const ref = await serve(nodeImpl, send, setup);
+    const got = await serve(uvImpl, send, setup);
+    expect(got).toEqual(ref);
+  });
+
+  test('the reading is the one this llhttp has', async () => {
+    const ref = await serve(nodeImpl, `POST / HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`);
+    expect(ref.log).toEqual(llhttpTrailingHtabIsOws ? ['POST / body=a'] : []);
+  });
+});
+
+describe(`exports of node:http on Node ${nodeMajor}`, () => {
+  // Client-side names come with the client (not yet in uvhttp).
+  const CLIENT = ['Agent', 'ClientRequest', 'get', 'globalAgent', 'request', 'setGlobalProxyFromEnv'];
+  // Parser pool internals of node:http with nothing to act on in uvhttp.
+  const INTERNAL = ['_connectionListener', 'setMaxIdleHTTPParsers'];
+
+  test('uvhttp has every other export node:http has on this line, and no more', () => {
+    const want = Object.keys(nodeHttp).filter((k) => !CLIENT.includes(k) && !INTERNAL.includes(k)).sort();
+    expect(Object.keys(uvhttp).sort()).toEqual(want);
+  });
+
+  test('the exports added by later lines are node:http\'s own', () => {
+    for (const name of ['WebSocket', 'CloseEvent', 'MessageEvent', 'isValidHeaderName', 'isValidHeaderValue', 'websocketMask', 'websocketUnmask']) {
+      expect({ name, same: (uvhttp as Record<string, unknown>)[name] === (nodeHttp as Record<string, unknown>)[name] }).toEqual({ name, same: true });
+    }
+    expect('WebSocket' in uvhttp).toBe(nodeMajor >= 22);
+    expect('isValidHeaderValue' in uvhttp).toBe(nodeMajor >= 26);
+  });
+});
