@@ -5,7 +5,7 @@
 # toolchain (for its sysroot, /usr/aarch64-linux-gnu) come from Debian through
 # scripts/apt-install.sh.
 #
-#   bash scripts/test-arm64.sh [LINE] [JEST_PATH_OR_OPTION...]
+#   bash scripts/test-arm64.sh [LINE] [JEST_PATH...] [JEST_OPTION...]
 #
 # LINE defaults to 20; without paths it runs the suites of test/node-lines.json ("arm64").
 # Set UVHTTP_ARM64_NO_BUILD=1 to test the prebuild already in prebuilds/linux-arm64/.
@@ -21,9 +21,9 @@ sysroot=/usr/aarch64-linux-gnu
 prebuild="$(ls prebuilds/linux-arm64/*.node)"
 
 node_bin="$(bash scripts/node-line.sh "$line" arm64)"
-if [ "$#" -eq 0 ]; then
+if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
   mapfile -t suites < <(node -p "require('./test/node-lines.json').arm64.join('\n')")
-  set -- "${suites[@]}"
+  set -- "${suites[@]}" "$@"
 fi
 # dist/ (for the tests that load the package by name) is the same on every arch: compile it
 # here, on the host.
