@@ -6,6 +6,7 @@ import { AddressInfo, binding } from './binding';
 import { registerListener, unregisterListener } from './dispatch';
 import { errInvalidArgType, errServerAlreadyListen, errServerNotRunning, errSocketBadPort, systemError } from './errors';
 import { IncomingMessage } from './incoming-message';
+import { hasKeepAliveTimeoutBuffer } from './node-features';
 import type { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
 
@@ -17,6 +18,7 @@ export interface ServerOptions {
   requestTimeout?: number;
   headersTimeout?: number;
   keepAliveTimeout?: number;
+  keepAliveTimeoutBuffer?: number;
   connectionsCheckingInterval?: number;
   requireHostHeader?: boolean;
   joinDuplicateHeaders?: boolean;
@@ -53,6 +55,9 @@ export class Server extends net.Server {
   headersTimeout: number;
   connectionsCheckingInterval: number;
   private _keepAliveTimeout = 5_000;
+  // An own, enumerable property where the running Node has it (hasKeepAliveTimeoutBuffer).
+  declare keepAliveTimeoutBuffer?: number;
+  private _keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
   requireHostHeader: boolean;
   joinDuplicateHeaders: boolean | undefined;
   rejectNonStandardBodyWrites: boolean;
@@ -85,6 +90,22 @@ export class Server extends net.Server {
     this.requestTimeout = options.requestTimeout ?? 300_000;
     this.headersTimeout = options.headersTimeout ?? Math.min(60_000, this.requestTimeout);
     this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+    if (hasKeepAliveTimeoutBuffer) {
+      if (options.keepAliveTimeoutBuffer !== undefined) {
+        validateNonNegativeInteger(options.keepAliveTimeoutBuffer, 'keepAliveTimeoutBuffer');
+        this._keepAliveTimeoutBuffer = options.keepAliveTimeoutBuffer;
+      }
+      // Node reads it at the end of each response; native holds the idle time, so a setter.
+      Object.defineProperty(this, 'keepAliveTimeoutBuffer', {
+        get: () => this._keepAliveTimeoutBuffer,
+        set: (milliseconds: number) => {
+          this._keepAliveTimeoutBuffer = milliseconds;
+          this.updateKeepAlive();
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
     this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
     this.requireHostHeader = options.requireHostHeader ?? true;
     this.joinDuplicateHeaders = options.joinDuplicateHeaders;
@@ -155,7 +176,7 @@ export class Server extends net.Server {
       this.insecureHTTPParser === true,
       this.headersTimeout,
       this.requestTimeout,
-      keepAliveIdle(this._keepAliveTimeout),
+      keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
     );
     if (typeof result !== 'number') {
       const [errno, syscall] = result;
@@ -179,7 +200,12 @@ export class Server extends net.Server {
 
   set keepAliveTimeout(milliseconds: number) {
     this._keepAliveTimeout = milliseconds;
-    if (this._listenerId !== null) binding.setListenerKeepAlive(this._listenerId, keepAliveIdle(milliseconds));
+    this.updateKeepAlive();
+  }
+
+  private updateKeepAlive(): void {
+    if (this._listenerId === null) return;
+    binding.setListenerKeepAlive(this._listenerId, keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer));
   }
 
   override address(): AddressInfo | string | null {
@@ -267,11 +293,14 @@ export class Server extends net.Server {
 }
 
 // Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
-// and never races a request into a connection the server is closing.
+// and never races a request into a connection the server is closing: 1 s, or from Node 22.19 /
+// 24.6 server.keepAliveTimeoutBuffer (a value that is not a finite non-negative number counts
+// as 1 s, as there).
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 
-function keepAliveIdle(keepAliveTimeout: number): number {
-  return keepAliveTimeout > 0 ? keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER : 0;
+function keepAliveIdle(keepAliveTimeout: number, buffer: number): number {
+  const extra = Number.isFinite(buffer) && buffer >= 0 ? buffer : KEEP_ALIVE_TIMEOUT_BUFFER;
+  return keepAliveTimeout > 0 ? keepAliveTimeout + extra : 0;
 }
 
 // Node's parseUniqueHeadersOption: names (or lists of names) whose values join on one line.

@@ -82,3 +82,28 @@ describe(`exports of node:http on Node ${nodeMajor}`, () => {
     expect('isValidHeaderValue' in uvhttp).toBe(nodeMajor >= 26);
   });
 });
+
+describe(`keepAliveTimeoutBuffer (Node 22.19, 24.6) on Node ${process.versions.node}`, () => {
+  // How long an idle keep-alive connection stays open after its response.
+  async function idleFor(impl: Impl, options: http.ServerOptions & { keepAliveTimeoutBuffer?: number }) {
+    const { port, server } = await startServer(impl, (_req, res) => res.end('ok'), { serverOptions: options });
+    const start = Date.now();
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}\r\n`, timeoutMs: 4000, graceMs: 3500, responses: 1 });
+    return { closed: r.closed, ms: Date.now() - start, property: (server as http.Server & { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer };
+  }
+
+  test('the idle connection closes keepAliveTimeout + keepAliveTimeoutBuffer after the response, where Node has it', async () => {
+    const options = { keepAliveTimeout: 300, keepAliveTimeoutBuffer: 200 };
+    const ref = await idleFor(nodeImpl, options);
+    const got = await idleFor(uvImpl, options);
+    expect(got.property).toBe(ref.property); // 200, or undefined before 22.19 / 24.6
+    expect([ref.closed, got.closed]).toEqual([true, true]);
+    // Without the option Node waits 300 + 1000 ms; with it 300 + 200 (uvhttp's sweep adds up
+    // to 250 ms).
+    const expected = ref.property === undefined ? 1300 : 500;
+    expect(ref.ms).toBeGreaterThanOrEqual(expected - 50);
+    expect(got.ms).toBeGreaterThanOrEqual(expected - 50);
+    expect(ref.ms).toBeLessThan(expected + 400);
+    expect(got.ms).toBeLessThan(expected + 650);
+  });
+});
