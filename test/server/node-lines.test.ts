@@ -2,6 +2,7 @@
 // (README "Compatibility notes", "Differences between Node lines"). Every case compares
 // uvhttp with the node:http of the running Node, which scripts/test-node-line.sh makes each
 // tested line in turn; on Node 20 the same cases check the Node 20 side of each difference.
+import * as dc from 'node:diagnostics_channel';
 import type * as http from 'node:http';
 import * as nodeHttp from 'node:http';
 import * as uvhttp from '../../lib';
@@ -83,7 +84,7 @@ describe(`exports of node:http on Node ${nodeMajor}`, () => {
   });
 });
 
-describe(`keepAliveTimeoutBuffer (Node 22.19, 24.6) on Node ${process.versions.node}`, () => {
+describe(`keepAliveTimeoutBuffer (Node 22.19, 24.6) on Node ${nodeMajor}`, () => {
   // How long an idle keep-alive connection stays open after its response.
   async function idleFor(impl: Impl, options: http.ServerOptions & { keepAliveTimeoutBuffer?: number }) {
     const { port, server } = await startServer(impl, (_req, res) => res.end('ok'), { serverOptions: options });
@@ -105,5 +106,50 @@ describe(`keepAliveTimeoutBuffer (Node 22.19, 24.6) on Node ${process.versions.n
     expect(got.ms).toBeGreaterThanOrEqual(expected - 50);
     expect(ref.ms).toBeLessThan(expected + 400);
     expect(got.ms).toBeLessThan(expected + 650);
+  });
+});
+
+describe(`server API that later lines added or changed, on Node ${nodeMajor}`, () => {
+  // What a handler and a diagnostics subscriber observe for one request, on one implementation.
+  async function observe(impl: Impl) {
+    const seen: Record<string, unknown> = {};
+    let created = 0;
+    const onCreated = () => created++;
+    dc.subscribe('http.server.response.created', onCreated);
+    const { port, server } = await startServer(impl, (req, res) => {
+      seen.signal = typeof (req as http.IncomingMessage & { signal?: unknown }).signal;
+      seen.writeHeader = typeof (res as http.ServerResponse & { writeHeader?: unknown }).writeHeader;
+      seen.writeInformation = typeof (res as http.ServerResponse & { writeInformation?: unknown }).writeInformation;
+      res.setHeader('X-A', '1');
+      res.writeHead(200, ['X-A', '2', 'X-A', '3']);
+      res.end();
+    });
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    dc.unsubscribe('http.server.response.created', onCreated);
+    seen.xA = r.responses[0]?.headers.filter((h) => h.name === 'X-A').map((h) => h.value);
+    seen.responseCreated = created;
+    seen.shouldUpgradeCallback = typeof (server as http.Server & { shouldUpgradeCallback?: unknown }).shouldUpgradeCallback;
+    seen.httpValidation = 'httpValidation' in server;
+    return seen;
+  }
+
+  let ref: Record<string, unknown>;
+  let got: Record<string, unknown>;
+  beforeAll(async () => {
+    ref = await observe(nodeImpl);
+    got = await observe(uvImpl);
+    await closeAllServers();
+  });
+
+  test.each([
+    ['writeHead(status, [name, value, ...]) keeps every pair and replaces what setHeader set (Node 22)', 'xA'],
+    ["diagnostics channel 'http.server.response.created' (Node 22)", 'responseCreated'],
+    ['server.shouldUpgradeCallback (Node 22.21, 24.9)', 'shouldUpgradeCallback'],
+    ['server.httpValidation (Node 24.19)', 'httpValidation'],
+    ['req.signal (Node 24)', 'signal'],
+    ['res.writeInformation() (Node 24)', 'writeInformation'],
+    ['res.writeHeader, the DEP0063 alias of writeHead, is gone (Node 26)', 'writeHeader'],
+  ])('%s: as node:http', (_name, key) => {
+    expect(got[key]).toEqual(ref[key]);
   });
 });
