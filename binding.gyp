@@ -10,6 +10,7 @@
         "native/bridge.cc",
         "native/listener.cc",
         "native/http_stream.cc",
+        "native/llhttp_dialect.cc",
         "native/connection.cc",
         "native/foreign_stream.cc",
         "native/writer.cc",

@@ -1,6 +1,7 @@
 'use strict';
 module.exports = {
-  testEnvironment: 'node',
+  // node, plus the known differences from the running line's node:http (test/node-lines.json).
+  testEnvironment: '<rootDir>/test/helpers/line-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } }] },

@@ -1,9 +1,8 @@
-// Loads the native addon through node-gyp-build. At install time it keeps a matching prebuild
-// from prebuilds/ and compiles only when none loads; at run time it takes build/Release when
-// there is one (a development checkout) and the prebuild otherwise (an installed package). If
-// neither loads, the error says why; there is no fallback to node:http, because a silent
-// fallback would hide the thing the user installed us for.
+// The native addon's surface. At install time node-gyp-build keeps a matching prebuild from
+// prebuilds/ and compiles only when none loads; at run time load-addon.ts takes build/Release
+// when there is one and the prebuild otherwise, or throws an error that says why.
 import * as path from 'path';
+import { loadAddon } from './load-addon';
 
 export interface AddressInfo {
   address: string;
@@ -123,21 +122,7 @@ export const WRITE_ENDS_RESPONSE = 1 << 1;
 export const WRITE_ENDS_CONNECTION = 1 << 2;
 
 function load(): Binding {
-  const root = path.join(__dirname, '..');
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('node-gyp-build')(root) as Binding;
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const error = new Error(
-      `uvhttp: the native addon did not load (${process.platform}-${process.arch}, ` +
-        `Node ${process.version}, N-API ${process.versions.napi}). ${reason}. ` +
-        `Reinstall to build it from source (needs python3, make and a C++17 compiler), ` +
-        `or use a platform with a prebuild in ${path.join(root, 'prebuilds')}.`,
-    );
-    (error as Error & { cause?: unknown }).cause = cause;
-    throw error;
-  }
+  return loadAddon(path.join(__dirname, '..')) as Binding;
 }
 
 export const binding: Binding = load();

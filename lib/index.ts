@@ -13,6 +13,7 @@ export type { RequestListener, ServerOptions } from './server';
 export { ServerResponse } from './server-response';
 export { STATUS_CODES } from './status-codes';
 export { validateHeaderName, validateHeaderValue } from './headers';
+import { addLineExports } from './line-exports';
 
 // Node's default for --max-http-header-size, readable as http.maxHeaderSize.
 export const maxHeaderSize = 16 * 1024;
@@ -21,3 +22,5 @@ export const maxHeaderSize = 16 * 1024;
 // without one use, so ours is an accessor too, over the one place that agent is kept.
 export declare let globalAgent: AgentInstance;
 Object.defineProperty(exports, 'globalAgent', { configurable: true, enumerable: true, get: getGlobalAgent, set: setGlobalAgent });
+
+addLineExports(module.exports);

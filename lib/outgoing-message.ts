@@ -4,7 +4,7 @@
 // Node's, it is a legacy Stream (an EventEmitter with pipe), not a Writable: that is what code
 // written for node:http observes, and, like Node's, a plain function constructor.
 import { Buffer } from 'buffer';
-import { Stream } from 'stream';
+import { getDefaultHighWaterMark, Stream } from 'stream';
 
 import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 import {
@@ -457,7 +457,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._needDrain = false;
   this._finishWaiting = false;
   this._writableFinished = false;
-  this._highWaterMark = options?.highWaterMark ?? 16 * 1024;
+  this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
   this._uniqueHeaders = null;
   this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
   this._owner = null;

@@ -8,6 +8,7 @@ import { registerListener, unregisterListener } from './native-events';
 import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errServerAlreadyListen, errServerNotRunning, errSocketBadPort, systemError } from './errors';
 import { IncomingMessage } from './incoming-message';
+import { hasKeepAliveTimeoutBuffer } from './node-features';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
@@ -23,6 +24,7 @@ export interface ServerOptions {
   requestTimeout?: number;
   headersTimeout?: number;
   keepAliveTimeout?: number;
+  keepAliveTimeoutBuffer?: number;
   connectionsCheckingInterval?: number;
   requireHostHeader?: boolean;
   joinDuplicateHeaders?: boolean;
@@ -59,6 +61,9 @@ export class Server extends net.Server implements ListenerOwner {
   private _headersTimeout: number;
   connectionsCheckingInterval: number;
   private _keepAliveTimeout = 5_000;
+  // An own, enumerable property where the running Node has it (hasKeepAliveTimeoutBuffer).
+  declare keepAliveTimeoutBuffer?: number;
+  private _keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
   requireHostHeader: boolean;
   joinDuplicateHeaders: boolean | undefined;
   rejectNonStandardBodyWrites: boolean;
@@ -93,6 +98,22 @@ export class Server extends net.Server implements ListenerOwner {
     this._requestTimeout = options.requestTimeout ?? 300_000;
     this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
     this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+    if (hasKeepAliveTimeoutBuffer) {
+      if (options.keepAliveTimeoutBuffer !== undefined) {
+        validateNonNegativeInteger(options.keepAliveTimeoutBuffer, 'keepAliveTimeoutBuffer');
+        this._keepAliveTimeoutBuffer = options.keepAliveTimeoutBuffer;
+      }
+      // Node reads it at the end of each response; native holds the idle time, so a setter.
+      Object.defineProperty(this, 'keepAliveTimeoutBuffer', {
+        get: () => this._keepAliveTimeoutBuffer,
+        set: (milliseconds: number) => {
+          this._keepAliveTimeoutBuffer = milliseconds;
+          this._pushTimeouts();
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
     this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
     this.requireHostHeader = options.requireHostHeader ?? true;
     this.joinDuplicateHeaders = options.joinDuplicateHeaders;
@@ -112,7 +133,7 @@ export class Server extends net.Server implements ListenerOwner {
         this.insecureHTTPParser === true,
         timeoutValue(this._headersTimeout),
         timeoutValue(this._requestTimeout),
-        keepAliveIdle(this._keepAliveTimeout),
+        keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
         this.highWaterMark ?? getDefaultHighWaterMark(false),
       );
     }
@@ -251,7 +272,7 @@ export class Server extends net.Server implements ListenerOwner {
       this._settings,
       timeoutValue(this._headersTimeout),
       timeoutValue(this._requestTimeout),
-      keepAliveIdle(this._keepAliveTimeout),
+      keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
     );
   }
 
@@ -336,11 +357,14 @@ export class Server extends net.Server implements ListenerOwner {
 }
 
 // Node's keep-alive timer runs a little past the advertised timeout, so the client closes first
-// and never races a request into a connection the server is closing.
+// and never races a request into a connection the server is closing: 1 s, or from Node 22.19 /
+// 24.6 server.keepAliveTimeoutBuffer (a value that is not a finite non-negative number counts
+// as 1 s, as there).
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 
-function keepAliveIdle(keepAliveTimeout: number): number {
-  return timeoutValue(keepAliveTimeout) > 0 ? timeoutValue(keepAliveTimeout) + KEEP_ALIVE_TIMEOUT_BUFFER : 0;
+function keepAliveIdle(keepAliveTimeout: number, buffer: number): number {
+  const extra = Number.isFinite(buffer) && buffer >= 0 ? buffer : KEEP_ALIVE_TIMEOUT_BUFFER;
+  return timeoutValue(keepAliveTimeout) > 0 ? timeoutValue(keepAliveTimeout) + extra : 0;
 }
 
 // What native takes: a whole number of milliseconds, 0 for "none" (as Node treats anything

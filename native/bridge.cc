@@ -8,6 +8,7 @@
 #include "field_names.h"
 #include "foreign_stream.h"
 #include "listener.h"
+#include "llhttp_dialect.h"
 
 namespace uvhttp {
 
@@ -111,6 +112,7 @@ Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   settings->limits.lenient = info[1].As<Napi::Boolean>().Value();
   // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
   settings->limits.require_host = false;
+  ApplyLlhttpDialect(info.Env(), &settings->limits);
   settings->headers_timeout_ms = MillisecondsArgument(info[2]);
   settings->request_timeout_ms = MillisecondsArgument(info[3]);
   settings->keep_alive_timeout_ms = MillisecondsArgument(info[4]);
@@ -213,6 +215,7 @@ void SetParserLimits(const Napi::CallbackInfo& info) {
   limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
   limits.lenient = info[2].As<Napi::Boolean>().Value();
   limits.require_host = false;
+  ApplyLlhttpDialect(info.Env(), &limits);
   stream->SetLimits(limits);
 }
 

@@ -3,6 +3,7 @@
 //
 //   new ParserProbe(type: 'request'|'response',
 //                   opts?: {maxHeaderSize?, maxChunkExtensionSize?, lenient?, requireHost?,
+//                           trailingHtabIsOws?: boolean /* default false: llhttp 9.3's reading */,
 //                           scalar?: boolean})
 //   probe.execute(buf: Buffer): number          bytes consumed; events are recorded
 //   probe.finish(): string | null               error code (HPE_...) or null
@@ -21,12 +22,14 @@
 //         | {type:'complete', trailers: string[]}
 //
 //   parserBench(type, input: Buffer, iterations): number   total nanoseconds
+//   llhttpDialect(): {trailingHtabIsOws}        what the server's parsers use on this Node
 #include "parser_probe.h"
 
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "llhttp_dialect.h"
 #include "parser/http_parser.h"
 
 namespace uvhttp {
@@ -100,6 +103,8 @@ class ParserProbe : public Napi::ObjectWrap<ParserProbe>, public HttpParser::Han
       if (v.IsBoolean()) limits.lenient = v.As<Napi::Boolean>().Value();
       v = o.Get("requireHost");
       if (v.IsBoolean()) limits.require_host = v.As<Napi::Boolean>().Value();
+      v = o.Get("trailingHtabIsOws");
+      if (v.IsBoolean()) limits.trailing_htab_is_ows = v.As<Napi::Boolean>().Value();
       v = o.Get("scalar");
       if (v.IsBoolean()) scalar = v.As<Napi::Boolean>().Value();
     }
@@ -309,9 +314,18 @@ Napi::Value ParserBench(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+Napi::Value LlhttpDialect(const Napi::CallbackInfo& info) {
+  ParserLimits limits;
+  ApplyLlhttpDialect(info.Env(), &limits);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("trailingHtabIsOws", limits.trailing_htab_is_ows);
+  return o;
+}
+
 void InitParserProbe(Napi::Env env, Napi::Object exports) {
   exports.Set("ParserProbe", ParserProbe::Define(env));
   exports.Set("parserBench", Napi::Function::New(env, ParserBench, "parserBench"));
+  exports.Set("llhttpDialect", Napi::Function::New(env, LlhttpDialect, "llhttpDialect"));
 }
 
 }  // namespace uvhttp

@@ -7,7 +7,7 @@
 //     new ParserProbe(type: 'request' | 'response',
 //                     opts?: { maxHeaderSize?: number, maxChunkExtensionSize?: number,
 //                              lenient?: boolean, requireHost?: boolean,
-//                              scalar?: boolean /* portable scanner instead of SSE2 */ })
+//                              scalar?: boolean /* portable scanner instead of SSE2/NEON */ })
 //     execute(buf: Buffer): number     bytes consumed (fewer than buf.length on error/pause)
 //     finish(): string | null          the peer closed: error code (e.g. 'HPE_INVALID_EOF_STATE')
 //     takeEvents(): Event[]            events recorded since the last call

@@ -342,10 +342,10 @@ void HttpParser::Reset() {
 
 void HttpParser::SetScalarScanForTesting(bool scalar) {
   scalar_ = scalar;
-#ifdef UVHTTP_PARSER_SSE2
+#ifdef UVHTTP_PARSER_SIMD
   fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
 #else
-  fast_head_ = false;  // FastHead is built on the SSE2 scans
+  fast_head_ = false;  // FastHead is built on the vector scans
 #endif
 }
 
@@ -522,7 +522,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   return FieldSemantics(b, ls, k, v, ve - v, p) ? 1 : -1;
 }
 
-// Whole-head fast path for requests (strict mode, SSE2): the usual head, complete in the
+// Whole-head fast path for requests (strict mode, SSE2 or NEON): the usual head, complete in the
 // input, is parsed straight from the input with no per-line state: request line with a known
 // method and HTTP/1.0 or HTTP/1.1, field lines "name: value" ending in CRLF, no line longer than
 // the limits allow. Spans point into the input. It returns the bytes of the head once it has
@@ -535,7 +535,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
 __attribute__((always_inline))
 #endif
 inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
-#ifdef UVHTTP_PARSER_SSE2
+#ifdef UVHTTP_PARSER_SIMD
   // The callers checked fast_head_ and n >= 18, and give at most the raw cap as n: nothing
   // past it is looked at (the general path would not scan further either: such a head fails
   // there).
@@ -1007,10 +1007,12 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
   const uint64_t vat = sec_start_ + value_off;
   // Where llhttp notices a framing conflict: right after the field's colon.
   const uint64_t after_colon = sec_start_ + name_off + name_len + 1;
-  // llhttp (Node 20) strips a trailing SP from the values it interprets but keeps a trailing
-  // HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there. The framing fields follow
-  // that reading (rejecting, or not recognising the last token) so no desync with Node-fronted
-  // or Node-like hops is possible; the value handed to the handler is trimmed of both.
+  // llhttp 9.3 (Node 20) strips a trailing SP from the values it interprets but keeps a
+  // trailing HTAB: "chunked<HTAB>", "3<HTAB>", "upgrade<HTAB>" do not match there; llhttp 9.4
+  // (Node 22+) reads it as OWS in Content-Length and Connection, not in Transfer-Encoding
+  // (limits_.trailing_htab_is_ows). The framing fields follow the running Node's reading
+  // (rejecting, or not recognising the last token) so no desync with Node-fronted or Node-like
+  // hops is possible; the value handed to the handler is trimmed of both.
   if (name_len == 4) {
     if (!TokenEq(name, "host", 4)) return true;
     host_count_++;
@@ -1045,7 +1047,13 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
         size_t te = i;
         while (te > t && IsOws(val[te - 1])) te--;
         size_t len = te - t;
-        if (i == n && tab_at != SIZE_MAX) break;  // "token<HTAB>" at the end is no match
+        // llhttp 9.3: a token followed by an HTAB (before its comma, or at the end of the
+        // value) is no match.
+        if (!limits_.trailing_htab_is_ows) {
+          bool tab_after = i == n && tab_at != SIZE_MAX;
+          for (size_t k = te; k < i && !tab_after; k++) tab_after = val[k] == '\t';
+          if (tab_after) continue;
+        }
         if (len == 5 && TokenEq(val + t, "close", 5)) conn_close_ = true;
         else if (len == 10 && TokenEq(val + t, "keep-alive", 10)) conn_keep_alive_ = true;
         else if (len == 7 && TokenEq(val + t, "upgrade", 7)) conn_upgrade_ = true;
@@ -1071,7 +1079,7 @@ bool HttpParser::FieldSemantics(const char* b, size_t name_off, size_t name_len,
           return Fail(ParseError::kInvalidContentLength, vat + i, "Content-Length overflow");
         cl = cl * 10 + d;
       }
-      if (tab_at != SIZE_MAX)
+      if (tab_at != SIZE_MAX && !limits_.trailing_htab_is_ows)
         return Fail(ParseError::kInvalidContentLength, sec_start_ + tab_at,
                     "Invalid Content-Length (trailing HTAB)");
       has_cl_ = true;

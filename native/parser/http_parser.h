@@ -74,6 +74,12 @@ struct ParserLimits {
   // Node's requireHostHeader (default true): an HTTP/1.1 request without Host is rejected
   // (RFC 9112 §3.2). A duplicated or malformed Host is rejected whatever this says.
   bool require_host = true;
+  // How the llhttp of the running Node reads a trailing HTAB in the values it interprets.
+  // false: as llhttp 9.3 (Node 20): it is kept, so "3<HTAB>" is an invalid Content-Length and
+  // "close<HTAB>" is no Connection option. true: as llhttp 9.4 (Node 22 and later): it is OWS
+  // there. A Transfer-Encoding "chunked<HTAB>" is no match in both (native/llhttp_dialect.h
+  // chooses from process.versions.llhttp).
+  bool trailing_htab_is_ows = false;
 };
 
 // Request method, numbered in the order of Node's `http.METHODS` (sorted), so the JS side can
@@ -171,7 +177,7 @@ class HttpParser {
   // Bytes of the stream consumed so far (llhttp's bytesParsed counterpart).
   uint64_t bytes_parsed() const;
 
-  // Test hook: use the portable scalar scanner instead of SSE2 (no effect where SSE2 is not
+  // Test hook: use the portable scalar scanner instead of SSE2 or NEON (no effect where neither is
   // compiled in: the scalar scanner is then the only one).
   void SetScalarScanForTesting(bool scalar);
 

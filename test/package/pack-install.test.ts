@@ -12,6 +12,10 @@ import * as path from 'node:path';
 // UVHTTP_TEST_ROOT: run against another checkout of the package.
 const ROOT = process.env.UVHTTP_TEST_ROOT || path.resolve(__dirname, '..', '..');
 const PLATFORM_DIR = `${process.platform}-${process.arch}`;
+// prebuildify --tag-libc: node-gyp-build takes it only on glibc (scripts/prebuild.sh).
+const PREBUILD = 'node.napi.glibc.node';
+// Cross-compiled by scripts/prebuild.sh on linux-x64 (tested under qemu by scripts/test-arm64.sh).
+const OTHER_PREBUILDS = PLATFORM_DIR === 'linux-x64' ? ['linux-arm64'] : [];
 
 jest.setTimeout(480000);
 
@@ -57,6 +61,9 @@ function which(name: string): string {
 }
 
 let tmp: string;
+// Made by the first test, installed again by the ones after it.
+let tarball = '';
+let bin = '';
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'uvhttp-pack-'));
@@ -81,7 +88,7 @@ test('npm pack ships the prebuild and dist/; the tarball installs and serves wit
     tarballs: 1,
     out: '',
   });
-  const tarball = path.join(packDir, tarballs[0]);
+  tarball = path.join(packDir, tarballs[0]);
 
   const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8', timeout: 30000 });
   expect(listing.status).toBe(0);
@@ -92,13 +99,14 @@ test('npm pack ships the prebuild and dist/; the tarball installs and serves wit
     'package/dist/index.d.ts',
     'package/dist/register.js',
     'package/dist/register.mjs',
-    `package/prebuilds/${PLATFORM_DIR}/node.napi.node`,
+    `package/prebuilds/${PLATFORM_DIR}/${PREBUILD}`,
+    ...OTHER_PREBUILDS.map((dir) => `package/prebuilds/${dir}/${PREBUILD}`),
   ];
   expect(required.filter((f) => !files.includes(f))).toEqual([]); // missing from the tarball
   expect(files.filter((f) => f.startsWith('package/build/'))).toEqual([]);
 
   // 2. A bin directory with node, npm, npx and sh only.
-  const bin = path.join(tmp, 'bin');
+  bin = path.join(tmp, 'bin');
   fs.mkdirSync(bin);
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   fs.symlinkSync(which('npm'), path.join(bin, 'npm'));
@@ -133,7 +141,7 @@ test('npm pack ships the prebuild and dist/; the tarball installs and serves wit
   });
   const installed = path.join(proj, 'node_modules', 'uvhttp');
   expect(fs.existsSync(path.join(installed, 'package.json'))).toBe(true);
-  expect(fs.existsSync(path.join(installed, 'prebuilds', PLATFORM_DIR, 'node.napi.node'))).toBe(true);
+  expect(fs.existsSync(path.join(installed, 'prebuilds', PLATFORM_DIR, PREBUILD))).toBe(true);
   expect(fs.existsSync(path.join(installed, 'build'))).toBe(false); // nothing was compiled
   expect(install.out).not.toMatch(/gyp info|node-gyp rebuild/);
 
@@ -182,7 +190,7 @@ server.listen(0, '127.0.0.1', () => {
   expect(result.hasApi).toBe(true);
   expect(result.resolved).toBe(path.join(fs.realpathSync(installed), 'dist', 'index.js'));
   // The addon mapped into the process is the installed prebuild.
-  expect(result.addons).toEqual([path.join(fs.realpathSync(installed), 'prebuilds', PLATFORM_DIR, 'node.napi.node')]);
+  expect(result.addons).toEqual([path.join(fs.realpathSync(installed), 'prebuilds', PLATFORM_DIR, PREBUILD)]);
 
   // 5. Drop-in from the installed package: unmodified apps under -r / --import uvhttp/register.
   for (const app of ['app.js', 'app.mjs']) {
@@ -204,6 +212,65 @@ server.listen(0, '127.0.0.1', () => {
     }
     expect({ ctx, server: info.serverIsProbeServer, status: info.status }).toEqual({ ctx, server: true, status: 200 });
   }
+});
+
+// A musl system (forced here with node-gyp-build's LIBC variable, as on Alpine) must never load
+// the glibc prebuild: the install builds from source, and what loads is that build.
+const SERVE_ONCE = `'use strict';
+const fs = require('node:fs');
+const uvhttp = require('uvhttp');
+const server = uvhttp.createServer((req, res) => res.end('built ' + req.url));
+server.listen(0, '127.0.0.1', () => {
+  require('node:http').get({ host: '127.0.0.1', port: server.address().port, path: '/musl', agent: false }, (res) => {
+    let body = '';
+    res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
+      const addons = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+        .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.endsWith('.node'));
+      console.log(JSON.stringify({ body, addons: [...new Set(addons)] }));
+      server.close();
+    });
+  });
+});
+`;
+
+test('LIBC=musl: the install skips the glibc prebuild and builds from source; the source build loads', async () => {
+  expect(tarball).not.toBe(''); // packed by the first test
+  const proj = path.join(tmp, 'musl');
+  fs.mkdirSync(proj);
+  fs.writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'uvhttp-musl-probe', version: '1.0.0', private: true }));
+  // This time with the machine's compilers on PATH: a source build must be possible.
+  const env: NodeJS.ProcessEnv = { ...process.env, LIBC: 'musl', PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  const install = await run(path.join(bin, 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], {
+    cwd: proj,
+    env,
+    timeoutMs: 300000,
+  });
+  expect({ code: install.code, timedOut: install.timedOut, out: install.code === 0 ? '' : install.out }).toEqual({ code: 0, timedOut: false, out: '' });
+  const installed = fs.realpathSync(path.join(proj, 'node_modules', 'uvhttp'));
+  expect(fs.existsSync(path.join(installed, 'build', 'Release', 'uvhttp.node'))).toBe(true);
+  fs.writeFileSync(path.join(proj, 'serve-once.js'), SERVE_ONCE);
+  const served = await run(path.join(bin, 'node'), ['serve-once.js'], { cwd: proj, env, timeoutMs: 20000 });
+  expect({ code: served.code, out: served.code === 0 ? '' : served.out }).toEqual({ code: 0, out: '' });
+  expect(JSON.parse(served.out.trim().split('\n').pop()!)).toEqual({
+    body: 'built /musl',
+    addons: [path.join(installed, 'build', 'Release', 'uvhttp.node')],
+  });
+});
+
+test('LIBC=musl without a compiler: the install fails instead of taking the glibc prebuild', async () => {
+  expect(tarball).not.toBe('');
+  const proj = path.join(tmp, 'musl-no-compiler');
+  fs.mkdirSync(proj);
+  fs.writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'uvhttp-musl-probe', version: '1.0.0', private: true }));
+  const env: NodeJS.ProcessEnv = { PATH: bin, HOME: process.env.HOME || os.homedir(), TMPDIR: os.tmpdir(), LANG: 'C', LIBC: 'musl' };
+  const install = await run(path.join(bin, 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], {
+    cwd: proj,
+    env,
+    timeoutMs: 150000,
+  });
+  expect({ code: install.code === 0 ? 0 : 'failed', timedOut: install.timedOut }).toEqual({ code: 'failed', timedOut: false });
+  expect(install.out).toMatch(/gyp ERR!/); // it tried the source build, and said why that failed
+  expect(fs.existsSync(path.join(proj, 'node_modules', 'uvhttp', 'build', 'Release', 'uvhttp.node'))).toBe(false);
 });
 
 /** Start an app that prints its port as JSON, GET / from it, stop it; resolves with its JSON plus `status`. */

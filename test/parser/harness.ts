@@ -5,7 +5,8 @@
 import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export const binding: any = require(path.join(__dirname, '..', '..', 'build', 'Release', 'uvhttp.node'));
+// The addon as the package loads it: build/Release, or the prebuild (scripts/test-arm64.sh).
+export const binding: any = require('node-gyp-build')(path.join(__dirname, '..', '..'));
 
 export type Kind = 'request' | 'response';
 export type Action = 'continue' | 'skipBody' | 'pause' | 'pauseAfterMessage';
@@ -15,6 +16,7 @@ export interface Opts {
   maxChunkExtensionSize?: number;
   lenient?: boolean;
   requireHost?: boolean;
+  trailingHtabIsOws?: boolean; // llhttp 9.4's reading (Node 22+); default llhttp 9.3's
 }
 
 export interface ExpectedError {

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
 import { connectRaw, exchange, headerValues, waitClosed, type ExchangeResult, type SendStep } from '../helpers/raw';
 import { closeAllServers, delay, startServer } from '../helpers/server';
+import { llhttpTrailingHtabIsOws } from '../helpers/node-line';
 
 const sockets: net.Socket[] = [];
 afterEach(async () => {
@@ -86,7 +87,8 @@ const rejectedHeads: Array<[string, string, number]> = [
   ['negative Content-Length', `POST / HTTP/1.1\r\n${H}Content-Length: -1\r\n\r\n`, 400],
   ['Content-Length with plus sign', `POST / HTTP/1.1\r\n${H}Content-Length: +1\r\n\r\na`, 400],
   ['Content-Length list "1, 1"', `POST / HTTP/1.1\r\n${H}Content-Length: 1, 1\r\n\r\na`, 400],
-  ['Content-Length with a trailing HTAB', `POST / HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`, 400],
+  // Accepted from llhttp 9.4 (Node 22) on: test/server/node-lines.test.ts.
+  ...(llhttpTrailingHtabIsOws ? [] : [['Content-Length with a trailing HTAB', `POST / HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`, 400] as [string, string, number]]),
   ['Content-Length overflow', `POST / HTTP/1.1\r\n${H}Content-Length: 99999999999999999999999\r\n\r\n`, 400],
   ['duplicate Content-Length, different values', `POST / HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab`, 400],
   ['duplicate Content-Length, same values', `POST / HTTP/1.1\r\n${H}Content-Length: 1\r\nContent-Length: 1\r\n\r\na`, 400],

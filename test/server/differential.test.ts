@@ -3,6 +3,7 @@
 // whether the connection was closed, and what the handler observed (events, header APIs).
 import { createHash } from 'node:crypto';
 import { candidates, nodeImpl, type Impl } from '../helpers/impls';
+import { nodeMajor } from '../helpers/node-line';
 import { exchange, headerValues, type ExchangeResult, type SendStep } from '../helpers/raw';
 import { closeAllServers, startServer, type Handler } from '../helpers/server';
 import type * as http from 'node:http';
@@ -237,7 +238,8 @@ const scenarios: Scenario[] = [
       const x = r.responses[0];
       expect(x.framing).toBe('chunked');
       expect(x.body.toString()).toBe('abcdefgh');
-      expect(x.chunks).toEqual([3, 5, 0]);
+      // Node 24 gathers the writes of one tick into one chunk.
+      expect(x.chunks).toEqual(nodeMajor >= 24 ? [8, 0] : [3, 5, 0]);
     },
   },
   {
@@ -959,8 +961,12 @@ const scenarios: Scenario[] = [
     },
     send: GET('/', 'X-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n'),
     responses: 1,
-    // node: rawHeaders keeps all 5 fields; the headers object is what maxHeadersCount trims
-    check: (_r, log) => expect(((log[0] as unknown[])[0] as string[]).length).toBe(10),
+    // node 20: rawHeaders keeps all 5 fields; the headers object is what maxHeadersCount trims.
+    // Node 22+: more fields than maxHeadersCount are a 431 (HPE_HEADER_OVERFLOW).
+    check: (r, log) =>
+      nodeMajor >= 22
+        ? expect([r.responses[0]?.statusCode, log]).toEqual([431, []])
+        : expect(((log[0] as unknown[])[0] as string[]).length).toBe(10),
   },
   {
     name: "'checkContinue' listener decides on Expect: 100-continue",

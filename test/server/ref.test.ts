@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
 const ROOT = process.env.UVHTTP_TEST_ROOT || path.resolve(__dirname, '..', '..');
-const ALIVE_AFTER_MS = 1500;
+// UVHTTP_TEST_TIME_SCALE: slower machines (scripts/test-arm64.sh runs Node under qemu, where a
+// bare node takes about 2.5 s to start) wait longer before calling a child alive.
+const ALIVE_AFTER_MS = 1500 * Number(process.env.UVHTTP_TEST_TIME_SCALE || 1);
 
 type Outcome = 'exited' | 'alive';
 
