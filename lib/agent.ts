@@ -484,6 +484,9 @@ function resetAsyncIdentity(socket: PooledSocket): void {
   const handle = socket._handle;
   if (handle && typeof handle.asyncReset === 'function') {
     handle.asyncReset(new ReusedHandle(handle.getProviderType(), handle));
+  } else if (typeof (socket as { _asyncReset?: () => void })._asyncReset === 'function') {
+    // A native socket: the same, on its own async resource.
+    (socket as unknown as { _asyncReset(): void })._asyncReset();
   }
 }
 

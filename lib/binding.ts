@@ -42,6 +42,8 @@ export interface NativeCallbacks {
   onDrain(streamId: number): void;
   onClose(streamId: number, errno: number): void;
   onTimeout(streamId: number): void;
+  // A read's raw bytes, after the parser had them (setRawReads).
+  onData(streamId: number, chunk: Buffer): void;
 }
 
 // A stream's limits and timeouts as native holds them (an opaque handle): a server's listener,
@@ -99,6 +101,10 @@ export interface Binding {
   // Said on the way out of a parser event whose handler threw: native then stops parsing, as
   // Node's parser does after a callback error.
   handlerThrew(): void;
+  setRawReads(id: number, on: boolean): void;
+  // New async resources for a client connection in the context running now (the parser's, and
+  // the socket's too when `socket`).
+  resetAsync(id: number, socket: boolean): void;
 }
 
 // Flags of NativeCallbacks.onHead; the same bits as native/http_stream.h HeadFlags.

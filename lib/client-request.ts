@@ -528,6 +528,9 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
   let release: () => void;
   if (socket instanceof Socket) {
     binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+    // The parser is the request's (Node makes one per request): its events run in the context
+    // the request got its socket in.
+    binding.resetAsync(socket._id, false);
     transport = new NativeTransport(socket);
     release = () => {
       if (socket._receiver === exchange) socket._receiver = null;

@@ -17,6 +17,7 @@ export interface StreamOwner {
   onDrain(): void;
   onTimeout(): void;
   onClose(errno: number): void;
+  onData(chunk: Buffer): void;
 }
 
 /** What native tells about one listener: a connection it accepted (its stream id). */
@@ -99,6 +100,9 @@ binding.setCallbacks({
   },
   onTimeout(id) {
     streams.get(id)?.onTimeout();
+  },
+  onData(id, chunk) {
+    streams.get(id)?.onData(chunk);
   },
   onClose(id, errno) {
     const owner = streams.get(id);

@@ -127,13 +127,17 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
       return;
     }
     const socket = outcome.socket;
-    if (socket !== this.transport.socket) {
-      this.server._connectionClosed(this);
-      (socket as typeof socket & { server?: unknown }).server = this.server;
-    } else {
-      socket.removeListener('error', this.onErrorEvent);
-      this.server._connectionClosed(this);
+    const own = this.transport.socket;
+    own.removeListener('error', this.onErrorEvent);
+    const native = own as Partial<Socket>;
+    if (native._receiver !== undefined) {
+      native._receiver = null;
+      native._owner = null;
     }
+    if (socket !== own) (socket as typeof socket & { server?: unknown }).server = this.server;
+    this.server._connectionClosed(this);
+    // As Node: the new protocol's reader decides how the socket flows.
+    (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
     req.socket = socket as unknown as Socket;
     req.client = socket as unknown as Socket;
     // As on Node, the request of an upgrade is complete once its head is.

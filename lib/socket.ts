@@ -115,6 +115,8 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   private _unref = false;
   private _target: ConnectTarget | null = null;
   private _attempts: ConnectAttempts | null = null;
+  private _client = false;
+  private _rawReads = false;
 
   constructor(options?: net.SocketConstructorOpts) {
     super(options);
@@ -122,6 +124,9 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     // from the start so that 'end' is emitted when the peer ends, as on Node's HTTP sockets
     // (whose 'data' listener the parser replaced).
     net.Socket.prototype.resume.call(this);
+    // A first read() (nothing to read) leaves the stream out of its initial "sync" state, so
+    // bytes pushed from native events reach 'data' at once, as a handle's reads do.
+    this.read(0);
   }
 
   /** A connection native accepted (or adopted): its events come here from now on. */
@@ -238,6 +243,33 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (this._nativeClosed || this._id === kNoId) process.nextTick(emitCloseNT, this);
   }
 
+  /**
+   * The connection leaves HTTP (an upgrade, a CONNECT tunnel): native gave up its handle and the
+   * descriptor `fd` is a duplicate of it. From now on this object is a plain net.Socket over a
+   * handle of Node's, as the socket Node hands to 'upgrade' is the one 'connection' gave: the
+   * handle of a net.Socket made on the descriptor moves here, and so does the prototype. Returns
+   * the socket to hand over (a new one, only if Node's internals are not as expected).
+   */
+  _becomeNetSocket(fd: number): net.Socket {
+    const carrier = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: this.allowHalfOpen });
+    const handle = handleOf(carrier) as Record<symbol, unknown> | null;
+    const ownerKey = handle ? Object.getOwnPropertySymbols(handle).find((key) => handle[key] === carrier) : undefined;
+    const asyncKey = Object.getOwnPropertySymbols(carrier).find((key) => key.description === 'async_id_symbol');
+    if (!handle || ownerKey === undefined || asyncKey === undefined) return carrier;
+    (carrier as unknown as { _handle: unknown })._handle = null;
+    handle[ownerKey] = this;
+    const self = this as unknown as Record<string | symbol, unknown>;
+    self[asyncKey] = (carrier as unknown as Record<symbol, unknown>)[asyncKey];
+    Object.setPrototypeOf(this, net.Socket.prototype);
+    self._handle = handle;
+    self._sockname = null;
+    // What was set on the native connection carries over to the handle.
+    if (this._timeoutMs > 0) this.setTimeout(this._timeoutMs);
+    if (this._unref) this.unref();
+    if (this._noDelay !== null) this.setNoDelay(this._noDelay);
+    return this;
+  }
+
   // --- The message sink: what HTTP writes, without the Writable ------------------------------
 
   _writeMessage(
@@ -286,6 +318,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
    */
   // The socket starts connecting (a lookup may come first): writes are held from now on.
   _beginConnect(): void {
+    this._client = true;
     setConnecting(this, true);
     if (this._held === null) this._held = [];
   }
@@ -320,6 +353,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
       return;
     }
     this._attach(id);
+    if (this._rawReads) binding.setRawReads(id, true);
     if (this._timeoutMs > 0) binding.setTimeout(id, this._timeoutMs);
     if (this._unref) binding.refConnection(id, false);
     if (attempts !== null && attempts.next < attempts.targets.length && attempts.timeout > 0) {
@@ -441,6 +475,39 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     else this.emit('timeout');
   }
 
+  onData(chunk: Buffer): void {
+    if (!this.destroyed) this.push(chunk);
+  }
+
+  // A client socket's bytes reach 'data' listeners as on Node (whose client parser is one of
+  // them); native hands them over only once somebody listens. A server socket's are the
+  // parser's alone, as Node's are (its parser consumes the handle).
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === 'data') this._wantData();
+    return super.on(event as string, listener);
+  }
+
+  override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    return this.on(event, listener);
+  }
+
+  override prependListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === 'data') this._wantData();
+    return super.prependListener(event as string, listener);
+  }
+
+  // The agent reuses this socket for a request made in another async context (Node's
+  // asyncReset of the handle).
+  _asyncReset(): void {
+    if (this._id !== kNoId && !this._nativeClosed) binding.resetAsync(this._id, true);
+  }
+
+  private _wantData(): void {
+    if (!this._client || this._rawReads) return;
+    this._rawReads = true;
+    if (this._id !== kNoId && !handleOf(this)) binding.setRawReads(this._id, true);
+  }
+
   onClose(errno: number): void {
     this._nativeClosed = true;
     this._closeError = errno;
@@ -509,6 +576,11 @@ Object.defineProperties(Socket.prototype, {
     },
   },
 });
+
+// The libuv handle of Node's a socket has after a hand-over (_becomeNetSocket), or null.
+function handleOf(socket: net.Socket): object | null {
+  return (socket as unknown as { _handle: object | null })._handle;
+}
 
 function setConnecting(socket: net.Socket, connecting: boolean): void {
   (socket as { connecting: boolean }).connecting = connecting;

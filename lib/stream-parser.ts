@@ -22,7 +22,7 @@ export class StreamParser implements StreamOwner {
   ) {
     this.id = binding.createParser(role, settings);
     registerStream(this.id, this);
-    stream.on('data', this.onData);
+    stream.on('data', this.onStreamData);
     stream.on('end', this.onStreamEnd);
   }
 
@@ -35,13 +35,13 @@ export class StreamParser implements StreamOwner {
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    this.stream.removeListener('data', this.onData);
+    this.stream.removeListener('data', this.onStreamData);
     this.stream.removeListener('end', this.onStreamEnd);
     forgetStream(this.id);
     binding.destroy(this.id);
   }
 
-  private readonly onData = (chunk: Buffer | string): void => {
+  private readonly onStreamData = (chunk: Buffer | string): void => {
     this.execute(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
   };
 
@@ -82,4 +82,7 @@ export class StreamParser implements StreamOwner {
   onTimeout(): void {}
 
   onClose(): void {}
+
+  // Only a native connection has raw reads to report.
+  onData(): void {}
 }

@@ -2,7 +2,6 @@
 // the connection under it, whichever it is: a native connection (its Socket), or a stream we do
 // not own fed to the native parser from JS (a TLS socket, a tunnel, any Duplex). The HTTP code
 // above is one; only these operations differ.
-import * as net from 'net';
 import type { Duplex } from 'stream';
 
 import { binding } from './binding';
@@ -49,8 +48,8 @@ export class NativeTransport implements Transport {
     this.socket._writeRaw(data, 'latin1');
   }
 
-  // The descriptor goes to a real net.Socket (native closes its handle); bytes queued before go
-  // first.
+  // The descriptor goes to a handle of Node's under the same socket object (native closes its
+  // own); bytes queued before go first.
   handOver(): HandOver {
     const socket = this.socket;
     const fd = binding.detach(socket._id);
@@ -60,8 +59,7 @@ export class NativeTransport implements Transport {
     }
     if (fd < 0) return { error: fd };
     forgetStream(socket._id);
-    const handed = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
-    return { socket: handed };
+    return { socket: socket._becomeNetSocket(fd) };
   }
 }
 

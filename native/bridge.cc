@@ -102,6 +102,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   take("onDrain", &callbacks.on_drain);
   take("onClose", &callbacks.on_close);
   take("onTimeout", &callbacks.on_timeout);
+  take("onData", &callbacks.on_data);
 }
 
 // createSettings(maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle,
@@ -411,6 +412,19 @@ void DestroyStream(const Napi::CallbackInfo& info) {
   if (stream != nullptr) stream->Destroy();
 }
 
+// setRawReads(id, on): also hand each read's bytes to JS (onData) after the parser had them, for
+// a client socket somebody listens to 'data' on.
+void SetRawReads(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->SetRawReads(info[1].ToBoolean().Value());
+}
+
+// resetAsync(id, socket): see Connection::ResetAsync.
+void ResetAsync(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  if (connection != nullptr) connection->ResetAsync(info[1].ToBoolean().Value());
+}
+
 void SetTimeout(const Napi::CallbackInfo& info) {
   Connection* connection = ConnectionArgument(info);
   if (connection != nullptr) {
@@ -485,6 +499,8 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("destroy", DestroyStream);
   add("setTimeout", SetTimeout);
   add("handlerThrew", HandlerThrew);
+  add("setRawReads", SetRawReads);
+  add("resetAsync", ResetAsync);
   add("setNoDelay", SetNoDelay);
   add("setKeepAlive", SetKeepAlive);
 }

@@ -96,6 +96,16 @@ void Connection::InitAsync() {
   InitParserResource(socket_async_);
 }
 
+void Connection::ResetAsync(bool socket) {
+  napi_env env = environment_->env();
+  parser_async_.Destroy(env);
+  if (socket) {
+    socket_async_.Destroy(env);
+    socket_async_.Init(env, "TCPWRAP");
+  }
+  parser_async_.Init(env, "HTTPINCOMINGMESSAGE");
+}
+
 void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
   Connection* self = static_cast<Connection*>(handle->data);
   *buf = uv_buf_init(self->environment_->read_buffer(), Environment::kReadBufferSize);
@@ -113,7 +123,20 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     self->Close(static_cast<int>(nread));
     return;
   }
+  if (!self->raw_reads_) {
+    self->Parse(buf->base, static_cast<size_t>(nread));
+    return;
+  }
+  // As Node's client: the parser has the read first, then the 'data' listeners, all in one
+  // callback scope (the ticks the parser's events queue run after both, not between them).
+  HandleScope handles(self->environment_->env());
+  CallbackScope scope(self->environment_, self->socket_async_);
   self->Parse(buf->base, static_cast<size_t>(nread));
+  if (self->closing_) return;
+  JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
+  args.Number(static_cast<double>(self->id_));
+  args.BufferCopy(buf->base, static_cast<size_t>(nread));
+  self->environment_->CallInScope(self->environment_->callbacks().on_data, args);
 }
 
 // Parses one read. The parser stops early in four cases: an error, a hand-off to another

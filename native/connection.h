@@ -37,6 +37,10 @@ class Connection final : public HttpStream {
   // Creates the connection's async resources as Node has them: a socket resource ("TCPWRAP")
   // triggered by the context running now, and the parser's triggered by the socket.
   void InitAsync();
+  // New async resources in the context running now (a client connection given to another
+  // request): the parser's always, as Node makes a parser per request; the socket's too when
+  // `socket` (the agent's asyncReset of a reused socket).
+  void ResetAsync(bool socket);
 
   // JS queues bytes here, then calls Flush. While a read is being dispatched the flush waits
   // until every message of that read has been handled, so pipelined answers share a write.
@@ -59,6 +63,9 @@ class Connection final : public HttpStream {
   // duplicate of the descriptor and closes the handle. UV_EAGAIN while output is still leaving
   // (JS waits for on_drain and asks again); any other error closes the connection.
   int Detach();
+  // Each read's bytes also go to JS (on_data), after the parser had them: Node's client sockets
+  // emit 'data' to whoever listens besides the parser.
+  void SetRawReads(bool on) { raw_reads_ = on; }
   // Idle time after which JS is told (0: never). Checked by the environment's sweep.
   void SetTimeout(uint64_t milliseconds);
   // JS wrote the last byte of a response (servers).
@@ -110,6 +117,7 @@ class Connection final : public HttpStream {
   bool paused_for_output_ = false;
   bool dispatching_ = false;
   bool want_drain_ = false;
+  bool raw_reads_ = false;
   bool ending_ = false;
   bool shutting_down_ = false;
 };

@@ -22,7 +22,7 @@ void Environment::Release(Napi::Env env, Environment* self) {
   for (Napi::FunctionReference* reference :
        {&callbacks.on_connection, &callbacks.on_connect, &callbacks.on_head, &callbacks.on_upgrade, &callbacks.on_body,
         &callbacks.on_message_end, &callbacks.on_parse_error, &callbacks.on_end,
-        &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout}) {
+        &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout, &callbacks.on_data}) {
     reference->Reset();
   }
   self->released_ = true;

@@ -31,6 +31,7 @@ struct JsCallbacks {
   Napi::FunctionReference on_drain;          // (connectionId): the write queue emptied
   Napi::FunctionReference on_close;          // (connectionId, errno): the handle is closed
   Napi::FunctionReference on_timeout;        // (connectionId): idle for the time JS asked for
+  Napi::FunctionReference on_data;           // (connectionId, Buffer): a read's raw bytes, when JS asked for them
 };
 
 class Environment {

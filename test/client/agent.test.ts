@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { createConnection as nativeCreateConnection } from '../../lib/client-connect';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -81,7 +82,10 @@ describe('the Agent surface', () => {
             (side.Agent.prototype as unknown as Record<string, () => void>)[m].length,
           ]),
         ),
-        createConnectionIsNet: side.Agent.prototype.createConnection === net.createConnection,
+        // Node's is net.createConnection; ours is its contract over a native connection
+        // (README: compatibility notes).
+        createConnectionIsTheDefault:
+          side.Agent.prototype.createConnection === (side.name === 'node' ? net.createConnection : nativeCreateConnection),
         emitter: agent instanceof (require('node:events') as typeof import('node:events')).EventEmitter,
         listeners: agent.eventNames(),
         constructorLink: agent.constructor === side.Agent,
