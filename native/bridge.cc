@@ -70,30 +70,23 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
   take("onTimeout", &callbacks.on_timeout);
 }
 
-// listen(host or path, port or -1, backlog, maxHeaderSize, insecure, headersTimeout,
-//        requestTimeout, keepAliveIdle, outputHighWater)
-//   -> id, or [errno, syscall]
-Napi::Value Listen(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string host = info[0].As<Napi::String>().Utf8Value();
+// The settings a listener shares with its connections, from six arguments starting at `first`:
+// maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle, outputHighWater.
+ServerSettings SettingsArguments(const Napi::CallbackInfo& info, size_t first) {
   ServerSettings settings;
-  settings.limits.max_header_size = info[3].As<Napi::Number>().Uint32Value();
-  settings.limits.lenient = info[4].As<Napi::Boolean>().Value();
+  settings.limits.max_header_size = info[first].As<Napi::Number>().Uint32Value();
+  settings.limits.lenient = info[first + 1].As<Napi::Boolean>().Value();
   // Node answers a missing Host from JS (a 400 with its usual head), not as a parse error.
   settings.limits.require_host = false;
-  settings.headers_timeout_ms = static_cast<uint64_t>(info[5].As<Napi::Number>().Int64Value());
-  settings.request_timeout_ms = static_cast<uint64_t>(info[6].As<Napi::Number>().Int64Value());
-  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[7].As<Napi::Number>().Int64Value());
-  settings.output_high_water = static_cast<size_t>(info[8].As<Napi::Number>().Int64Value());
-  uint64_t id = 0;
-  const char* syscall = "listen";
-  // A port of -1 means `host` is the path of a local socket.
-  const int port = info[1].As<Napi::Number>().Int32Value();
-  const int backlog = info[2].As<Napi::Number>().Int32Value();
-  int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
-                                             &id, &syscall)
-                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, settings,
-                                        &id, &syscall);
+  settings.headers_timeout_ms = static_cast<uint64_t>(info[first + 2].As<Napi::Number>().Int64Value());
+  settings.request_timeout_ms = static_cast<uint64_t>(info[first + 3].As<Napi::Number>().Int64Value());
+  settings.keep_alive_timeout_ms = static_cast<uint64_t>(info[first + 4].As<Napi::Number>().Int64Value());
+  settings.output_high_water = static_cast<size_t>(info[first + 5].As<Napi::Number>().Int64Value());
+  return settings;
+}
+
+// A listener's id, or [errno, syscall] when it could not listen.
+Napi::Value ListenResult(Napi::Env env, int err, uint64_t id, const char* syscall) {
   if (err != 0) {
     Napi::Array failure = Napi::Array::New(env, 2);
     failure.Set(uint32_t{0}, Napi::Number::New(env, err));
@@ -101,6 +94,61 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
     return failure;
   }
   return Napi::Number::New(env, static_cast<double>(id));
+}
+
+// listen(host or path, port or -1, backlog, ...settings (see SettingsArguments), ipv6Only)
+//   -> id, or [errno, syscall]
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  const ServerSettings settings = SettingsArguments(info, 3);
+  const bool ipv6_only = info[9].As<Napi::Boolean>().Value();
+  uint64_t id = 0;
+  const char* syscall = "listen";
+  // A port of -1 means `host` is the path of a local socket.
+  const int port = info[1].As<Napi::Number>().Int32Value();
+  const int backlog = info[2].As<Napi::Number>().Int32Value();
+  int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
+                                             &id, &syscall)
+                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog,
+                                        ipv6_only, settings, &id, &syscall);
+  return ListenResult(info.Env(), err, id, syscall);
+}
+
+// listenOnDescriptor(fd, duplicate, backlog, ...settings) -> id, or [errno, syscall]: see
+// Listener::CreateOnDescriptor.
+Napi::Value ListenOnDescriptor(const Napi::CallbackInfo& info) {
+  const int fd = info[0].As<Napi::Number>().Int32Value();
+  const bool duplicate = info[1].As<Napi::Boolean>().Value();
+  const int backlog = info[2].As<Napi::Number>().Int32Value();
+  uint64_t id = 0;
+  const char* syscall = "listen";
+  int err = Listener::CreateOnDescriptor(GetEnvironment(info), fd, duplicate, backlog,
+                                         SettingsArguments(info, 3), &id, &syscall);
+  return ListenResult(info.Env(), err, id, syscall);
+}
+
+// listenerForHandedConnections(...settings) -> id: see Listener::CreateForHandedConnections.
+Napi::Value ListenerForHandedConnections(const Napi::CallbackInfo& info) {
+  const uint64_t id =
+      Listener::CreateForHandedConnections(GetEnvironment(info), SettingsArguments(info, 0));
+  return Napi::Number::New(info.Env(), static_cast<double>(id));
+}
+
+// adoptConnection(listenerId, fd) -> the id of a connection opened on a duplicate of `fd` with
+// the listener's settings, or a negative libuv error. Its async resources are created in the
+// context of the caller (the cluster message that brought the handle), where Node creates the
+// socket's; JS then emits 'connection' as for an accepted one.
+Napi::Value AdoptConnection(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Listener* listener = ListenerArgument(info);
+  if (listener == nullptr) return Napi::Number::New(env, UV_EBADF);
+  int err = 0;
+  Connection* connection = Connection::Adopt(GetEnvironment(info),
+                                             info[1].As<Napi::Number>().Int32Value(),
+                                             listener->shared_settings(), &err);
+  if (connection == nullptr) return Napi::Number::New(env, err);
+  connection->InitAsync();
+  return Napi::Number::New(env, static_cast<double>(connection->id()));
 }
 
 // setServerTimeouts(listenerId, headersTimeout, requestTimeout, keepAliveIdle): for every
@@ -346,11 +394,17 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
 
   exports.Set("fieldNames", FieldNameList(env));
   exports.Set("UV_EAGAIN", Napi::Number::New(env, UV_EAGAIN));
+  exports.Set("UV_EINVAL", Napi::Number::New(env, UV_EINVAL));
+  exports.Set("UV_EADDRINUSE", Napi::Number::New(env, UV_EADDRINUSE));
+  exports.Set("UV_TCP_IPV6ONLY", Napi::Number::New(env, UV_TCP_IPV6ONLY));
   auto add = [&](const char* name, auto callback) {
     exports.Set(name, Napi::Function::New(env, callback, name));
   };
   add("setCallbacks", SetCallbacks);
   add("listen", Listen);
+  add("listenOnDescriptor", ListenOnDescriptor);
+  add("listenerForHandedConnections", ListenerForHandedConnections);
+  add("adoptConnection", AdoptConnection);
   add("closeListener", CloseListener);
   add("listenerAddress", ListenerAddress);
   add("peerAddress", PeerAddress);

@@ -35,6 +35,12 @@ class Connection final : public HttpParser::Handler {
   // Accepts the pending connection on `server`; nullptr if accept failed.
   static Connection* Accept(Environment* environment, uv_stream_t* server,
                             std::shared_ptr<ServerSettings> settings);
+  // Takes over a connection accepted by someone else (the cluster primary hands each one to a
+  // worker as a Node handle): opens a duplicate of `fd`, a connected TCP or local socket, and
+  // starts it as an accepted one; the handle that owns `fd` is closed by its owner. nullptr, and
+  // a libuv error in *error, if the descriptor cannot be used.
+  static Connection* Adopt(Environment* environment, uv_os_sock_t fd,
+                           std::shared_ptr<ServerSettings> settings, int* error);
 
   uint64_t id() const { return id_; }
   bool closing() const { return closing_; }
@@ -82,6 +88,8 @@ class Connection final : public HttpParser::Handler {
   Connection(Environment* environment, std::shared_ptr<ServerSettings> settings);
   ~Connection() = default;
 
+  // What every connection does once its handle is open: socket options, clocks, reading.
+  void Start();
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnWriteDone(void* owner, int status);
