@@ -24,6 +24,35 @@ export function forgetConnection(id: number): void {
   connections.delete(id);
 }
 
+// A new connection of `server`'s: accepted by its native listener, or adopted from a handle the
+// cluster primary sent. Emits 'connection', or drops it over maxConnections as net.Server does.
+export function openConnection(server: Server, id: number): void {
+  if (server.maxConnections > 0 && server._connections >= server.maxConnections) {
+    // net.Server's rule: over maxConnections the new connection is closed, with a 'drop'.
+    const local = binding.localAddress(id);
+    const remote = binding.peerAddress(id);
+    binding.destroy(id);
+    server.emit('drop', Object.assign(Object.create(null), {
+      localAddress: local?.address,
+      localPort: local?.port,
+      localFamily: local?.family,
+      remoteAddress: remote?.address,
+      remotePort: remote?.port,
+      remoteFamily: remote?.family,
+    }));
+    return;
+  }
+  const socket = new Socket(id);
+  if (server.highWaterMark !== undefined) {
+    socket.readableHighWaterMark = server.highWaterMark;
+    socket.writableHighWaterMark = server.highWaterMark;
+  }
+  const connection = new ServerConnection(server, socket);
+  connections.set(id, connection);
+  server._connectionOpened(connection);
+  server.emit('connection', socket);
+}
+
 binding.setCallbacks({
   onConnection(listenerId, id) {
     const server = listeners.get(listenerId);
@@ -31,30 +60,7 @@ binding.setCallbacks({
       binding.destroy(id);
       return;
     }
-    if (server.maxConnections > 0 && server._connectionCount >= server.maxConnections) {
-      // net.Server's rule: over maxConnections the new connection is closed, with a 'drop'.
-      const local = binding.localAddress(id);
-      const remote = binding.peerAddress(id);
-      binding.destroy(id);
-      server.emit('drop', Object.assign(Object.create(null), {
-        localAddress: local?.address,
-        localPort: local?.port,
-        localFamily: local?.family,
-        remoteAddress: remote?.address,
-        remotePort: remote?.port,
-        remoteFamily: remote?.family,
-      }));
-      return;
-    }
-    const socket = new Socket(id);
-    if (server.highWaterMark !== undefined) {
-      socket.readableHighWaterMark = server.highWaterMark;
-      socket.writableHighWaterMark = server.highWaterMark;
-    }
-    const connection = new ServerConnection(server, socket);
-    connections.set(id, connection);
-    server._connectionOpened(connection);
-    server.emit('connection', socket);
+    openConnection(server, id);
   },
   onHead(id, method, url, major, minor, flags, ...rawHeaders) {
     for (let i = 0; i < rawHeaders.length; i += 2) {

@@ -104,7 +104,7 @@ export function errServerAlreadyListen(): Error {
 }
 
 export function errSocketBadPort(name: string, port: unknown): Error {
-  return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${util.inspect(port)}.`);
+  return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${describeReceived(port)}.`);
 }
 
 export function errHttpBodyNotAllowed(): Error {
@@ -115,9 +115,55 @@ export function errHttpTrailerInvalid(): Error {
   return coded(Error, 'ERR_HTTP_TRAILER_INVALID', 'Trailers are invalid with this transfer encoding');
 }
 
+function errorCode(errno: number): [string, string] {
+  return util.getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error'];
+}
+
+// " 127.0.0.1:80", " /tmp/sock" or "": where Node's host-and-port errors say it happened.
+function hostPortDetails(address: unknown, port: unknown): string {
+  if (typeof port === 'number' && port > 0) return ` ${String(address)}:${port}`;
+  return address ? ` ${String(address)}` : '';
+}
+
+// Node's UVExceptionWithHostPort, which a failed listen() emits: `address` is always an own
+// property (null for a descriptor), `port` whenever it is not 0 (-1 for a local socket).
+export function uvExceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number | null): Error {
+  const [code, description] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}: ${description}${hostPortDetails(address, port)}`) as NodeJS.ErrnoException & { address?: string | null; port?: number };
+  error.code = code;
+  error.errno = errno;
+  error.syscall = syscall;
+  error.address = address;
+  if (port) error.port = port;
+  return error;
+}
+
+// Node's ExceptionWithHostPort, the 'bind' error of a cluster worker whose primary could not
+// listen: its message has the code but no description.
+export function exceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number | null): Error {
+  const [code] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}${hostPortDetails(address, port)}`) as NodeJS.ErrnoException & { address?: string | null; port?: number };
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  error.address = address;
+  if (port) error.port = port;
+  return error;
+}
+
+// Node's ErrnoException: "accept EMFILE", "uv_pipe_chmod ENOENT".
+export function errnoException(errno: number, syscall: string): Error {
+  const [code] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}`) as NodeJS.ErrnoException;
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  return error;
+}
+
 // A libuv error as Node reports it: "listen EADDRINUSE: address already in use 127.0.0.1:80".
 export function systemError(errno: number, syscall: string, address?: string, port?: number): Error {
-  const [code, description] = util.getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error'];
+  const [code, description] = errorCode(errno);
   let message = `${syscall} ${code}: ${description}`;
   if (address !== undefined) message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
   const error = new Error(message) as NodeJS.ErrnoException & { address?: string; port?: number };
