@@ -50,11 +50,19 @@ export interface NativeCallbacks {
 // its connections and the streams given to it with emit('connection') share one.
 export type NativeSettings = { readonly __settings: unique symbol };
 
+// A listener's id, or [errno, syscall] when it could not listen.
+export type ListenResult = number | [number, string];
+
 export interface Binding {
   // Header names common enough that native passes their index instead of a new string.
   fieldNames: readonly string[];
   // libuv's EAGAIN (negative, platform-dependent), as detach() returns it.
   UV_EAGAIN: number;
+  // libuv's EINVAL and EADDRINUSE, for the listen errors JS reports itself as Node does.
+  UV_EINVAL: number;
+  UV_EADDRINUSE: number;
+  // The bind flag of Node's ipv6Only (what a cluster query carries as `flags`).
+  UV_TCP_IPV6ONLY: number;
   setCallbacks(callbacks: NativeCallbacks): void;
   createSettings(
     maxHeaderSize: number,
@@ -65,8 +73,17 @@ export interface Binding {
     outputHighWater: number,
   ): NativeSettings;
   setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
-  // host is an IP literal ('' for every address) or, with port -1, the path of a local socket.
-  listen(host: string, port: number, backlog: number, settings: NativeSettings): number | [number, string];
+  // Binds an IP literal ('' for every address) and listens, or listens on a local socket's path
+  // (port -1). ipv6Only applies to an IPv6 address.
+  listen(host: string, port: number, backlog: number, settings: NativeSettings, ipv6Only: boolean): ListenResult;
+  // Listens on an open descriptor (listen({ fd })); with `duplicate`, on a duplicate of the
+  // descriptor of a Node handle, which stays its owner's.
+  listenOnDescriptor(fd: number, duplicate: boolean, backlog: number, settings: NativeSettings): ListenResult;
+  // A listener that accepts nothing: its connections are adopted (the cluster's round-robin).
+  listenerForHandedConnections(settings: NativeSettings): number;
+  // A connection opened on a duplicate of a connected socket's descriptor (a handle the cluster
+  // primary sent), with the listener's settings: its id, or a negative libuv error.
+  adoptConnection(listenerId: number, fd: number): number;
   closeListener(id: number): void;
   listenerAddress(id: number): AddressInfo | string | null;
   // A client connection to an IP literal (localAddress '' and localPort 0 for none).

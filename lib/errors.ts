@@ -171,14 +171,34 @@ export function requestTimeoutError(): Error {
   return error;
 }
 
-// A connection error as net reports it: "connect ECONNREFUSED 127.0.0.1:80", with errno, code,
-// syscall, address and port (Node's ExceptionWithHostPort).
-export function exceptionWithHostPort(errno: number, syscall: string, address: string, port: number): Error {
-  const [code] = util.getSystemErrorMap().get(errno) ?? ['UNKNOWN'];
-  let details = '';
-  if (port && port > 0) details = ` ${address}:${port}`;
-  else if (address) details = ` ${address}`;
-  const error = new Error(`${syscall} ${code}${details}`) as NodeJS.ErrnoException & { address?: string; port?: number };
+function errorCode(errno: number): [string, string] {
+  return util.getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error'];
+}
+
+// " 127.0.0.1:80", " /tmp/sock" or "": where Node's host-and-port errors say it happened.
+function hostPortDetails(address: unknown, port: unknown): string {
+  if (typeof port === 'number' && port > 0) return ` ${String(address)}:${port}`;
+  return address ? ` ${String(address)}` : '';
+}
+
+// Node's UVExceptionWithHostPort, which a failed listen() emits: `address` is always an own
+// property (null for a descriptor), `port` whenever it is not 0 (-1 for a local socket).
+export function uvExceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number | null): Error {
+  const [code, description] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}: ${description}${hostPortDetails(address, port)}`) as NodeJS.ErrnoException & { address?: string | null; port?: number };
+  error.code = code;
+  error.errno = errno;
+  error.syscall = syscall;
+  error.address = address;
+  if (port) error.port = port;
+  return error;
+}
+
+// Node's ExceptionWithHostPort: "connect ECONNREFUSED 127.0.0.1:80" (a failed connection, the
+// 'bind' error of a cluster worker whose primary could not listen): the code, no description.
+export function exceptionWithHostPort(errno: number, syscall: string, address: string | null, port: number | null): Error {
+  const [code] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}${hostPortDetails(address, port)}`) as NodeJS.ErrnoException & { address?: string | null; port?: number };
   error.errno = errno;
   error.code = code;
   error.syscall = syscall;
@@ -195,9 +215,19 @@ export function aggregateError(errors: Error[]): Error {
   return error;
 }
 
+// Node's ErrnoException: "accept EMFILE", "uv_pipe_chmod ENOENT".
+export function errnoException(errno: number, syscall: string): Error {
+  const [code] = errorCode(errno);
+  const error = new Error(`${syscall} ${code}`) as NodeJS.ErrnoException;
+  error.errno = errno;
+  error.code = code;
+  error.syscall = syscall;
+  return error;
+}
+
 // A libuv error as Node reports it: "listen EADDRINUSE: address already in use 127.0.0.1:80".
 export function systemError(errno: number, syscall: string, address?: string, port?: number): Error {
-  const [code, description] = util.getSystemErrorMap().get(errno) ?? ['UNKNOWN', 'unknown error'];
+  const [code, description] = errorCode(errno);
   let message = `${syscall} ${code}: ${description}`;
   if (address !== undefined) message += port !== undefined && port > 0 ? ` ${address}:${port}` : ` ${address}`;
   const error = new Error(message) as NodeJS.ErrnoException & { address?: string; port?: number };

@@ -1,13 +1,13 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
-import * as dns from 'dns';
 import * as net from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 
-import { AddressInfo, binding, NativeSettings, ROLE_SERVER } from './binding';
+import { AddressInfo, binding, ListenResult, NativeSettings, ROLE_SERVER } from './binding';
 import { registerListener, unregisterListener } from './native-events';
 import type { ListenerOwner } from './native-events';
-import { errInvalidArgType, errServerAlreadyListen, errServerNotRunning, errSocketBadPort, systemError } from './errors';
+import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
 import { IncomingMessage } from './incoming-message';
+import { claimHandle, listen, NodeHandle } from './listen';
 import { hasKeepAliveTimeoutBuffer } from './node-features';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -40,6 +40,8 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 
 // Node's default for --max-http-header-size.
 const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+// Node passes 511 to listen(2) when no backlog is given: the kernel rounds backlog + 1 up to a
+// power of two, so the queue holds 512.
 const DEFAULT_BACKLOG = 511;
 // The port given to the native listen for a local socket (host is then its path).
 const LOCAL_SOCKET = -1;
@@ -74,7 +76,16 @@ export class Server extends net.Server implements ListenerOwner {
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
   _listenerId: number | null = null;
-  private _connections = new Set<ServerConnection>();
+  // The handle of Node's this server listens through, if any (listen(handle), a cluster worker's).
+  private _nodeHandle: NodeHandle | null = null;
+  // net.Server's: the path of the local socket listen() was given.
+  _pipeName?: string;
+  // net.Server's: bumped by listen() and close(), so a listen waiting for a lookup or for the
+  // cluster primary knows it was superseded.
+  declare _listeningId: number;
+  // net.Server's count of open connections (Node's cluster code reads it for maxConnections).
+  declare _connections: number;
+  private _connectionSet = new Set<ServerConnection>();
   private _closing = false;
   private _unref = false;
   // Limits and timeouts native reads for every connection of this server (made on first use).
@@ -142,7 +153,7 @@ export class Server extends net.Server implements ListenerOwner {
 
   // A connection the native listener accepted.
   onConnection(id: number): void {
-    if (this.maxConnections > 0 && this._connections.size >= this.maxConnections) {
+    if (this.maxConnections > 0 && this._connections >= this.maxConnections) {
       // net.Server's rule: over maxConnections the new connection is closed, with a 'drop'.
       const local = binding.localAddress(id);
       const remote = binding.peerAddress(id);
@@ -163,78 +174,93 @@ export class Server extends net.Server implements ListenerOwner {
     const connection = new ServerConnection(this, new NativeTransport(socket));
     socket._receiver = connection;
     socket._owner = connection;
-    this._connections.add(connection);
+    this._connectionOpened(connection);
     this.emit('connection', socket);
   }
 
 
   override listen(...args: unknown[]): this {
-    let callback: (() => void) | undefined;
-    if (typeof args[args.length - 1] === 'function') callback = args.pop() as () => void;
-    let port: unknown = 0;
-    let host: string | undefined;
-    let path: string | undefined;
-    let backlog = DEFAULT_BACKLOG;
-    if (args.length > 0 && args[0] !== null && typeof args[0] === 'object') {
-      const options = args[0] as { port?: unknown; host?: string; path?: string; backlog?: number };
-      port = options.port ?? 0;
-      host = options.host;
-      path = options.path;
-      if (options.backlog !== undefined) backlog = options.backlog;
-    } else if (typeof args[0] === 'string' && !/^\d+$/.test(args[0])) {
-      // listen(path[, backlog]): a local (Unix domain) socket.
-      path = args[0];
-      if (typeof args[1] === 'number') backlog = args[1];
-    } else {
-      port = args[0] ?? 0;
-      if (typeof args[1] === 'string') {
-        host = args[1];
-        if (typeof args[2] === 'number') backlog = args[2];
-      } else if (typeof args[1] === 'number') {
-        backlog = args[1];
-      }
-    }
-    if (path !== undefined) {
-      if (this._listenerId !== null) throw errServerAlreadyListen();
-      if (callback) this.once('listening', callback);
-      this._closing = false;
-      this._listenOn(path, LOCAL_SOCKET, backlog);
-      return this;
-    }
-    const portNumber = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
-    if (typeof portNumber !== 'number' || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) {
-      throw errSocketBadPort('options.port', port);
-    }
-    if (this._listenerId !== null) throw errServerAlreadyListen();
-    if (callback) this.once('listening', callback);
-    this._closing = false;
-    if (host === undefined || host === '' || net.isIP(host) !== 0) {
-      this._listenOn(host ?? '', portNumber, backlog);
-    } else {
-      dns.lookup(host, (error, address) => {
-        if (error) this.emit('error', error);
-        else this._listenOn(address, portNumber, backlog);
-      });
-    }
+    listen(this, args);
     return this;
   }
 
-  private _listenOn(host: string, port: number, backlog: number): void {
-    const result = binding.listen(host, port, backlog, this._nativeSettings());
+  // Node's setupListenHandle when there is no handle yet: opens the descriptor, or binds the
+  // address (every address for none) or the local socket's path, and listens. Errors are
+  // emitted on the next tick, with Node's syscall ('listen') whichever step failed.
+  _listenLocally(address: string | null, port: number | null, addressType: number | null, backlog: unknown, fd: number | undefined, flags: number | undefined): void {
+    const listenBacklog = backlogValue(backlog);
+    let result: ListenResult;
+    let errorAddress = address;
+    if (typeof fd === 'number' && fd >= 0) {
+      // Node's createHandle refuses what is not an int32 (validateInt32) as EINVAL.
+      result = Number.isInteger(fd) && fd <= 0x7fffffff
+        ? binding.listenOnDescriptor(fd, false, listenBacklog, this._nativeSettings())
+        : [binding.UV_EINVAL, 'listen'];
+    } else if (port === -1 && addressType === -1) {
+      result = binding.listen(address as string, LOCAL_SOCKET, listenBacklog, this._nativeSettings(), false);
+    } else {
+      // No address: "::" with IPv4 mapped in, as Node reports it.
+      if (!address) errorAddress = '::';
+      const ipv6Only = ((flags ?? 0) & binding.UV_TCP_IPV6ONLY) !== 0;
+      result = binding.listen(address ?? '', port ?? 0, listenBacklog, this._nativeSettings(), ipv6Only);
+    }
     if (typeof result !== 'number') {
-      const [errno, syscall] = result;
-      const error =
-        port === LOCAL_SOCKET
-          ? systemError(errno, syscall, host)
-          : systemError(errno, syscall, host === '' ? '::' : host, port);
-      process.nextTick(() => this.emit('error', error));
+      this._listenFailed(result[0], errorAddress, port);
       return;
     }
-    this._listenerId = result;
-    registerListener(result, this);
-    if (this._unref) binding.refListener(result, false);
-    process.nextTick(() => this.emit('listening'));
+    this._startedListening(result, null);
   }
+
+  // Node's setupListenHandle with a handle: the server listens through a handle of Node's and
+  // closes it when it closes. A TCP or Pipe handle's socket is listened on natively through a
+  // duplicate of its descriptor; connections the handle itself accepts (or, under the cluster's
+  // round-robin, that the primary sends) come to onconnection and are adopted.
+  _listenThroughHandle(handle: NodeHandle, address: string | null, port: number | null, backlog: unknown): void {
+    claimHandle(handle, this, (error, clientHandle) => this._adoptConnection(error, clientHandle));
+    let result: ListenResult;
+    if (typeof handle.fd === 'number') {
+      result = binding.listenOnDescriptor(handle.fd, true, backlogValue(backlog), this._nativeSettings());
+    } else {
+      const errno = handle.listen?.(backlogValue(backlog)) ?? 0;
+      result = errno !== 0 ? [errno, 'listen'] : binding.listenerForHandedConnections(this._nativeSettings());
+    }
+    if (typeof result !== 'number') {
+      handle.close();
+      this._listenFailed(result[0], address, port);
+      return;
+    }
+    this._startedListening(result, handle);
+  }
+
+  private _listenFailed(errno: number, address: string | null, port: number | null): void {
+    const error = uvExceptionWithHostPort(errno, 'listen', address, port);
+    process.nextTick(() => this.emit('error', error));
+  }
+
+  private _startedListening(listenerId: number, handle: NodeHandle | null): void {
+    this._listenerId = listenerId;
+    this._nodeHandle = handle;
+    registerListener(listenerId, this);
+    if (this._unref) this.unref();
+    process.nextTick(() => {
+      if (this.listening) this.emit('listening');
+    });
+  }
+
+  // A connection accepted elsewhere, as a Node handle: served natively from a duplicate of its
+  // descriptor, and Node's handle closed. One that cannot be taken (no descriptor left to
+  // duplicate) is closed, as a failed accept is.
+  private _adoptConnection(errno: number, clientHandle: NodeHandle): void {
+    if (errno) {
+      this.emit('error', errnoException(errno, 'accept'));
+      return;
+    }
+    const id = this._listenerId === null || typeof clientHandle.fd !== 'number' ? -1 : binding.adoptConnection(this._listenerId, clientHandle.fd);
+    clientHandle.close();
+    if (id >= 0) this.onConnection(id);
+  }
+
+
 
   // The timeouts are read by native at every check, for the connections already open too (as
   // Node's checkConnections and its keep-alive timer read them): setting one after listen()
@@ -276,12 +302,28 @@ export class Server extends net.Server implements ListenerOwner {
     );
   }
 
+  // As net.Server: a TCP listener's address, else the path listen() was given (kept after close),
+  // else null (a local socket opened from a descriptor). Under the cluster's round-robin the
+  // address is the primary's socket's.
   override address(): AddressInfo | string | null {
-    if (this._listenerId === null) return null;
-    return binding.listenerAddress(this._listenerId);
+    if (this._listenerId !== null) {
+      const handle = this._nodeHandle;
+      if (handle !== null && typeof handle.fd !== 'number') {
+        if (handle.getsockname) {
+          const out = {} as AddressInfo;
+          handle.getsockname(out);
+          return out;
+        }
+      } else {
+        const address = binding.listenerAddress(this._listenerId);
+        if (address !== null && typeof address === 'object') return address;
+      }
+    }
+    return this._pipeName ?? null;
   }
 
   override close(callback?: (error?: Error) => void): this {
+    this._listeningId++;
     if (callback) {
       if (this._listenerId === null) {
         this.once('close', () => callback(errServerNotRunning()));
@@ -294,6 +336,11 @@ export class Server extends net.Server implements ListenerOwner {
       unregisterListener(this._listenerId);
       this._listenerId = null;
     }
+    if (this._nodeHandle !== null) {
+      const handle = this._nodeHandle;
+      this._nodeHandle = null;
+      handle.close();
+    }
     this._closing = true;
     // Node 19+: close() also ends connections that are not serving a request.
     this.closeIdleConnections();
@@ -302,11 +349,11 @@ export class Server extends net.Server implements ListenerOwner {
   }
 
   closeAllConnections(): void {
-    for (const connection of [...this._connections]) connection.socket.destroy();
+    for (const connection of [...this._connectionSet]) connection.socket.destroy();
   }
 
   closeIdleConnections(): void {
-    for (const connection of [...this._connections]) {
+    for (const connection of [...this._connectionSet]) {
       if (connection.idle) connection.socket.destroy();
     }
   }
@@ -318,7 +365,7 @@ export class Server extends net.Server implements ListenerOwner {
   }
 
   override getConnections(callback: (error: Error | null, count: number) => void): this {
-    process.nextTick(callback, null, this._connections.size);
+    process.nextTick(callback, null, this._connections);
     return this;
   }
 
@@ -326,12 +373,14 @@ export class Server extends net.Server implements ListenerOwner {
   override ref(): this {
     this._unref = false;
     if (this._listenerId !== null) binding.refListener(this._listenerId, true);
+    this._nodeHandle?.ref?.();
     return this;
   }
 
   override unref(): this {
     this._unref = true;
     if (this._listenerId !== null) binding.refListener(this._listenerId, false);
+    this._nodeHandle?.unref?.();
     return this;
   }
 
@@ -340,20 +389,27 @@ export class Server extends net.Server implements ListenerOwner {
   }
 
   _connectionOpened(connection: ServerConnection): void {
-    this._connections.add(connection);
+    this._connectionSet.add(connection);
+    this._connections = this._connectionSet.size;
   }
 
   _connectionClosed(connection: ServerConnection): void {
-    this._connections.delete(connection);
+    this._connectionSet.delete(connection);
+    this._connections = this._connectionSet.size;
     this._maybeEmitClose();
   }
 
   private _maybeEmitClose(): void {
-    if (this._closing && this._listenerId === null && this._connections.size === 0) {
+    if (this._closing && this._listenerId === null && this._connectionSet.size === 0) {
       this._closing = false;
       process.nextTick(() => this.emit('close'));
     }
   }
+}
+
+// What Node's handle.listen() takes: the backlog (511 for none), as an int32.
+function backlogValue(backlog: unknown): number {
+  return ((backlog || DEFAULT_BACKLOG) as number) | 0;
 }
 
 // Node's keep-alive timer runs a little past the advertised timeout, so the client closes first

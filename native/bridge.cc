@@ -131,9 +131,14 @@ void SetTimeouts(const Napi::CallbackInfo& info) {
   settings->keep_alive_timeout_ms = MillisecondsArgument(info[3]);
 }
 
-// listen(host or path, port or -1, backlog, settings) -> id, or [errno, syscall]
+// A listener's id, or [errno, syscall] when it could not listen.
+Napi::Value ListenResult(Napi::Env env, int err, uint64_t id, const char* syscall) {
+  if (err != 0) return FailureValue(env, err, syscall);
+  return Napi::Number::New(env, static_cast<double>(id));
+}
+
+// listen(host or path, port or -1, backlog, settings, ipv6Only) -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   std::string host = info[0].As<Napi::String>().Utf8Value();
   uint64_t id = 0;
   const char* syscall = "listen";
@@ -141,12 +146,47 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   const int port = info[1].As<Napi::Number>().Int32Value();
   const int backlog = info[2].As<Napi::Number>().Int32Value();
   std::shared_ptr<StreamSettings> settings = SettingsArgument(info[3]);
+  const bool ipv6_only = info[4].ToBoolean().Value();
   int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
                                              &id, &syscall)
-                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, settings,
-                                        &id, &syscall);
-  if (err != 0) return FailureValue(env, err, syscall);
-  return Napi::Number::New(env, static_cast<double>(id));
+                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, ipv6_only,
+                                        settings, &id, &syscall);
+  return ListenResult(info.Env(), err, id, syscall);
+}
+
+// listenOnDescriptor(fd, duplicate, backlog, settings) -> id, or [errno, syscall]: see
+// Listener::CreateOnDescriptor.
+Napi::Value ListenOnDescriptor(const Napi::CallbackInfo& info) {
+  const int fd = info[0].As<Napi::Number>().Int32Value();
+  const bool duplicate = info[1].As<Napi::Boolean>().Value();
+  const int backlog = info[2].As<Napi::Number>().Int32Value();
+  uint64_t id = 0;
+  const char* syscall = "listen";
+  int err = Listener::CreateOnDescriptor(GetEnvironment(info), fd, duplicate, backlog,
+                                         SettingsArgument(info[3]), &id, &syscall);
+  return ListenResult(info.Env(), err, id, syscall);
+}
+
+// listenerForHandedConnections(settings) -> id: see Listener::CreateForHandedConnections.
+Napi::Value ListenerForHandedConnections(const Napi::CallbackInfo& info) {
+  const uint64_t id = Listener::CreateForHandedConnections(GetEnvironment(info), SettingsArgument(info[0]));
+  return Napi::Number::New(info.Env(), static_cast<double>(id));
+}
+
+// adoptConnection(listenerId, fd) -> the id of a connection opened on a duplicate of `fd` with
+// the listener's settings, or a negative libuv error. Its async resources are created in the
+// context of the caller (the cluster message that brought the handle), where Node creates the
+// socket's; JS then emits 'connection' as for an accepted one.
+Napi::Value AdoptConnection(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Listener* listener = ListenerArgument(info);
+  if (listener == nullptr) return Napi::Number::New(env, UV_EBADF);
+  int err = 0;
+  Connection* connection = Connection::Adopt(GetEnvironment(info), info[1].As<Napi::Number>().Int32Value(),
+                                             listener->shared_settings(), &err);
+  if (connection == nullptr) return Napi::Number::New(env, err);
+  connection->InitAsync();
+  return Napi::Number::New(env, static_cast<double>(connection->id()));
 }
 
 bool ParseAddress(const std::string& ip, int port, sockaddr_storage* address) {
@@ -471,6 +511,9 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
 
   exports.Set("fieldNames", FieldNameList(env));
   exports.Set("UV_EAGAIN", Napi::Number::New(env, UV_EAGAIN));
+  exports.Set("UV_EINVAL", Napi::Number::New(env, UV_EINVAL));
+  exports.Set("UV_EADDRINUSE", Napi::Number::New(env, UV_EADDRINUSE));
+  exports.Set("UV_TCP_IPV6ONLY", Napi::Number::New(env, UV_TCP_IPV6ONLY));
   auto add = [&](const char* name, auto callback) {
     exports.Set(name, Napi::Function::New(env, callback, name));
   };
@@ -478,6 +521,9 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("createSettings", CreateSettings);
   add("setTimeouts", SetTimeouts);
   add("listen", Listen);
+  add("listenOnDescriptor", ListenOnDescriptor);
+  add("listenerForHandedConnections", ListenerForHandedConnections);
+  add("adoptConnection", AdoptConnection);
   add("connect", Connect);
   add("connectLocal", ConnectLocal);
   add("createParser", CreateParser);

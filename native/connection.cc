@@ -28,15 +28,43 @@ Connection* Connection::Accept(Environment* environment, uv_stream_t* server,
     self->Close(0);
     return nullptr;
   }
+  self->Start();
+  return self;
+}
+
+Connection* Connection::Adopt(Environment* environment, uv_os_sock_t fd,
+                              std::shared_ptr<StreamSettings> settings, int* error) {
+  const uv_handle_type type = uv_guess_handle(fd);
+  if (type != UV_TCP && type != UV_NAMED_PIPE) {
+    *error = UV_EINVAL;
+    return nullptr;
+  }
+  const int copy = dup(fd);
+  if (copy < 0) {
+    *error = uv_translate_sys_error(errno);
+    return nullptr;
+  }
+  Connection* self = Create(environment, Role::kServer, std::move(settings), type == UV_NAMED_PIPE);
+  *error = type == UV_NAMED_PIPE ? uv_pipe_open(&self->handle_.pipe, copy)
+                                 : uv_tcp_open(&self->handle_.tcp, copy);
+  if (*error != 0) {
+    close(copy);
+    self->Close(0);
+    return nullptr;
+  }
+  self->Start();
+  return self;
+}
+
+void Connection::Start() {
   // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
-  if (IsTcp(self->handle_)) uv_tcp_nodelay(&self->handle_.tcp, 1);
-  self->Touch();
+  if (IsTcp(handle_)) uv_tcp_nodelay(&handle_.tcp, 1);
+  Touch();
   // Node's headersTimeout runs from the accept: a client that connects and sends nothing is
   // answered 408 like one that sends half a head.
-  self->receiving_message_ = true;
-  self->message_started_ = self->last_active_;
-  self->UpdateReading();
-  return self;
+  receiving_message_ = true;
+  message_started_ = last_active_;
+  UpdateReading();
 }
 
 Connection* Connection::Connect(Environment* environment, std::shared_ptr<StreamSettings> settings,

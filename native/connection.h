@@ -21,6 +21,12 @@ class Connection final : public HttpStream {
   // its async resources (InitAsync) in the listener's context.
   static Connection* Accept(Environment* environment, uv_stream_t* server,
                             std::shared_ptr<StreamSettings> settings);
+  // Takes over a connection accepted by someone else (the cluster primary hands each one to a
+  // worker as a Node handle): opens a duplicate of `fd`, a connected TCP or local socket, and
+  // starts it as an accepted one; the handle that owns `fd` is closed by its owner. nullptr, and
+  // a libuv error in *error, if the descriptor cannot be used.
+  static Connection* Adopt(Environment* environment, uv_os_sock_t fd,
+                           std::shared_ptr<StreamSettings> settings, int* error);
   // Starts connecting to `address` (TCP; bound first to `local` when given) or to the local
   // socket at `path`. on_connect(id, status) follows. Called from JS: the async resources are
   // children of the caller's context. Returns nullptr and a libuv error on immediate failure.
@@ -78,6 +84,9 @@ class Connection final : public HttpStream {
 
   static Connection* Create(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings,
                             bool local);
+  // What every accepted or adopted connection does once its handle is open: socket options,
+  // clocks, reading.
+  void Start();
   static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnConnect(uv_connect_t* req, int status);

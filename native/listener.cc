@@ -1,5 +1,8 @@
 #include "listener.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <utility>
 
 #include "connection.h"
@@ -8,12 +11,16 @@ namespace uvhttp {
 
 namespace {
 
-int Bind(uv_tcp_t* handle, const char* host, int port) {
+// `flags` (UV_TCP_IPV6ONLY) apply to an IPv6 address only, as Node passes them to bind6 alone.
+int Bind(uv_tcp_t* handle, const char* host, int port, unsigned int flags) {
   sockaddr_storage address;
   int err = uv_ip6_addr(host, port, reinterpret_cast<sockaddr_in6*>(&address));
-  if (err != 0) err = uv_ip4_addr(host, port, reinterpret_cast<sockaddr_in*>(&address));
+  if (err != 0) {
+    flags = 0;
+    err = uv_ip4_addr(host, port, reinterpret_cast<sockaddr_in*>(&address));
+  }
   if (err != 0) return err;
-  return uv_tcp_bind(handle, reinterpret_cast<const sockaddr*>(&address), 0);
+  return uv_tcp_bind(handle, reinterpret_cast<const sockaddr*>(&address), flags);
 }
 
 }  // namespace
@@ -33,24 +40,27 @@ Listener::Listener(Environment* environment, std::shared_ptr<StreamSettings> set
   environment->EnsureSweepTimer();
 }
 
-int Listener::Open(const char* host, int port, int backlog, const char** syscall) {
+int Listener::Open(const char* host, int port, int backlog, unsigned int bind_flags,
+                   const char** syscall) {
   *syscall = "bind";
-  int err = Bind(&handle_.tcp, host, port);
+  int err = Bind(&handle_.tcp, host, port, bind_flags);
   if (err != 0) return err;
   *syscall = "listen";
   return uv_listen(&handle_.stream, backlog, OnConnection);
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
-                     std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall) {
+                     bool ipv6_only, std::shared_ptr<StreamSettings> settings, uint64_t* id,
+                     const char** syscall) {
   const bool any_address = host[0] == '\0';
   Listener* listener = new Listener(environment, settings, false);
-  int err = listener->Open(any_address ? "::" : host, port, backlog, syscall);
+  int err = listener->Open(any_address ? "::" : host, port, backlog,
+                           ipv6_only ? UV_TCP_IPV6ONLY : 0, syscall);
   if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
     listener->Close();
     listener = new Listener(environment, settings, false);
-    err = listener->Open("0.0.0.0", port, backlog, syscall);
+    err = listener->Open("0.0.0.0", port, backlog, 0, syscall);
   }
   if (err != 0) {
     listener->Close();
@@ -75,6 +85,34 @@ int Listener::CreateLocal(Environment* environment, const char* path, int backlo
   }
   *id = listener->id_;
   return 0;
+}
+
+int Listener::CreateOnDescriptor(Environment* environment, uv_os_sock_t fd, bool duplicate,
+                                 int backlog, std::shared_ptr<StreamSettings> settings, uint64_t* id,
+                                 const char** syscall) {
+  *syscall = "listen";
+  const uv_handle_type type = uv_guess_handle(fd);
+  if (type != UV_TCP && type != UV_NAMED_PIPE) return UV_EINVAL;
+  if (duplicate) {
+    fd = dup(fd);
+    if (fd < 0) return uv_translate_sys_error(errno);
+  }
+  const bool local = type == UV_NAMED_PIPE;
+  Listener* listener = new Listener(environment, settings, local);
+  int err = local ? uv_pipe_open(&listener->handle_.pipe, fd) : uv_tcp_open(&listener->handle_.tcp, fd);
+  if (err != 0 && duplicate) close(fd);
+  if (err == 0) err = uv_listen(&listener->handle_.stream, backlog, OnConnection);
+  if (err != 0) {
+    listener->Close();
+    return err;
+  }
+  *id = listener->id_;
+  return 0;
+}
+
+uint64_t Listener::CreateForHandedConnections(Environment* environment,
+                                              std::shared_ptr<StreamSettings> settings) {
+  return (new Listener(environment, settings, false))->id_;
 }
 
 void Listener::Close() {
