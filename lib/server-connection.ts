@@ -316,6 +316,13 @@ export class ServerConnection implements SocketOwner, MessageOwner {
     else this.socket.destroy();
   }
 
+  // As net.Server, which counts a connection out in socket.destroy(): the server's 'close' (and
+  // getConnections()) need not wait for the handle to close, and 'close' comes before the
+  // sockets' own 'close' events, as on Node.
+  onSocketDestroyed(): void {
+    this.server._connectionClosed(this);
+  }
+
   onSocketClose(): void {
     this.server._connectionClosed(this);
     // As Node: the response holding the socket hears 'close' at once; the requests still waiting

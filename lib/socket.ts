@@ -12,6 +12,9 @@ import { errInvalidArgType, systemError } from './errors';
 export interface SocketOwner {
   onSocketDrain(): void;
   onSocketClose(hadError: boolean): void;
+  // destroy() was called: the connection is on its way out (its 'close' follows once native has
+  // closed it).
+  onSocketDestroyed(): void;
   onSocketTimeout(): void;
   // The socket was destroyed with an error (Node's http.Server hears it through its own 'error'
   // listener on every socket and reports it to 'clientError').
@@ -155,6 +158,7 @@ export class Socket extends EventEmitter {
     this.writable = false;
     this.readable = false;
     binding.destroy(this._id);
+    this._owner?.onSocketDestroyed();
     if (error) process.nextTick(() => this._onError(error));
     return this;
   }
