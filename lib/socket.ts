@@ -12,6 +12,7 @@ import { errInvalidArgType, systemError } from './errors';
 export interface SocketOwner {
   onSocketDrain(): void;
   onSocketClose(hadError: boolean): void;
+  afterSocketClose(): void;
   // destroy() was called: the connection is on its way out (its 'close' follows once native has
   // closed it).
   onSocketDestroyed(): void;
@@ -251,6 +252,7 @@ export class Socket extends EventEmitter {
     this.emit('finish');
     this._owner?.onSocketClose(hadError);
     this.emit('close', hadError);
+    this._owner?.afterSocketClose();
   }
 
   private _peerAddress(): AddressInfo | undefined {

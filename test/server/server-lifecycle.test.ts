@@ -383,6 +383,12 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
     expect(closes(await observeCloseAll(impl))).toEqual(closes(ref));
   });
 
+  test("closeAllConnections(): per connection, the request's 'aborted', the socket's 'close', then the response's", async () => {
+    const ref = await observeCloseAll(nodeImpl);
+    expect(ref.slice(4)).toEqual(['aborted /b', 'socket close', 'res close /b', 'aborted /a', 'socket close', 'res close /a']);
+    expect(await observeCloseAll(impl)).toEqual(ref);
+  });
+
   test('EADDRINUSE: error event with the shape node gives', async () => {
     const holder = nodeHttp.createServer();
     extra.push(holder);
