@@ -295,19 +295,31 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     else this.socket.destroy();
   }
 
+  // As net.Server, which counts a connection out in socket.destroy(): the server's 'close' (and
+  // getConnections()) need not wait for the handle to close, and 'close' comes before the
+  // sockets' own 'close' events, as on Node.
+  onSocketDestroyed(): void {
+    this.server._connectionClosed(this);
+  }
+
+  // Before the socket's 'close' listeners, as Node's socketOnClose (the first listener the
+  // server adds): the requests still waiting are destroyed ('aborted' now, their 'close' on the
+  // next tick); responses queued behind the current one close on the next tick.
   onSocketClose(): void {
     this.server._connectionClosed(this);
-    // As Node: the response holding the socket hears 'close' at once; the requests still waiting
-    // are destroyed (their 'close' follows on the next tick); responses queued behind it close
-    // on the next tick too.
-    const current = this.socket._httpMessage as ServerResponse | null;
-    if (current) emitClose(current);
     for (const res of this.outgoing) process.nextTick(emitClose, res);
     for (const req of this.incoming) req.destroy(connectionReset('aborted'));
     if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset('aborted'));
     this.receiving = null;
     this.incoming.length = 0;
     this.outgoing.length = 0;
+  }
+
+  // After the socket's 'close' listeners that came with the connection: the response holding the
+  // socket hears 'close' (Node's listener for it is added when the response gets the socket).
+  afterSocketClose(): void {
+    const current = this.socket._httpMessage as ServerResponse | null;
+    if (current) emitClose(current);
   }
 
   // Idle: no request is waiting for its response (Node's closeIdleConnections).

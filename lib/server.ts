@@ -454,6 +454,7 @@ function connectionListener(this: Server, socket: net.Socket): void {
   socket.on('close', () => {
     parser.free();
     connection.onSocketClose();
+    connection.afterSocketClose();
   });
   this._connectionOpened(connection);
 }

@@ -27,7 +27,13 @@ export interface MessageReceiver {
 /** What a server connection is told of its socket, in the socket's order. */
 export interface SocketOwner {
   onSocketDrain(): void;
+  // Before the socket's own 'close' listeners (Node's socketOnClose is the first).
   onSocketClose(hadError: boolean): void;
+  // After them (Node's response listener for it is added later).
+  afterSocketClose(): void;
+  // destroy() was called: the connection is on its way out (its 'close' follows once native has
+  // closed it).
+  onSocketDestroyed(): void;
   onSocketTimeout(): void;
   // The socket was destroyed with an error (Node's http.Server hears it through its own 'error'
   // listener on every socket and reports it to 'clientError').
@@ -238,6 +244,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
 
   override _destroy(error: Error | null, callback: WriteCallback): void {
     setConnecting(this, false);
+    this._owner?.onSocketDestroyed();
     if (this._id !== kNoId && !this._nativeClosed) binding.destroy(this._id);
     callback(error);
     if (this._nativeClosed || this._id === kNoId) process.nextTick(emitCloseNT, this);
@@ -591,4 +598,5 @@ function emitCloseNT(socket: Socket): void {
   if (self._closeEmitted) return;
   self._closeEmitted = true;
   socket.emit('close', self._closeError !== 0);
+  socket._owner?.afterSocketClose();
 }

@@ -348,6 +348,47 @@ describe.each(impls.map((i) => [i.name, i] as const))('server lifecycle: %s', (_
     expect(closed).toBe(true);
   });
 
+  // net.Server counts a connection out in socket.destroy() and emits 'close' on the next tick
+  // once none is left; each socket's 'close' (and with it the request's 'aborted' and the
+  // response's 'close') waits for its handle to close, later.
+  async function observeCloseAll(i: Impl): Promise<string[]> {
+    const events: string[] = [];
+    const { server, port } = await startServer(
+      i,
+      (req, res) => {
+        events.push(`request ${req.url}`);
+        req.on('aborted', () => events.push(`aborted ${req.url}`));
+        res.on('close', () => events.push(`res close ${req.url}`));
+      },
+      { setup: (s) => s.on('connection', (socket) => socket.on('close', () => events.push('socket close'))) },
+    );
+    for (const url of ['/a', '/b']) {
+      const socket = await connectRaw(port);
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      socket.write(`GET ${url} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await delay(50);
+    }
+    server.close(() => events.push('server close'));
+    server.closeAllConnections();
+    events.push('closed all');
+    await delay(300);
+    return events;
+  }
+
+  test("closeAllConnections(): the server's 'close' comes before the destroyed sockets' 'close'", async () => {
+    const closes = (events: string[]) => events.filter((e) => e === 'closed all' || e === 'server close' || e === 'socket close');
+    const ref = await observeCloseAll(nodeImpl);
+    expect(closes(ref)).toEqual(['closed all', 'server close', 'socket close', 'socket close']);
+    expect(closes(await observeCloseAll(impl))).toEqual(closes(ref));
+  });
+
+  test("closeAllConnections(): per connection, the request's 'aborted', the socket's 'close', then the response's", async () => {
+    const ref = await observeCloseAll(nodeImpl);
+    expect(ref.slice(4)).toEqual(['aborted /b', 'socket close', 'res close /b', 'aborted /a', 'socket close', 'res close /a']);
+    expect(await observeCloseAll(impl)).toEqual(ref);
+  });
+
   test('EADDRINUSE: error event with the shape node gives', async () => {
     const holder = nodeHttp.createServer();
     extra.push(holder);
