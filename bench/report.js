@@ -233,6 +233,6 @@ ${rawLines.join('\n')}
 console.log('\n' + table.join('\n') + '\n\n' + ratios.join('\n') + '\n');
 if (noisyRuns) console.log(`WARNING: ${noisyRuns} measured run(s) shared their cores with other processes (>${NOISY * 100}%); numbers are indicative only.\n`);
 if (args.out) {
-  fs.writeFileSync(args.out, text);
+  require('./results-file').writeSection(args.out, 'server', text);
   console.log(`written ${args.out}`);
 }

@@ -534,14 +534,14 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
     transport = new NativeTransport(socket);
     release = () => {
       if (socket._receiver === exchange) socket._receiver = null;
-      req.parser = null;
+      releaseExchange(req, socket);
     };
   } else {
     const parser = new StreamParser(socket, ROLE_CLIENT, clientParserSettings(maxHeaderSize, lenient));
     transport = new StreamTransport(socket, parser, () => req._onSocketDrain());
     release = () => {
       parser.free();
-      req.parser = null;
+      releaseExchange(req, socket);
     };
   }
   // eslint-disable-next-line prefer-const
@@ -550,6 +550,13 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
   if (socket instanceof Socket) socket._receiver = exchange;
   else (transport as StreamTransport).parser.receiver = exchange;
   return exchange;
+}
+
+// The response is done (Node's freeParser in socketOnData): the socket's listeners for this
+// exchange go with it.
+function releaseExchange(req: ClientRequestMethods, socket: ClientSocket): void {
+  req.parser = null;
+  socket.removeListener('drain', ondrain);
 }
 
 // Parser settings for streams we feed, by limits (a handful of distinct ones in a process).
