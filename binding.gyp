@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/environment.cc",
+        "native/idle_timers.cc",
         "native/field_names.cc",
         "native/js_call.cc",
         "native/bridge.cc",

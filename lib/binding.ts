@@ -71,6 +71,8 @@ export interface Binding {
     requestTimeout: number,
     keepAliveIdle: number,
     outputHighWater: number,
+    // How often headersTimeout/requestTimeout are checked (servers; default 30 s).
+    connectionsCheckingInterval?: number,
   ): NativeSettings;
   setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
   // Binds an IP literal ('' for every address) and listens, or listens on a local socket's path

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { Socket as NetSocket } from 'net';
 
 import { binding } from './binding';
+import { listenFlagsWithoutHost, pipeChmodSetsMode } from './node-features';
 import { errInvalidArgType, errInvalidArgValue, errnoException, errServerAlreadyListen, errSocketBadPort, exceptionWithHostPort } from './errors';
 
 // A handle of Node's that a server can listen through: a TCP or Pipe handle (from listen(handle)
@@ -93,8 +94,8 @@ export function listen(server: ListeningServer, args: unknown[]): void {
     if (options.host) {
       lookupAndListen(server, port, options.host as string, backlog, options.exclusive, flags);
     } else {
-      // Node leaves the flags out here: ipv6Only takes effect with a host ('::').
-      listenInCluster(server, null, port, 4, backlog, undefined, options.exclusive);
+      // Node 20 leaves the flags out here: ipv6Only takes effect only with a host ('::').
+      listenInCluster(server, null, port, 4, backlog, undefined, options.exclusive, listenFlagsWithoutHost ? flags : undefined);
     }
     return;
   }
@@ -196,9 +197,14 @@ function listenOnPath(server: ListeningServer, options: ListenOptions, backlogFr
   if (mode !== 0) chmodPipe(server, path, mode);
 }
 
-// uv_pipe_chmod: adds the permission bits to the socket file, unless it has them.
+// uv_pipe_chmod: sets the mode (libuv 1.51 and later), or adds the permission bits to the
+// socket file unless it has them (earlier).
 function chmodPipe(server: ListeningServer, path: string, mode: number): void {
   try {
+    if (pipeChmodSetsMode) {
+      fs.chmodSync(path, mode);
+      return;
+    }
     const current = fs.statSync(path).mode;
     if ((current & mode) !== mode) fs.chmodSync(path, (current | mode) & 0o7777);
   } catch (error) {

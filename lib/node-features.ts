@@ -13,3 +13,12 @@ function since(...firsts: string[]): boolean {
 
 // Server.keepAliveTimeoutBuffer: how long past keepAliveTimeout an idle connection stays open.
 export const hasKeepAliveTimeoutBuffer = since('22.19.0', '24.6.0');
+
+// listen({ port, ipv6Only }) without a host binds '::' IPv6-only (Node 22.12 and 23.1 pass the
+// bind flags on with the reusePort option; Node 20 leaves them out there).
+export const listenFlagsWithoutHost = since('22.12.0', '23.1.0');
+
+// uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
+// the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
+const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);
+export const pipeChmodSetsMode = uvMajor > 1 || (uvMajor === 1 && uvMinor >= 51);

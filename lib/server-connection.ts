@@ -284,8 +284,11 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     const res = socket._httpMessage as ServerResponse | null;
     const resTimeout = res !== null && res.emit('timeout', socket);
     const serverTimeout = this.server.emit('timeout', socket);
-    const socketTimeout = socket.emit('timeout');
-    if (!reqTimeout && !resTimeout && !serverTimeout && !socketTimeout) socket.destroy();
+    // Node's socketOnTimeout is the socket's first 'timeout' listener: unless the request, the
+    // response or the server took the timeout, the connection is destroyed, and a listener
+    // the user put on the socket itself runs after that and does not keep it.
+    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
+    socket.emit('timeout');
   }
 
   // Node's socketOnError: the error goes to 'clientError' listeners; without one the connection

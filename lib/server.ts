@@ -43,6 +43,8 @@ const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 // Node passes 511 to listen(2) when no backlog is given: the kernel rounds backlog + 1 up to a
 // power of two, so the queue holds 512.
 const DEFAULT_BACKLOG = 511;
+// Node's default connectionsCheckingInterval.
+const DEFAULT_CHECKING_INTERVAL = 30_000;
 // The port given to the native listen for a local socket (host is then its path).
 const LOCAL_SOCKET = -1;
 
@@ -125,7 +127,7 @@ export class Server extends net.Server implements ListenerOwner {
         configurable: true,
       });
     }
-    this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? 30_000;
+    this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? DEFAULT_CHECKING_INTERVAL;
     this.requireHostHeader = options.requireHostHeader ?? true;
     this.joinDuplicateHeaders = options.joinDuplicateHeaders;
     this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
@@ -146,6 +148,7 @@ export class Server extends net.Server implements ListenerOwner {
         timeoutValue(this._requestTimeout),
         keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
         this.highWaterMark ?? getDefaultHighWaterMark(false),
+        timeoutValue(this.connectionsCheckingInterval) || DEFAULT_CHECKING_INTERVAL,
       );
     }
     return this._settings;

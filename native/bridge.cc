@@ -106,7 +106,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
 }
 
 // createSettings(maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle,
-//                outputHighWater) -> settings
+//                outputHighWater, connectionsCheckingInterval) -> settings
 Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   auto settings = std::make_shared<StreamSettings>();
   settings->limits.max_header_size = info[0].As<Napi::Number>().Uint32Value();
@@ -118,6 +118,7 @@ Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   settings->request_timeout_ms = MillisecondsArgument(info[3]);
   settings->keep_alive_timeout_ms = MillisecondsArgument(info[4]);
   settings->output_high_water = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
+  if (info.Length() > 6 && info[6].IsNumber()) settings->connections_checking_interval_ms = MillisecondsArgument(info[6]);
   return Napi::External<SettingsHandle>::New(info.Env(), new SettingsHandle(std::move(settings)),
                                              [](Napi::Env, SettingsHandle* handle) { delete handle; });
 }

@@ -225,7 +225,12 @@ void Connection::Flush() {
     Close(err);
     return;
   }
-  if (progress) Touch();
+  if (progress) {
+    // What the kernel took just now is this moment's activity; the rest is the baseline the
+    // next idle look compares with.
+    Touch();
+    queued_at_last_check_ = queued_output();
+  }
   if (!output_.writing()) AfterWrite();
 }
 
@@ -244,6 +249,7 @@ void Connection::OnWriteDone(void* owner, int status) {
 // The queue is empty.
 void Connection::AfterWrite() {
   queued_at_last_check_ = 0;
+  ScheduleIdle();
   if (ending_) {
     MaybeShutdown();
     return;
@@ -286,6 +292,7 @@ void Connection::End() {
   if (closing_ || ending_) return;
   ending_ = true;
   UpdateReading();
+  ScheduleIdle();
   if (!dispatching_) Flush();
 }
 
@@ -346,40 +353,63 @@ int Connection::Detach() {
 void Connection::SetTimeout(uint64_t milliseconds) {
   timeout_ = milliseconds;
   Touch();
-  if (milliseconds > 0) environment_->EnsureSweepTimer();
+  ScheduleIdle();
 }
 
 void Connection::ResponseEnded() {
   if (responses_pending_ > 0) --responses_pending_;
   Touch();
+  ScheduleIdle();
 }
 
-void Connection::CheckTimeout(uint64_t now) {
-  if (closing_ || connecting_) return;
-  // Output taken by the peer since the last check is activity: a slow reader of a large
+// Once every response has ended and its bytes have left, the keep-alive timeout stands in for
+// the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) from the response's 'finish'
+// until the next request). While answers are still queued, or the connection is closing, the
+// socket's own timeout applies as on Node; the clock runs only while nothing moves, so output
+// leaving at any pace keeps the connection. Where Node would then wait forever (no socket
+// timeout), the keep-alive bound ends a peer that takes none of the output, so it cannot hold
+// the descriptor and the queued answer without limit.
+uint64_t Connection::IdleTimeout() const {
+  const StreamSettings& settings = *settings_;
+  const bool between_requests = role_ == Role::kServer && responses_pending_ == 0 && !receiving_message_;
+  const bool finished = !ending_ && output_.idle();
+  if (between_requests && settings.keep_alive_timeout_ms > 0 && (finished || timeout_ == 0)) {
+    return settings.keep_alive_timeout_ms;
+  }
+  return timeout_;
+}
+
+void Connection::ScheduleIdle() {
+  if (closing_) return;
+  const uint64_t timeout = IdleTimeout();
+  if (timeout == 0) return;
+  const uint64_t deadline = last_active_ + timeout;
+  // An earlier wake-up is already set: it looks again then.
+  if (idle_due_ != 0 && idle_due_ <= deadline) return;
+  idle_due_ = deadline;
+  // What is queued now is what the next look compares with.
+  queued_at_last_check_ = queued_output();
+  environment_->idle_timers().Schedule(id_, deadline);
+}
+
+void Connection::OnIdleDue(uint64_t due, uint64_t now) {
+  if (due != idle_due_ || closing_) return;  // a later schedule replaced this one
+  idle_due_ = 0;
+  // Output taken by the peer since the last look is activity: a slow reader of a large
   // response is busy, not idle.
   const size_t queued = queued_output();
   if (queued < queued_at_last_check_) Touch();
   queued_at_last_check_ = queued;
-  if (role_ == Role::kServer && CheckRequestTimeout(now)) return;
-  // Once every response has ended and its bytes have left, the keep-alive timeout stands in for
-  // the socket's own (Node: socket.setTimeout(keepAliveTimeout + 1000) from the response's
-  // 'finish' until the next request). While answers are still queued, or the connection is
-  // closing, the socket's own timeout applies as on Node; the clock runs only while nothing
-  // moves, so output leaving at any pace keeps the connection. Where Node would then wait
-  // forever (no socket timeout), the keep-alive bound ends a peer that takes none of the output,
-  // so it cannot hold the descriptor and the queued answer without limit.
-  const StreamSettings& settings = *settings_;
-  const bool between_requests = role_ == Role::kServer && responses_pending_ == 0 && !receiving_message_;
-  const bool finished = !ending_ && output_.idle();
-  uint64_t timeout = timeout_;
-  if (between_requests && settings.keep_alive_timeout_ms > 0 && (finished || timeout_ == 0)) {
-    timeout = settings.keep_alive_timeout_ms;
+  const uint64_t timeout = IdleTimeout();
+  if (timeout == 0) return;
+  if (now - last_active_ < timeout) {
+    ScheduleIdle();
+    return;
   }
-  if (timeout == 0 || now - last_active_ < timeout) return;
   // Tell JS once per idle period; JS decides (Node's 'timeout' event leaves the socket open).
   Touch();
   Notify(socket_async_, environment_->callbacks().on_timeout);
+  ScheduleIdle();
 }
 
 void Connection::Close(int error) {

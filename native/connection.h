@@ -72,11 +72,11 @@ class Connection final : public HttpStream {
   // Each read's bytes also go to JS (on_data), after the parser had them: Node's client sockets
   // emit 'data' to whoever listens besides the parser.
   void SetRawReads(bool on) { raw_reads_ = on; }
-  // Idle time after which JS is told (0: never). Checked by the environment's sweep.
+  // Idle time after which JS is told (0: never), to the millisecond (IdleTimers).
   void SetTimeout(uint64_t milliseconds);
   // JS wrote the last byte of a response (servers).
   void ResponseEnded();
-  void CheckTimeout(uint64_t now) override;
+  void OnIdleDue(uint64_t due, uint64_t now) override;
 
  private:
   Connection(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings);
@@ -98,6 +98,7 @@ class Connection final : public HttpStream {
   size_t QueuedOutput() const override { return queued_output(); }
   void StopInput() override { UpdateReading(); }
   uint64_t LastActive() const override { return last_active_; }
+  void OnMessageReceived() override { ScheduleIdle(); }
 
   void Parse(const char* data, size_t len);
   // Input held back while output drains (see Parse), parsed once the queue is short again.
@@ -106,6 +107,10 @@ class Connection final : public HttpStream {
   void MaybeShutdown();
   void Close(int error);
   void UpdateReading();
+  // The idle time that applies now (the socket's own, or the keep-alive timeout), 0 for none.
+  uint64_t IdleTimeout() const;
+  // Asks the idle timers to look at this connection when it would time out.
+  void ScheduleIdle();
 
   StreamHandle handle_;
   OutputQueue output_;
@@ -118,6 +123,8 @@ class Connection final : public HttpStream {
   uint64_t timeout_ = 0;
   uint64_t last_active_ = 0;
   size_t queued_at_last_check_ = 0;
+  // The deadline the idle timers will ask about (0: none scheduled).
+  uint64_t idle_due_ = 0;
   int close_error_ = 0;
   bool connecting_ = false;
   bool reading_ = false;

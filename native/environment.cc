@@ -5,13 +5,6 @@
 
 namespace uvhttp {
 
-namespace {
-// How often idle timeouts are checked. Node's timers are exact to the millisecond; a sweep this
-// fine keeps socket.setTimeout within a quarter second of the asked value without a timer per
-// connection being re-armed on every read and write.
-constexpr uint64_t kSweepIntervalMs = 250;
-}  // namespace
-
 Environment::Environment(Napi::Env env, uv_loop_t* loop)
     : env_(env), loop_(loop), read_buffer_(kReadBufferSize) {
   napi_add_async_cleanup_hook(env, OnAsyncCleanup, this, &cleanup_handle_);
@@ -94,28 +87,32 @@ CallbackScope::~CallbackScope() {
   if (scope_ != nullptr) napi_close_callback_scope(env_, scope_);
 }
 
-void Environment::EnsureSweepTimer() {
-  if (sweep_timer_started_ || tearing_down_) return;
-  sweep_timer_started_ = true;
-  uv_timer_init(loop_, &sweep_timer_);
-  HandleOpened();
-  sweep_timer_.data = this;
-  uv_timer_start(&sweep_timer_, OnSweep, kSweepIntervalMs, kSweepIntervalMs);
-  // The sweep alone must not keep the process alive: connections and listeners do that.
-  uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_timer_));
+void Environment::CheckRequestsEvery(uint64_t milliseconds) {
+  if (tearing_down_ || milliseconds == 0) return;
+  if (sweep_timer_started_ && milliseconds >= sweep_interval_) return;
+  if (!sweep_timer_started_) {
+    sweep_timer_started_ = true;
+    uv_timer_init(loop_, &sweep_timer_);
+    HandleOpened();
+    sweep_timer_.data = this;
+    // The check alone must not keep the process alive: connections and listeners do that.
+    uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_timer_));
+  }
+  sweep_interval_ = milliseconds;
+  uv_timer_start(&sweep_timer_, OnSweep, milliseconds, milliseconds);
 }
 
 void Environment::OnSweep(uv_timer_t* timer) {
   Environment* self = static_cast<Environment*>(timer->data);
   if (self->tearing_down_) return;
   uint64_t now = uv_now(self->loop_);
-  // Ids, not pointers, across the JS calls: a 'timeout' handler may close other streams.
+  // Ids, not pointers, across the JS calls: an error handler may close other streams.
   std::vector<uint64_t> ids;
   ids.reserve(self->streams_.size());
   self->streams_.ForEach([&](HttpStream* stream) { ids.push_back(stream->id()); });
   for (uint64_t id : ids) {
     HttpStream* stream = self->streams_.Get(id);
-    if (stream != nullptr) stream->CheckTimeout(now);
+    if (stream != nullptr) stream->CheckRequestTimeouts(now);
   }
 }
 
@@ -135,6 +132,7 @@ void Environment::OnAsyncCleanup(napi_async_cleanup_hook_handle handle, void* da
   std::vector<HttpStream*> streams;
   self->streams_.ForEach([&](HttpStream* stream) { streams.push_back(stream); });
   for (HttpStream* stream : streams) stream->Destroy();
+  self->idle_timers_.Close();
   if (self->sweep_timer_started_ && !self->sweep_timer_closed_) {
     self->sweep_timer_closed_ = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&self->sweep_timer_), [](uv_handle_t* timer) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "handle_table.h"
+#include "idle_timers.h"
 #include "js_call.h"
 
 namespace uvhttp {
@@ -96,9 +97,12 @@ class Environment {
   void HandleOpened() { ++open_handles_; }
   void HandleClosed();
 
-  // Starts the sweep timer that enforces idle timeouts (one timer per environment, not one per
-  // connection). Idempotent.
-  void EnsureSweepTimer();
+  // Sockets' idle timeouts (socket.setTimeout, the keep-alive timeout), to the millisecond.
+  IdleTimers& idle_timers() { return idle_timers_; }
+
+  // headersTimeout and requestTimeout are checked periodically, as Node's checkConnections is
+  // every connectionsCheckingInterval: the period is the shortest any server asked for.
+  void CheckRequestsEvery(uint64_t milliseconds);
 
  private:
   CallResult Outcome(napi_status status);
@@ -119,7 +123,9 @@ class Environment {
   std::vector<char> read_buffer_;
   std::vector<napi_value> scratch_arguments_;
   napi_async_cleanup_hook_handle cleanup_handle_ = nullptr;
+  IdleTimers idle_timers_{this};
   uv_timer_t sweep_timer_;
+  uint64_t sweep_interval_ = 0;
   bool sweep_timer_started_ = false;
   bool sweep_timer_closed_ = false;
   size_t open_handles_ = 0;

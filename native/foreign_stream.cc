@@ -10,6 +10,7 @@ ForeignStream* ForeignStream::Create(Environment* environment, Role role,
   self->id_ = environment->streams().Add(self);
   self->parser_async_.Init(environment->env(), "HTTPINCOMINGMESSAGE");
   if (role == Role::kServer) {
+    environment->CheckRequestsEvery(self->settings_->connections_checking_interval_ms);
     // As for an accepted connection, headersTimeout runs from the start.
     self->receiving_message_ = true;
     self->message_started_ = self->LastActive();
@@ -56,11 +57,6 @@ void ForeignStream::Finish() {
 
 void ForeignStream::Leave() {
   if (--depth_ == 0 && closing_) delete this;
-}
-
-void ForeignStream::CheckTimeout(uint64_t now) {
-  if (closing_ || role_ != Role::kServer) return;
-  CheckRequestTimeout(now);
 }
 
 void ForeignStream::Destroy() {

@@ -26,7 +26,6 @@ class ForeignStream final : public HttpStream {
   void Finish();
   // Frees the stream; its id finds nothing from now on.
   void Destroy() override;
-  void CheckTimeout(uint64_t now) override;
 
  private:
   ForeignStream(Environment* environment, Role role, std::shared_ptr<StreamSettings> settings)

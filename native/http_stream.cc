@@ -184,6 +184,7 @@ void HttpStream::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
   receiving_message_ = false;
   head_received_ = false;
   ++messages_completed_;
+  OnMessageReceived();
   // Answers queued past the high-water mark: take no further request until the peer reads.
   if (role_ == Role::kServer && QueuedOutput() >= settings_->output_high_water) {
     parser_.RequestPauseAfterMessage();
@@ -204,8 +205,8 @@ void HttpStream::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
   }
 }
 
-bool HttpStream::CheckRequestTimeout(uint64_t now) {
-  if (!receiving_message_ || stopped_) return false;
+void HttpStream::CheckRequestTimeouts(uint64_t now) {
+  if (role_ != Role::kServer || closing_ || !receiving_message_ || stopped_) return;
   const StreamSettings& settings = *settings_;
   const uint64_t elapsed = now - message_started_;
   if ((!head_received_ && settings.headers_timeout_ms > 0 && elapsed >= settings.headers_timeout_ms) ||
@@ -213,9 +214,7 @@ bool HttpStream::CheckRequestTimeout(uint64_t now) {
     // Node's ERR_HTTP_REQUEST_TIMEOUT, answered with 408 (RFC 9110 §15.5.9).
     ReportError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", parser_.bytes_parsed(), nullptr, 0,
                 false, 408);
-    return true;
   }
-  return false;
 }
 
 // The head of an upgrade or CONNECT (or of a 101 response) was the last thing parsed: what

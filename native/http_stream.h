@@ -56,8 +56,11 @@ class HttpStream : public HttpParser::Handler {
 
   // New parser limits from the next message on (a client's request sets its own).
   void SetLimits(const ParserLimits& limits) { parser_.SetLimits(limits); }
-  // Timeouts, checked by the environment's sweep (Environment::OnSweep).
-  virtual void CheckTimeout(uint64_t now) = 0;
+  // Node's headersTimeout and requestTimeout (servers), checked every connectionsCheckingInterval
+  // (Environment::OnSweep).
+  void CheckRequestTimeouts(uint64_t now);
+  // The idle timer this stream asked for at `due` came up (IdleTimers); `now` is the loop time.
+  virtual void OnIdleDue(uint64_t due, uint64_t now) {}
   // The stream is gone for good: no further call into JS for it.
   virtual void Destroy() = 0;
 
@@ -76,6 +79,9 @@ class HttpStream : public HttpParser::Handler {
   virtual void StopInput() = 0;
   // The time of the read being parsed (a native connection's clock; JS-fed streams use now).
   virtual uint64_t LastActive() const = 0;
+  // A request was received whole: between requests a server's idle bound is the keep-alive
+  // timeout, so a native connection looks again at when it is due.
+  virtual void OnMessageReceived() {}
 
   // What the parser did with the input (`len` bytes, `offset` consumed so far): called after
   // each Execute. Returns true when parsing may go on with the rest of the input.
@@ -88,8 +94,6 @@ class HttpStream : public HttpParser::Handler {
   void ReportCallbackError(const char* data, size_t len);
   void ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
                    const char* raw_packet, size_t raw_length, bool has_packet, uint16_t status);
-  // Node's headersTimeout and requestTimeout (servers). True if it fired.
-  bool CheckRequestTimeout(uint64_t now);
   void HandOff(const char* rest, size_t len);
   // The peer closed its side: completes a close-delimited message, then on_end (in `resource`'s
   // context).

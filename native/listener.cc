@@ -36,8 +36,8 @@ Listener::Listener(Environment* environment, std::shared_ptr<StreamSettings> set
   handle_.handle.data = this;
   id_ = environment->listeners().Add(this);
   async_.Init(environment->env(), "TCPSERVERWRAP");
-  // Timeouts are enforced by the sweep; it is unreferenced, so it costs nothing when idle.
-  environment->EnsureSweepTimer();
+  // headersTimeout/requestTimeout are checked every connectionsCheckingInterval.
+  environment->CheckRequestsEvery(settings_->connections_checking_interval_ms);
 }
 
 int Listener::Open(const char* host, int port, int backlog, unsigned int bind_flags,

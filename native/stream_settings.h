@@ -18,6 +18,8 @@ struct StreamSettings {
   // one). 0: none.
   uint64_t headers_timeout_ms = 0;
   uint64_t request_timeout_ms = 0;
+  // How often those two are checked (Node's connectionsCheckingInterval).
+  uint64_t connections_checking_interval_ms = 30000;
   // How long a server connection may sit idle between requests (keepAliveTimeout plus Node's
   // one second buffer; 0: no limit). Idle means nothing moves: no input, and no output taken.
   uint64_t keep_alive_timeout_ms = 0;
