@@ -40,7 +40,7 @@ export interface NativeCallbacks {
   ): void;
   onEnd(streamId: number): void;
   onDrain(streamId: number): void;
-  onClose(streamId: number, errno: number): void;
+  onClose(streamId: number, errno: number, bytesRead: number): void;
   onTimeout(streamId: number): void;
   // A read's raw bytes, after the parser had them (setRawReads).
   onData(streamId: number, chunk: Buffer): void;
@@ -105,6 +105,8 @@ export interface Binding {
   // UV_EAGAIN while output is still leaving; another negative errno on failure (the connection
   // is then closed, and onClose follows).
   detach(id: number): number;
+  bytesRead(id: number): number;
+  queuedOutput(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;
   refConnection(id: number, ref: boolean): void;

@@ -16,7 +16,7 @@ export interface StreamOwner {
   onEnd(): void;
   onDrain(): void;
   onTimeout(): void;
-  onClose(errno: number): void;
+  onClose(errno: number, bytesRead: number): void;
   onData(chunk: Buffer): void;
 }
 
@@ -104,10 +104,10 @@ binding.setCallbacks({
   onData(id, chunk) {
     streams.get(id)?.onData(chunk);
   },
-  onClose(id, errno) {
+  onClose(id, errno, bytesRead) {
     const owner = streams.get(id);
     if (owner === undefined) return;
     streams.delete(id);
-    owner.onClose(errno);
+    owner.onClose(errno, bytesRead);
   },
 });

@@ -104,12 +104,14 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   _pausedForReader = false;
   private _pausedByUser = false;
   _sent = 0;
+  // What the native connection had read when it closed (bytesRead after 'close', as on Node).
+  _readBeforeClose = 0;
   // What native held unsent after the last write (until it reports the queue empty).
   _queuedNatively = 0;
   private _peer: AddressInfo | undefined;
   private _local: AddressInfo | undefined;
   // The connection closed natively; 'close' is emitted once the stream is destroyed too.
-  private _nativeClosed = false;
+  _nativeClosed = false;
   private _closeError = 0;
   private _closeEmitted = false;
   private _finalCallback: WriteCallback | null = null;
@@ -286,7 +288,21 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     suffix: string | undefined,
     flags: number,
   ): number {
+    // bytesWritten counts what was written, sent or still held for a connection to come, as Node
+    // counts its pending writes. Heads and chunk frames are latin1: one byte per character.
+    if (prefix !== undefined) this._sent += prefix.length;
     if (body !== undefined) this._sent += typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength;
+    if (suffix !== undefined) this._sent += suffix.length;
+    return this._sendMessage(prefix, body, encoding, suffix, flags);
+  }
+
+  private _sendMessage(
+    prefix: string | undefined,
+    body: string | ArrayBufferView | undefined,
+    encoding: BufferEncoding | undefined,
+    suffix: string | undefined,
+    flags: number,
+  ): number {
     if (this._held !== null) {
       this._held.push({ prefix, body, encoding, suffix, flags });
       return 0;
@@ -424,7 +440,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (this._keepAlive !== null) binding.setKeepAlive(this._id, this._keepAlive[0], this._keepAlive[1]);
     const held = this._held ?? [];
     this._held = null;
-    for (const piece of held) this._writeMessage(piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
+    for (const piece of held) this._sendMessage(piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
     this.emit('connect');
     this.emit('ready');
   }
@@ -515,8 +531,9 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (this._id !== kNoId && !handleOf(this)) binding.setRawReads(this._id, true);
   }
 
-  onClose(errno: number): void {
+  onClose(errno: number, bytesRead: number): void {
     this._nativeClosed = true;
+    this._readBeforeClose = bytesRead;
     this._closeError = errno;
     setConnecting(this, false);
     const finalCallback = this._finalCallback;
@@ -550,12 +567,18 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (this._id !== kNoId && !this.destroyed && !this._pausedByUser) binding.resume(this._id);
   }
 
+  _closedWithoutHandle(): boolean {
+    return this._nativeClosed && handleOf(this) === null;
+  }
+
   private _peerAddress(): AddressInfo | undefined {
     if (this._peer === undefined && this._id !== kNoId && !this._nativeClosed) this._peer = binding.peerAddress(this._id);
     return this._peer;
   }
 
   private _localAddress(): AddressInfo | undefined {
+    // Node asks the handle each time: a closed socket has no local address any more.
+    if (this._closedWithoutHandle()) return undefined;
     if (this._local === undefined && this._id !== kNoId && !this._nativeClosed) this._local = binding.localAddress(this._id);
     return this._local;
   }
@@ -564,22 +587,37 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
 // Accessors net.Socket declares as properties (so a class cannot override them), answered from
 // the native connection.
 Object.defineProperties(Socket.prototype, {
+  // As net.Socket's, which answer from the handle: once the connection is closed (and not handed
+  // over) a socket is pending again and has no buffer size.
   pending: {
     configurable: true,
     get(this: Socket): boolean {
-      return this._id === kNoId || this.connecting;
+      return this._id === kNoId || this.connecting || this._closedWithoutHandle();
     },
   },
   bufferSize: {
     configurable: true,
-    get(this: Socket): number {
-      return this.writableLength + this._queuedNatively;
+    get(this: Socket): number | undefined {
+      if (this._closedWithoutHandle()) return undefined;
+      if (this._id === kNoId || this._nativeClosed) return this.writableLength;
+      // Asked of native: the count the last write returned is stale once output has left.
+      return this.writableLength + (this._queuedNatively > 0 ? binding.queuedOutput(this._id) : 0);
     },
   },
   bytesWritten: {
     configurable: true,
     get(this: Socket): number {
       return this._sent;
+    },
+  },
+  // Counted natively (the bytes never pass through JS); after a hand-over the handle of the
+  // net.Socket counts on from there.
+  bytesRead: {
+    configurable: true,
+    get(this: Socket): number {
+      if (this._id !== kNoId && !this._nativeClosed) return binding.bytesRead(this._id);
+      const handle = handleOf(this) as { bytesRead?: number } | null;
+      return this._readBeforeClose + (handle?.bytesRead ?? 0);
     },
   },
 });

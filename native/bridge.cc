@@ -447,6 +447,18 @@ void CallOnConnection(const Napi::CallbackInfo& info) {
   if (connection != nullptr) (connection->*Method)();
 }
 
+// queuedOutput(id) -> the bytes written and not yet taken by the kernel.
+Napi::Value QueuedOutput(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  return Napi::Number::New(info.Env(), connection != nullptr ? static_cast<double>(connection->queued_output()) : 0);
+}
+
+// bytesRead(id) -> the bytes read from the connection's socket so far.
+Napi::Value BytesRead(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  return Napi::Number::New(info.Env(), connection != nullptr ? static_cast<double>(connection->bytes_read()) : 0);
+}
+
 // destroy(id): a native connection closes now; a JS-fed stream is freed.
 void DestroyStream(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
@@ -537,6 +549,8 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("localAddress", LocalAddress);
   add("write", Write);
   add("detach", Detach);
+  add("bytesRead", BytesRead);
+  add("queuedOutput", QueuedOutput);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);
   add("watchDrain", CallOnConnection<&Connection::WatchDrain>);

@@ -151,6 +151,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     self->Close(static_cast<int>(nread));
     return;
   }
+  self->bytes_read_ += static_cast<uint64_t>(nread);
   if (!self->raw_reads_) {
     self->Parse(buf->base, static_cast<size_t>(nread));
     return;
@@ -431,6 +432,7 @@ void Connection::OnClosed(uv_handle_t* handle) {
     JsArguments args(env, environment->scratch_arguments());
     args.Number(static_cast<double>(self->id_));
     args.Int32(self->close_error_);
+    args.Number(static_cast<double>(self->bytes_read_));
     environment->Call(self->socket_async_, environment->callbacks().on_close, args);
     self->parser_async_.Destroy(env);
     self->socket_async_.Destroy(env);

@@ -54,6 +54,7 @@ class Connection final : public HttpStream {
   size_t queued_output() const { return output_.queued(&handle_.stream); }
   // JS wrote: writing is activity, as on Node (net.Socket refreshes its timer on each write).
   void Touch() { last_active_ = uv_now(environment_->loop()); }
+  uint64_t bytes_read() const { return bytes_read_; }
   void Flush();
   // JS found the queue over its high-water mark: tell it (on_drain) once the queue is empty.
   void WatchDrain() { want_drain_ = true; }
@@ -122,6 +123,8 @@ class Connection final : public HttpStream {
   // of queued output taken by the peer).
   uint64_t timeout_ = 0;
   uint64_t last_active_ = 0;
+  // Bytes read from the socket (net.Socket's bytesRead).
+  uint64_t bytes_read_ = 0;
   size_t queued_at_last_check_ = 0;
   // The deadline the idle timers will ask about (0: none scheduled).
   uint64_t idle_due_ = 0;

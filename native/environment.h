@@ -30,7 +30,7 @@ struct JsCallbacks {
   Napi::FunctionReference on_parse_error;    // (connectionId, code, reason, bytesParsed, rawPacket, status)
   Napi::FunctionReference on_end;            // (connectionId): the peer ended its side
   Napi::FunctionReference on_drain;          // (connectionId): the write queue emptied
-  Napi::FunctionReference on_close;          // (connectionId, errno): the handle is closed
+  Napi::FunctionReference on_close;          // (connectionId, errno, bytesRead): the handle is closed
   Napi::FunctionReference on_timeout;        // (connectionId): idle for the time JS asked for
   Napi::FunctionReference on_data;           // (connectionId, Buffer): a read's raw bytes, when JS asked for them
 };

@@ -12,7 +12,7 @@ import * as nodeHttp from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { impls, nodeImpl, type Impl } from '../helpers/impls';
+import { candidates, nodeImpl, type Impl } from '../helpers/impls';
 import { delay, within } from '../helpers/server';
 
 jest.setTimeout(60000);
@@ -22,7 +22,6 @@ const APP = path.join(__dirname, '..', 'fixtures', 'apps', 'cluster-app.js');
 const PM2_APP = path.join(__dirname, '..', 'fixtures', 'apps', 'pm2-app.js');
 const PM2_RUNTIME = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2-runtime');
 const REGISTER = path.join(ROOT, 'dist', 'register.js');
-const candidates = impls.filter((i) => i.name !== 'node');
 
 type Policy = 'rr' | 'none';
 type Result = Record<string, unknown> & { workers: Record<string, { address?: unknown }> };

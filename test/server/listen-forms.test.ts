@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { types } from 'node:util';
-import { impls, nodeImpl, type Impl } from '../helpers/impls';
+import { candidates, nodeImpl, type Impl } from '../helpers/impls';
 import { delay, within } from '../helpers/server';
 import type * as http from 'node:http';
 
@@ -19,7 +19,6 @@ jest.setTimeout(20000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FD_SERVER = path.join(__dirname, '..', 'fixtures', 'apps', 'fd-server.js');
-const candidates = impls.filter((i) => i.name !== 'node');
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
