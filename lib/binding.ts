@@ -77,7 +77,7 @@ export interface Binding {
   setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
   // Binds an IP literal ('' for every address) and listens, or listens on a local socket's path
   // (port -1). ipv6Only applies to an IPv6 address.
-  listen(host: string, port: number, backlog: number, settings: NativeSettings, ipv6Only: boolean): ListenResult;
+  listen(host: string, port: number, backlog: number, settings: NativeSettings, ipv6Only: boolean, reusePort: boolean): ListenResult;
   // Listens on an open descriptor (listen({ fd })); with `duplicate`, on a duplicate of the
   // descriptor of a Node handle, which stays its owner's.
   listenOnDescriptor(fd: number, duplicate: boolean, backlog: number, settings: NativeSettings): ListenResult;

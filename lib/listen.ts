@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { Socket as NetSocket } from 'net';
 
 import { binding } from './binding';
-import { listenFlagsWithoutHost, pipeChmodSetsMode } from './node-features';
+import { hasReusePort, listenFlagsWithoutHost, pipeChmodSetsMode, UV_TCP_REUSEPORT } from './node-features';
 import { errInvalidArgType, errInvalidArgValue, errnoException, errServerAlreadyListen, errSocketBadPort, exceptionWithHostPort } from './errors';
 
 // A handle of Node's that a server can listen through: a TCP or Pipe handle (from listen(handle)
@@ -48,6 +48,7 @@ interface ListenOptions {
   backlog?: unknown;
   exclusive?: unknown;
   ipv6Only?: unknown;
+  reusePort?: unknown;
   readableAll?: unknown;
   writableAll?: unknown;
   signal?: unknown;
@@ -71,7 +72,8 @@ export function listen(server: ListeningServer, args: unknown[]): void {
   // (handle, backlog), (path, backlog), (port, backlog) or (port, host, backlog)
   const backlogFromArgs = toNumber(args.length > 1 && args[1]) || toNumber(args.length > 2 && args[2]);
   const options = (normalized._handle || normalized.handle || normalized) as ListenOptions;
-  const flags = options.ipv6Only === true ? binding.UV_TCP_IPV6ONLY : 0;
+  const reusePort = hasReusePort && options.reusePort === true;
+  const flags = (options.ipv6Only === true ? binding.UV_TCP_IPV6ONLY : 0) | (reusePort ? UV_TCP_REUSEPORT : 0);
   // A listen still waiting for a lookup or the primary is superseded.
   server._listeningId++;
   if (isTcpHandle(options)) {
@@ -91,6 +93,8 @@ export function listen(server: ListeningServer, args: unknown[]): void {
     validatePort(options.port);
     const port = (options.port as number) | 0;
     const backlog = options.backlog || backlogFromArgs;
+    // Each process (or cluster worker) binds its own socket to share the port through the kernel.
+    if (reusePort) options.exclusive = true;
     if (options.host) {
       lookupAndListen(server, port, options.host as string, backlog, options.exclusive, flags);
     } else {

@@ -14,6 +14,12 @@ function since(...firsts: string[]): boolean {
 // Server.keepAliveTimeoutBuffer: how long past keepAliveTimeout an idle connection stays open.
 export const hasKeepAliveTimeoutBuffer = since('22.19.0', '24.6.0');
 
+// listen({ reusePort: true }): SO_REUSEPORT, so that processes and threads can each listen on
+// the same port and the kernel spreads the connections (Node 22.12, 23.1). The bit is libuv's
+// UV_TCP_REUSEPORT (1.49), which Node 20's libuv does not define.
+export const hasReusePort = since('22.12.0', '23.1.0');
+export const UV_TCP_REUSEPORT = 2;
+
 // listen({ port, ipv6Only }) without a host binds '::' IPv6-only (Node 22.12 and 23.1 pass the
 // bind flags on with the reusePort option; Node 20 leaves them out there).
 export const listenFlagsWithoutHost = since('22.12.0', '23.1.0');

@@ -8,7 +8,7 @@ import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer } from './node-features';
+import { hasKeepAliveTimeoutBuffer, UV_TCP_REUSEPORT } from './node-features';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
@@ -200,12 +200,13 @@ export class Server extends net.Server implements ListenerOwner {
         ? binding.listenOnDescriptor(fd, false, listenBacklog, this._nativeSettings())
         : [binding.UV_EINVAL, 'listen'];
     } else if (port === -1 && addressType === -1) {
-      result = binding.listen(address as string, LOCAL_SOCKET, listenBacklog, this._nativeSettings(), false);
+      result = binding.listen(address as string, LOCAL_SOCKET, listenBacklog, this._nativeSettings(), false, false);
     } else {
       // No address: "::" with IPv4 mapped in, as Node reports it.
       if (!address) errorAddress = '::';
       const ipv6Only = ((flags ?? 0) & binding.UV_TCP_IPV6ONLY) !== 0;
-      result = binding.listen(address ?? '', port ?? 0, listenBacklog, this._nativeSettings(), ipv6Only);
+      const reusePort = ((flags ?? 0) & UV_TCP_REUSEPORT) !== 0;
+      result = binding.listen(address ?? '', port ?? 0, listenBacklog, this._nativeSettings(), ipv6Only, reusePort);
     }
     if (typeof result !== 'number') {
       this._listenFailed(result[0], errorAddress, port);

@@ -138,7 +138,7 @@ Napi::Value ListenResult(Napi::Env env, int err, uint64_t id, const char* syscal
   return Napi::Number::New(env, static_cast<double>(id));
 }
 
-// listen(host or path, port or -1, backlog, settings, ipv6Only) -> id, or [errno, syscall]
+// listen(host or path, port or -1, backlog, settings, ipv6Only, reusePort) -> id, or [errno, syscall]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   std::string host = info[0].As<Napi::String>().Utf8Value();
   uint64_t id = 0;
@@ -147,10 +147,10 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   const int port = info[1].As<Napi::Number>().Int32Value();
   const int backlog = info[2].As<Napi::Number>().Int32Value();
   std::shared_ptr<StreamSettings> settings = SettingsArgument(info[3]);
-  const bool ipv6_only = info[4].ToBoolean().Value();
+  const BindOptions bind{info[4].ToBoolean().Value(), info[5].ToBoolean().Value()};
   int err = port < 0 ? Listener::CreateLocal(GetEnvironment(info), host.c_str(), backlog, settings,
                                              &id, &syscall)
-                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, ipv6_only,
+                     : Listener::Create(GetEnvironment(info), host.c_str(), port, backlog, bind,
                                         settings, &id, &syscall);
   return ListenResult(info.Env(), err, id, syscall);
 }

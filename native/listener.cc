@@ -1,5 +1,6 @@
 #include "listener.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,16 +12,34 @@ namespace uvhttp {
 
 namespace {
 
-// `flags` (UV_TCP_IPV6ONLY) apply to an IPv6 address only, as Node passes them to bind6 alone.
-int Bind(uv_tcp_t* handle, const char* host, int port, unsigned int flags) {
+// SO_REUSEPORT must be on the socket before bind(2), and the libuv Node 20 carries (1.46) has no
+// bind flag for it (UV_TCP_REUSEPORT came in 1.49): the socket is made here and handed to libuv,
+// which binds it as its own.
+int OpenReusePortSocket(uv_tcp_t* handle, int family) {
+  const int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return uv_translate_sys_error(errno);
+  const int on = 1;
+  int err = 0;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) err = uv_translate_sys_error(errno);
+  if (err == 0) err = uv_tcp_open(handle, fd);
+  if (err != 0) close(fd);
+  return err;
+}
+
+// `ipv6_only` applies to an IPv6 address only, as Node passes the flag to bind6 alone.
+int Bind(uv_tcp_t* handle, const char* host, int port, bool ipv6_only, bool reuse_port) {
   sockaddr_storage address;
   int err = uv_ip6_addr(host, port, reinterpret_cast<sockaddr_in6*>(&address));
   if (err != 0) {
-    flags = 0;
+    ipv6_only = false;
     err = uv_ip4_addr(host, port, reinterpret_cast<sockaddr_in*>(&address));
   }
   if (err != 0) return err;
-  return uv_tcp_bind(handle, reinterpret_cast<const sockaddr*>(&address), flags);
+  if (reuse_port) {
+    err = OpenReusePortSocket(handle, address.ss_family);
+    if (err != 0) return err;
+  }
+  return uv_tcp_bind(handle, reinterpret_cast<const sockaddr*>(&address), ipv6_only ? UV_TCP_IPV6ONLY : 0);
 }
 
 }  // namespace
@@ -40,27 +59,26 @@ Listener::Listener(Environment* environment, std::shared_ptr<StreamSettings> set
   environment->CheckRequestsEvery(settings_->connections_checking_interval_ms);
 }
 
-int Listener::Open(const char* host, int port, int backlog, unsigned int bind_flags,
+int Listener::Open(const char* host, int port, int backlog, const BindOptions& bind,
                    const char** syscall) {
   *syscall = "bind";
-  int err = Bind(&handle_.tcp, host, port, bind_flags);
+  int err = Bind(&handle_.tcp, host, port, bind.ipv6_only, bind.reuse_port);
   if (err != 0) return err;
   *syscall = "listen";
   return uv_listen(&handle_.stream, backlog, OnConnection);
 }
 
 int Listener::Create(Environment* environment, const char* host, int port, int backlog,
-                     bool ipv6_only, std::shared_ptr<StreamSettings> settings, uint64_t* id,
-                     const char** syscall) {
+                     const BindOptions& bind, std::shared_ptr<StreamSettings> settings,
+                     uint64_t* id, const char** syscall) {
   const bool any_address = host[0] == '\0';
   Listener* listener = new Listener(environment, settings, false);
-  int err = listener->Open(any_address ? "::" : host, port, backlog,
-                           ipv6_only ? UV_TCP_IPV6ONLY : 0, syscall);
+  int err = listener->Open(any_address ? "::" : host, port, backlog, bind, syscall);
   if (err != 0 && any_address && (err == UV_EAFNOSUPPORT || err == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: every IPv4 address instead, as net.Server does.
     listener->Close();
     listener = new Listener(environment, settings, false);
-    err = listener->Open("0.0.0.0", port, backlog, 0, syscall);
+    err = listener->Open("0.0.0.0", port, backlog, BindOptions{false, bind.reuse_port}, syscall);
   }
   if (err != 0) {
     listener->Close();

@@ -13,6 +13,14 @@
 
 namespace uvhttp {
 
+// How a TCP listener binds: Node's ipv6Only (an IPv6 address, or every address, without IPv4
+// mapped in) and reusePort (SO_REUSEPORT: other sockets may bind the same address and port, and
+// the kernel spreads the connections among them).
+struct BindOptions {
+  bool ipv6_only;
+  bool reuse_port;
+};
+
 class Listener {
  public:
   // Binds and listens on an IP literal (JS resolves names first). An empty host means every
@@ -20,10 +28,9 @@ class Listener {
   // Returns 0 and the new listener's id, or a libuv error and the syscall that failed. Called
   // from JS: the listener's async resource ("TCPSERVERWRAP") is a child of the caller's context,
   // so the AsyncLocalStorage store active at listen() reaches the connections' handlers.
-  // `ipv6_only` is Node's ipv6Only: an IPv6 address (or every address) without IPv4 mapped in.
   static int Create(Environment* environment, const char* host, int port, int backlog,
-                    bool ipv6_only, std::shared_ptr<StreamSettings> settings, uint64_t* id,
-                    const char** syscall);
+                    const BindOptions& bind, std::shared_ptr<StreamSettings> settings,
+                    uint64_t* id, const char** syscall);
   // Listens on a local (Unix domain) socket at `path`.
   static int CreateLocal(Environment* environment, const char* path, int backlog,
                          std::shared_ptr<StreamSettings> settings, uint64_t* id, const char** syscall);
@@ -56,7 +63,7 @@ class Listener {
  private:
   Listener(Environment* environment, std::shared_ptr<StreamSettings> settings, bool local);
   // Opens the handle and binds it; the second half of Create, once per address tried.
-  int Open(const char* host, int port, int backlog, unsigned int bind_flags, const char** syscall);
+  int Open(const char* host, int port, int backlog, const BindOptions& bind, const char** syscall);
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* handle);
 

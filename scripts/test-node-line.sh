@@ -26,4 +26,10 @@ tuple="$(node -p 'process.platform + "-" + process.arch')"
 if ls prebuilds/"$tuple"/*.node >/dev/null 2>&1; then
   PREBUILDS_ONLY=1 "$node_bin" -e "require('node-gyp-build')('.'); console.error('== prebuild loads: ' + require('node-gyp-build').path('.'))"
 fi
-PATH="$(dirname "$node_bin"):$PATH" exec "$node_bin" node_modules/jest/bin/jest.js --runInBand "$@"
+# Paths first, then jest options (scripts/jest.sh schedules the files as npm test does).
+paths=()
+while [ "$#" -gt 0 ] && [ "${1#-}" = "$1" ]; do
+  paths+=("$1")
+  shift
+done
+PATH="$(dirname "$node_bin"):$PATH" JEST="$node_bin node_modules/jest/bin/jest.js" exec bash scripts/jest.sh "${paths[@]}" -- "$@"

@@ -291,6 +291,37 @@ describe.each(candidates.map((i) => [i.name, i] as const))('listen forms: %s aga
       expect(await run(impl)).toEqual(ref);
     });
 
+    test('two servers with reusePort on one port: both serve (Node 22.12+), or the second gets EADDRINUSE (Node 20)', async () => {
+      const run = async (i: Impl): Promise<{ first: string; second: string; servedBy: string[] }> => {
+        const tagged = (tag: string): http.Server => {
+          const server = i.http.createServer((_req, res) => res.end(tag));
+          cleanups.push(() => closeQuietly(server));
+          return server;
+        };
+        const a = tagged('a');
+        const b = tagged('b');
+        const listen = (server: http.Server, port: number) =>
+          within(
+            new Promise<string>((resolve) => {
+              server.once('error', (error) => resolve(`${(error as NodeJS.ErrnoException).code} ${(error as NodeJS.ErrnoException).syscall}`));
+              server.listen({ port, host: '127.0.0.1', reusePort: true } as net.ListenOptions, () => resolve('listening'));
+            }),
+            3000,
+            `${i.name} listen`,
+          );
+        const first = await listen(a, 0);
+        const port = (a.address() as net.AddressInfo).port;
+        const second = await listen(b, port);
+        const servedBy = new Set<string>();
+        // The kernel spreads new connections over both sockets by a hash of the client's port.
+        for (let n = 0; n < 40 && servedBy.size < 2; n++) servedBy.add(await fetchOnce({ host: '127.0.0.1', port }));
+        return { first, second, servedBy: [...servedBy].sort() };
+      };
+      const ref = await run(nodeImpl);
+      expect(ref.first).toBe('listening');
+      expect(await run(impl)).toEqual(ref);
+    });
+
     test('listen again after close', async () => {
       await same(async (s) => {
         s.listen(0, '127.0.0.1');
