@@ -496,7 +496,7 @@ function nullObject<T extends object>(...sources: Array<T | undefined>): T {
   return Object.assign(Object.create(null) as T, ...sources);
 }
 
-export const Agent = legacyConstructor('Agent', AgentMethods, initAgent);
+export const Agent = legacyConstructor('Agent', AgentMethods, initAgent, { newOptional: true });
 export type Agent = AgentMethods;
 
 Agent.defaultMaxSockets = Infinity;

@@ -6,8 +6,9 @@
 //
 // So each of our classes is written as a TypeScript class for its methods and accessors (its
 // constructor never runs: fields are `declare`d), and the constructor users see is a function
-// made here (with the public name: `util.inspect` and stack traces show it). It initialises `this` in place when called on an existing instance (the `.call`
-// pattern), constructs when called with `new` or without it, and has the class's prototype, so
+// made here (with the public name: `util.inspect` and stack traces show it). It initialises
+// `this` in place when called on an existing object (the `.call` pattern), constructs with
+// `new` (and, for the classes Node lets, without it), and has the class's prototype, so
 // `instanceof`, `class X extends http.Agent` and the prototype methods behave as on Node.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,13 +21,18 @@ export type LegacyConstructor<C extends AnyClass, A extends unknown[]> = {
   prototype: InstanceType<C>;
 } & Omit<C, 'prototype'>;
 
+// `newOptional`: Node's Server and Agent construct when called without `new`; its
+// IncomingMessage, OutgoingMessage, ServerResponse and ClientRequest initialise whatever `this`
+// they are given, so without `new` (no `this`) they throw a TypeError.
 export function legacyConstructor<C extends AnyClass, A extends unknown[]>(
   name: string,
   methods: C,
   init: (this: InstanceType<C>, ...args: A) => void,
+  { newOptional = false }: { newOptional?: boolean } = {},
 ): LegacyConstructor<C, A> {
   const constructor = function (this: InstanceType<C> | undefined, ...args: A) {
-    if (!(this instanceof constructor)) return new constructor(...args);
+    if (newOptional && !(this instanceof constructor)) return new constructor(...args);
+    if (this === undefined) throw new TypeError(`Cannot read properties of undefined (reading '_events')`);
     init.apply(this, args);
     return undefined;
   } as unknown as LegacyConstructor<C, A>;

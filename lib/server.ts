@@ -9,6 +9,7 @@ import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWith
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
 import { hasKeepAliveTimeoutBuffer, UV_TCP_REUSEPORT } from './node-features';
+import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
@@ -56,88 +57,43 @@ function validateNonNegativeInteger(value: unknown, name: string): void {
 
 // A net.Server subclass as in Node, so `instanceof net.Server` holds for code that checks; the
 // listening socket and the connections are native, not net's.
-export class Server extends net.Server implements ListenerOwner {
-  _IncomingMessage: typeof IncomingMessage;
-  _ServerResponse: typeof ServerResponse;
-  maxHeaderSize: number | undefined;
-  insecureHTTPParser: boolean | undefined;
-  private _requestTimeout: number;
-  private _headersTimeout: number;
-  connectionsCheckingInterval: number;
-  private _keepAliveTimeout = 5_000;
+class ServerMethods extends net.Server implements ListenerOwner {
+  declare _IncomingMessage: typeof IncomingMessage;
+  declare _ServerResponse: typeof ServerResponse;
+  declare maxHeaderSize: number | undefined;
+  declare insecureHTTPParser: boolean | undefined;
+  declare _requestTimeout: number;
+  declare _headersTimeout: number;
+  declare connectionsCheckingInterval: number;
+  declare _keepAliveTimeout: number;
   // An own, enumerable property where the running Node has it (hasKeepAliveTimeoutBuffer).
   declare keepAliveTimeoutBuffer?: number;
-  private _keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
-  requireHostHeader: boolean;
-  joinDuplicateHeaders: boolean | undefined;
-  rejectNonStandardBodyWrites: boolean;
-  highWaterMark: number | undefined;
-  _uniqueHeaders: Set<string> | null;
-  httpAllowHalfOpen = false;
-  timeout = 0;
-  maxHeadersCount: number | null = null;
-  maxRequestsPerSocket = 0;
-  _listenerId: number | null = null;
+  declare _keepAliveTimeoutBuffer: number;
+  declare requireHostHeader: boolean;
+  declare joinDuplicateHeaders: boolean | undefined;
+  declare rejectNonStandardBodyWrites: boolean;
+  declare highWaterMark: number | undefined;
+  declare _uniqueHeaders: Set<string> | null;
+  declare httpAllowHalfOpen: boolean;
+  declare timeout: number;
+  declare maxHeadersCount: number | null;
+  declare maxRequestsPerSocket: number;
+  declare _listenerId: number | null;
   // The handle of Node's this server listens through, if any (listen(handle), a cluster worker's).
-  private _nodeHandle: NodeHandle | null = null;
+  declare _nodeHandle: NodeHandle | null;
   // net.Server's: the path of the local socket listen() was given.
-  _pipeName?: string;
+  declare _pipeName?: string;
   // net.Server's: bumped by listen() and close(), so a listen waiting for a lookup or for the
   // cluster primary knows it was superseded.
   declare _listeningId: number;
   // net.Server's count of open connections (Node's cluster code reads it for maxConnections).
   declare _connections: number;
-  private _connectionSet = new Set<ServerConnection>();
-  private _closing = false;
-  private _unref = false;
+  declare _connectionSet: Set<ServerConnection>;
+  declare _closing: boolean;
+  declare _unref: boolean;
   // Limits and timeouts native reads for every connection of this server (made on first use).
-  private _settings: NativeSettings | null = null;
+  declare _settings: NativeSettings | null;
 
-  constructor(options?: ServerOptions | RequestListener, requestListener?: RequestListener) {
-    super({ allowHalfOpen: true });
-    if (typeof options === 'function') {
-      requestListener = options;
-      options = {};
-    } else if (options === null || options === undefined) {
-      options = {};
-    } else if (typeof options !== 'object') {
-      throw errInvalidArgType('options', 'of type object', options);
-    }
-    this._IncomingMessage = options.IncomingMessage ?? IncomingMessage;
-    this._ServerResponse = options.ServerResponse ?? ServerResponse;
-    if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
-    this.maxHeaderSize = options.maxHeaderSize;
-    this.insecureHTTPParser = options.insecureHTTPParser;
-    this._requestTimeout = options.requestTimeout ?? 300_000;
-    this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
-    this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
-    if (hasKeepAliveTimeoutBuffer) {
-      if (options.keepAliveTimeoutBuffer !== undefined) {
-        validateNonNegativeInteger(options.keepAliveTimeoutBuffer, 'keepAliveTimeoutBuffer');
-        this._keepAliveTimeoutBuffer = options.keepAliveTimeoutBuffer;
-      }
-      // Node reads it at the end of each response; native holds the idle time, so a setter.
-      Object.defineProperty(this, 'keepAliveTimeoutBuffer', {
-        get: () => this._keepAliveTimeoutBuffer,
-        set: (milliseconds: number) => {
-          this._keepAliveTimeoutBuffer = milliseconds;
-          this._pushTimeouts();
-        },
-        enumerable: true,
-        configurable: true,
-      });
-    }
-    this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? DEFAULT_CHECKING_INTERVAL;
-    this.requireHostHeader = options.requireHostHeader ?? true;
-    this.joinDuplicateHeaders = options.joinDuplicateHeaders;
-    this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
-    this.highWaterMark = options.highWaterMark;
-    this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
-    // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
-    // accepted and any stream given to server.emit('connection', stream).
-    this.on('connection', connectionListener);
-    if (requestListener) this.on('request', requestListener);
-  }
 
   _nativeSettings(): NativeSettings {
     if (this._settings === null) {
@@ -296,7 +252,7 @@ export class Server extends net.Server implements ListenerOwner {
     this._pushTimeouts();
   }
 
-  private _pushTimeouts(): void {
+  _pushTimeouts(): void {
     if (this._settings === null) return;
     binding.setTimeouts(
       this._settings,
@@ -410,6 +366,69 @@ export class Server extends net.Server implements ListenerOwner {
     }
   }
 }
+
+// Node's Server is a plain function (http.Server(listener) without `new`, Server.call(this) with
+// util.inherits): see legacy-class.ts.
+function initServer(this: ServerMethods, options?: ServerOptions | RequestListener, requestListener?: RequestListener): void {
+  net.Server.call(this, { allowHalfOpen: true });
+  this._keepAliveTimeout = 5_000;
+  this._keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
+  this.httpAllowHalfOpen = false;
+  this.timeout = 0;
+  this.maxHeadersCount = null;
+  this.maxRequestsPerSocket = 0;
+  this._listenerId = null;
+  this._nodeHandle = null;
+  this._connectionSet = new Set<ServerConnection>();
+  this._closing = false;
+  this._unref = false;
+  this._settings = null;
+  if (typeof options === 'function') {
+    requestListener = options;
+    options = {};
+  } else if (options === null || options === undefined) {
+    options = {};
+  } else if (typeof options !== 'object') {
+    throw errInvalidArgType('options', 'of type object', options);
+  }
+  this._IncomingMessage = options.IncomingMessage ?? IncomingMessage;
+  this._ServerResponse = options.ServerResponse ?? ServerResponse;
+  if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
+  this.maxHeaderSize = options.maxHeaderSize;
+  this.insecureHTTPParser = options.insecureHTTPParser;
+  this._requestTimeout = options.requestTimeout ?? 300_000;
+  this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
+  this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+  if (hasKeepAliveTimeoutBuffer) {
+    if (options.keepAliveTimeoutBuffer !== undefined) {
+      validateNonNegativeInteger(options.keepAliveTimeoutBuffer, 'keepAliveTimeoutBuffer');
+      this._keepAliveTimeoutBuffer = options.keepAliveTimeoutBuffer;
+    }
+    // Node reads it at the end of each response; native holds the idle time, so a setter.
+    Object.defineProperty(this, 'keepAliveTimeoutBuffer', {
+      get: () => this._keepAliveTimeoutBuffer,
+      set: (milliseconds: number) => {
+        this._keepAliveTimeoutBuffer = milliseconds;
+        this._pushTimeouts();
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  this.connectionsCheckingInterval = options.connectionsCheckingInterval ?? DEFAULT_CHECKING_INTERVAL;
+  this.requireHostHeader = options.requireHostHeader ?? true;
+  this.joinDuplicateHeaders = options.joinDuplicateHeaders;
+  this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+  this.highWaterMark = options.highWaterMark;
+  this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
+  // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
+  // accepted and any stream given to server.emit('connection', stream).
+  this.on('connection', connectionListener);
+  if (requestListener) this.on('request', requestListener);
+}
+
+export const Server = legacyConstructor('Server', ServerMethods, initServer, { newOptional: true });
+export type Server = ServerMethods;
 
 // What Node's handle.listen() takes: the backlog (511 for none), as an int32.
 function backlogValue(backlog: unknown): number {
