@@ -231,14 +231,18 @@ void HttpStream::HandOff(const char* rest, size_t len) {
 }
 
 void HttpStream::EndOfInput(const AsyncResource& resource) {
-  stopped_ = true;
   StopInput();
   // RFC 9112 §6.3 item 8: a response without framing ends with the connection; Finish()
-  // delivers its end. A message cut short is an error.
-  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk) {
+  // delivers its end. A message cut short is an error. Finish() runs before the stream counts
+  // as stopped: OnMessageComplete delivers nothing once it is, and the close-delimited body
+  // would never end (the response would look aborted). Only a server reports the error: Node's
+  // client ignores what parser.finish() returns (socketOnEnd), and a response cut short is an
+  // 'aborted' response or a "socket hang up", never HPE_INVALID_EOF_STATE.
+  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk && role_ == Role::kServer) {
     ReportParseError("", 0);
     return;
   }
+  stopped_ = true;
   Notify(resource, environment_->callbacks().on_end);
 }
 
