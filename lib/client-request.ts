@@ -98,10 +98,29 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare reusedSocket: boolean;
   declare _ended: boolean;
   declare _requestError: Error | undefined;
+  declare _finishOnConnect: boolean;
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
     this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+  }
+
+  // Node emits a request's 'finish' from the callback of its last write, which a socket still
+  // connecting calls only once connected, and never when the connection fails (there is no
+  // 'finish' before an ECONNREFUSED): wait for the connection before finishing.
+  override _maybeFinish(): void {
+    const socket = this.socket as ClientSocket | null;
+    if (this._finishWaiting && socket !== null && socket.connecting) {
+      if (!this._finishOnConnect) {
+        this._finishOnConnect = true;
+        socket.once('connect', () => {
+          this._finishOnConnect = false;
+          if (this.socket === socket) this._maybeFinish();
+        });
+      }
+      return;
+    }
+    super._maybeFinish();
   }
 
   override _finish(): void {
@@ -323,6 +342,7 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   this.host = host as string;
   this.protocol = protocol;
   this._requestError = undefined;
+  this._finishOnConnect = false;
 
   if (this.agent) {
     // Keep-alive only where the agent will really reuse the connection.
