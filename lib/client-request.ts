@@ -66,7 +66,7 @@ function isURL(value: unknown): value is URL {
 
 function validateHost(host: unknown, name: string): string | null | undefined {
   if (host !== null && host !== undefined && typeof host !== 'string') {
-    throw errInvalidArgType(`options.${name}`, 'one of type string, undefined, or null', host);
+    throw errInvalidArgType(`options.${name}`, 'of type string or one of undefined or null', host);
   }
   return host;
 }
@@ -110,6 +110,8 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   // 'finish' before an ECONNREFUSED): wait for the connection before finishing.
   override _maybeFinish(): void {
     const socket = this.socket as ClientSocket | null;
+    // A socket destroyed before it was ours (a failed lookup) completes no write either.
+    if (this._finishWaiting && socket !== null && socket.destroyed) return;
     if (this._finishWaiting && socket !== null && socket.connecting) {
       if (!this._finishOnConnect) {
         this._finishOnConnect = true;
@@ -242,6 +244,9 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   callback?: ResponseListener,
 ) {
   OutgoingMessage.call(this);
+  // Before the signal is attached: an aborted one destroys the request at once, with its error.
+  this._requestError = undefined;
+  this._finishOnConnect = false;
   let base: RequestOptions | null;
   if (typeof input === 'string') {
     base = urlToHttpOptions(new URL(input)) as unknown as RequestOptions;
@@ -341,8 +346,6 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   this.reusedSocket = false;
   this.host = host as string;
   this.protocol = protocol;
-  this._requestError = undefined;
-  this._finishOnConnect = false;
 
   if (this.agent) {
     // Keep-alive only where the agent will really reuse the connection.
