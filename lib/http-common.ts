@@ -27,18 +27,19 @@ export function fillIncoming(
   message.joinDuplicateHeaders = joinDuplicateHeaders === true;
 }
 
-// Node 20's parser hands a head of more than 31 fields to JS in runs of 31 (node_http_parser.cc
-// flushes its field buffer as it fills) and parserOnHeaders keeps a run only while fewer
-// entries than the limit are kept, so rawHeaders loses the runs past the limit; Node 22 cuts
-// rawHeaders at the limit itself (a request with more fields is a 431 there).
+// Node's parser hands a head of up to 31 fields to JS at once, and rawHeaders keeps them all;
+// a longer head comes in runs of 31 (node_http_parser.cc flushes its field buffer as it fills).
+// Node 20's parserOnHeaders keeps a run only while fewer entries than the limit are kept, so
+// rawHeaders loses the runs past the limit; Node 22 cuts such a head at the limit itself (a
+// request with more fields is a 431 there).
 const FIELDS_PER_RUN = 31;
 
 function keptRawHeaders(rawHeaders: string[], limit: number): string[] {
-  if (limit <= 0 || rawHeaders.length <= limit) return rawHeaders;
+  if (limit <= 0 || rawHeaders.length <= limit || rawHeaders.length <= FIELDS_PER_RUN * 2) return rawHeaders;
   if (rawHeadersCutAtLimit) return rawHeaders.slice(0, limit);
   let kept = 0;
   while (kept < rawHeaders.length && kept < limit) kept += FIELDS_PER_RUN * 2;
-  return kept < rawHeaders.length && rawHeaders.length > FIELDS_PER_RUN * 2 ? rawHeaders.slice(0, kept) : rawHeaders;
+  return kept < rawHeaders.length ? rawHeaders.slice(0, kept) : rawHeaders;
 }
 
 /** Trailers of a chunked message, when its end arrives. */
