@@ -529,6 +529,7 @@ describe('how the connection is made', () => {
       const socketPath = path.join(os.tmpdir(), `uvhttp-client-${process.pid}-${run.side.name}.sock`);
       const server = http.createServer((req, res) => {
         run.log('server', req.method, req.url, req.headers.host);
+        res.sendDate = false;
         res.end('over the pipe');
       });
       await listen(server, socketPath);
