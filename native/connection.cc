@@ -184,7 +184,11 @@ void Connection::Parse(const char* data, size_t len) {
   const uint32_t completed_before = messages_completed_;
   size_t offset = 0;
   for (;;) {
+    // A client's 'response' listener may destroy the request: as on Node, the rest of the read
+    // is still parsed for it (a body already here ends the response instead of aborting it).
+    draining_read_ = role() == Role::kClient;
     offset += parser_.Execute(data + offset, len - offset);
+    draining_read_ = false;
     if (closing_) return;
     if (!AfterExecute(data, len, offset)) break;
     if (!parser_.paused()) break;

@@ -91,7 +91,7 @@ void HttpStream::AfterInput(uint32_t completed_before) {
 }
 
 HeadAction HttpStream::OnHead(const MessageHead& head) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
+  if ((closing_ && !draining_read_) || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
   const bool server = role_ == Role::kServer;
   if (server) {
     head_received_ = true;
@@ -165,7 +165,7 @@ HeadAction HttpStream::OnHead(const MessageHead& head) {
 }
 
 void HttpStream::OnBody(const char* data, size_t len) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return;
+  if ((closing_ && !draining_read_) || stopped_ || callback_error_code_ != nullptr) return;
   HandleScope scope(environment_->env());
   JsArguments args(environment_->env(), environment_->scratch_arguments());
   args.Number(static_cast<double>(id_));
@@ -193,7 +193,7 @@ void HttpStream::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
     message_end_reported_ = false;
     return;
   }
-  if (closing_ || stopped_) return;
+  if ((closing_ && !draining_read_) || stopped_) return;
   HandleScope scope(environment_->env());
   JsArguments args(environment_->env(), environment_->scratch_arguments());
   args.Number(static_cast<double>(id_));
