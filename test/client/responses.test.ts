@@ -4,7 +4,7 @@
 // must be equal. Each test also asserts, on node's trace, the facts the scenario is about.
 import * as net from 'node:net';
 
-import { answers, delay, differential, eventNames, events, logged, RawConn } from '../helpers/client-harness';
+import { answers, delay, differential, eventNames, events, logged, RawConn, within } from '../helpers/client-harness';
 
 jest.setTimeout(20_000);
 
@@ -189,6 +189,164 @@ describe('interim (1xx) responses', () => {
     });
     expect(events(trace, 'information').map((e) => e[2])).toEqual([100, 103]);
     expect(events(trace, 'continue')).toHaveLength(1);
+  });
+});
+
+describe('expectations and protocol switches', () => {
+  test("Expect: 100-continue answered at once with a final 417: no 'continue', the body is never sent", async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.head();
+        conn.write('HTTP/1.1 417 Expectation Failed\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope');
+      });
+      const ex = run.request(server, 'a', { method: 'PUT', headers: { Expect: '100-continue', 'Content-Length': 4 } }, { keepOpen: true });
+      ex.req.on('continue', () => ex.req.end('data'));
+      ex.req.on('response', () => ex.req.destroy());
+      await ex.done;
+    });
+    expect(events(trace, 'response')[0][2]).toBe(417);
+    expect(events(trace, 'continue')).toEqual([]);
+  });
+
+  test("101 Switching Protocols: 'upgrade' with the socket and the bytes after the head", async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.head();
+        conn.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nfirst bytes');
+        run.log('after the switch', await conn.bytes(5));
+        conn.end('bye');
+      });
+      const ex = run.request(server, 'a', { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
+      await new Promise<void>((resolve) => {
+        ex.req.on('upgrade', (res, socket, head) => {
+          run.log('upgrade', res.statusCode, res.headers, head.toString());
+          const parts: Buffer[] = [];
+          socket.on('data', (d: Buffer) => parts.push(d));
+          socket.on('end', () => {
+            run.log('socket end', Buffer.concat(parts).toString());
+            socket.end();
+          });
+          socket.on('close', () => resolve());
+          socket.write('hello');
+        });
+      });
+    });
+    expect(events(trace, 'upgrade')).toEqual([]);
+    expect(logged(trace, 'upgrade')).toEqual([101]);
+  });
+
+  test("101 without an 'upgrade' listener: the socket is destroyed", async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.head();
+        conn.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+      });
+      await run.request(server, 'a', { headers: { Connection: 'Upgrade', Upgrade: 'echo' } }).done;
+      await delay(20);
+      run.log('server saw the end', server.conns[0].ended);
+    });
+    expect(logged(trace, 'server saw the end')).toEqual([true]);
+  });
+});
+
+describe('reading the body', () => {
+  test('setEncoding: multi-byte characters split across packets', async () => {
+    const trace = await differential(async (run) => {
+      const body = Buffer.from('h\u00e9llo \u20ac w\u00f6rld \ud83d\ude00', 'utf8');
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.request();
+        conn.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+        for (let i = 0; i < body.length; i += 3) {
+          conn.write(body.subarray(i, i + 3));
+          await delay(3);
+        }
+      });
+      const agent = run.agent();
+      const req = run.http.get({ host: '127.0.0.1', port: server.port, agent });
+      await new Promise<void>((resolve) => {
+        req.on('response', (res) => {
+          res.setEncoding('utf8');
+          let text = '';
+          res.on('data', (chunk: string) => {
+            if (typeof chunk !== 'string') run.log('not a string');
+            text += chunk;
+          });
+          res.on('end', () => {
+            run.log('text', text);
+            resolve();
+          });
+        });
+      });
+    });
+    expect(logged(trace, 'text')).toEqual(['h\u00e9llo \u20ac w\u00f6rld \ud83d\ude00']);
+  });
+
+  test('a large body read by a paused reader arrives whole', async () => {
+    const size = 4 * 1024 * 1024;
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.request();
+        conn.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+        conn.write(Buffer.alloc(size, 0x62));
+      });
+      const req = run.http.get({ host: '127.0.0.1', port: server.port, agent: run.agent() });
+      await new Promise<void>((resolve) => {
+        req.on('response', (res) => {
+          res.pause();
+          setTimeout(() => {
+            let total = 0;
+            let wrong = 0;
+            res.on('data', (chunk: Buffer) => {
+              total += chunk.length;
+              if (chunk.some((b) => b !== 0x62)) wrong++;
+            });
+            res.on('end', () => {
+              run.log('read', total, wrong, res.complete);
+              resolve();
+            });
+            res.resume();
+          }, 100);
+        });
+      });
+    });
+    expect(logged(trace, 'read')).toEqual([size]);
+  });
+
+  test('the response comes before the request body has all gone: the connection is reused after both', async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', async (conn) => {
+        await conn.head();
+        conn.write(OK);
+        await conn.bytes(10);
+        for (;;) {
+          await conn.request(5000);
+          conn.write(OK);
+        }
+      });
+      const agent = run.agent({ keepAlive: true });
+      const a = run.request(server, 'a', { agent, method: 'POST', headers: { 'Content-Length': 10 } }, { keepOpen: true });
+      a.req.write('01234');
+      await within(new Promise((resolve) => a.req.on('response', (res) => res.on('end', resolve))), 3000, "the response's end");
+      await delay(20);
+      a.req.end('56789');
+      await a.done;
+      await run.request(server, 'b', { agent }).done;
+      run.log('connections', server.conns.length);
+    });
+    expect(logged(trace, 'connections')).toEqual([1]);
+  });
+
+  // Node marks such a request as the connection's last (_last) but keeps shouldKeepAlive from
+  // the agent: a server that keeps the connection open sees it reused.
+  test('a request that sets Connection: close itself on a keep-alive agent: the connection still goes back to the pool', async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', answers(OK, OK));
+      const agent = run.agent({ keepAlive: true });
+      await run.request(server, 'a', { agent, headers: { Connection: 'close' } }).done;
+      await run.request(server, 'b', { agent }).done;
+      run.log('connections', server.conns.length);
+    });
+    expect(logged(trace, 'connections')).toEqual([1]);
   });
 });
 
