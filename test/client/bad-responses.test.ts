@@ -270,6 +270,30 @@ describe('chunked framing attacks', () => {
     expect(logged(trace, 'client closed before the server stopped')).toEqual([true]);
   });
 
+  test('endless trailers', async () => {
+    const trace = await differential(async (run) => {
+      let closedEarly: Promise<boolean> = Promise.resolve(false);
+      const server = await run.rawServer('srv', (conn) => {
+        closedEarly = endless(conn, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n', 'X-Trailer: more\r\n');
+      });
+      await run.request(server, 'a', {}, { briefErrors: true }).done;
+      run.log('client closed before the server stopped', await closedEarly);
+    });
+    expect(events(trace, 'error')[0][2]).toMatchObject({ code: 'HPE_HEADER_OVERFLOW' });
+    expect(logged(trace, 'client closed before the server stopped')).toEqual([true]);
+  });
+
+  test('a body sent in answer to HEAD: the bytes are read as the next response', async () => {
+    const trace = await differential(async (run) => {
+      const server = await run.rawServer('srv', answers('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello', OK));
+      const agent = run.agent({ keepAlive: true });
+      await run.request(server, 'a', { agent, method: 'HEAD' }).done;
+      await run.request(server, 'b', { agent }).done;
+      run.log('connections', server.conns.length);
+    });
+    expect(events(trace, 'error')[0][2]).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
+  });
+
   test('Transfer-Encoding with Content-Length (request smuggling shape)', async () => {
     const trace = await oneBadResponse('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
     expect(trace.length).toBeGreaterThan(1);

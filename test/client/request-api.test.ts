@@ -288,6 +288,66 @@ describe('the head', () => {
   });
 });
 
+describe('the request object', () => {
+  test('its properties as the exchange goes (method, path, host, protocol, headersSent, writable*, finished)', async () => {
+    const trace = await differential(async (run) => {
+      const server = await recorder(run);
+      const ex = run.request(server, 'a', { method: 'patch', path: '/p?x=1' }, { keepOpen: true });
+      const req = ex.req as http.ClientRequest & { finished: boolean; host: string; protocol: string };
+      const snapshot = (when: string) =>
+        run.log('at', when, {
+          method: req.method,
+          path: req.path,
+          host: req.host,
+          protocol: req.protocol,
+          headersSent: req.headersSent,
+          writable: req.writable,
+          writableEnded: req.writableEnded,
+          writableFinished: req.writableFinished,
+          finished: req.finished,
+          destroyed: req.destroyed,
+          aborted: req.aborted,
+          reusedSocket: req.reusedSocket,
+          maxHeadersCount: req.maxHeadersCount,
+          hasSocket: req.socket !== null && req.socket !== undefined,
+        });
+      snapshot('created');
+      req.on('socket', () => snapshot('socket'));
+      req.on('finish', () => snapshot('finish'));
+      req.on('response', () => snapshot('response'));
+      req.on('close', () => snapshot('close'));
+      req.write('x');
+      snapshot('written');
+      req.end(() => run.log('end callback'));
+      snapshot('ended');
+      await ex.done;
+    });
+    expect(logged(trace, 'at')).toEqual(['created', 'written', 'ended', 'socket', 'finish', 'response', 'close']);
+  });
+
+  test('Host: defaultPort leaves the port out, hostname wins over host, a port given as a string', async () => {
+    const trace = await differential(async (run) => {
+      const server = await recorder(run);
+      const agent = run.agent({ keepAlive: true });
+      await run.request(server, 'a', { agent, defaultPort: server.port }).done;
+      await run.request(server, 'b', { agent, hostname: '127.0.0.1', host: 'ignored.test' }).done;
+      await run.request(server, 'c', { agent, port: String(server.port) as unknown as number }).done;
+      received(run, server);
+    });
+    expect(String(logged(trace, 'received')[0])).toContain('Host: 127.0.0.1\r\n');
+  });
+
+  test('header values outside ASCII go out as latin1 bytes; numbers and arrays as strings', async () => {
+    const trace = await differential(async (run) => {
+      const server = await recorder(run);
+      const ex = run.request(server, 'a', { headers: { 'X-Latin': 'caf\u00e9', 'X-Num': 42, 'X-List': ['a', 'b'] } as http.OutgoingHttpHeaders });
+      await ex.done;
+      received(run, server);
+    });
+    expect(String(logged(trace, 'received')[0])).toContain('X-Latin: caf\u00e9');
+  });
+});
+
 describe('options that throw', () => {
   test('invalid paths, protocols, methods, hosts, header values and timeouts throw synchronously', async () => {
     const trace = await differential(async (run) => {
