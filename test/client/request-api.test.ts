@@ -3,6 +3,7 @@
 // test/helpers/client-harness), and the traces must be equal: the request's events, what
 // throws, and the BYTES the raw server received. Each test also asserts, on node's trace, the
 // facts the scenario is about.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -592,6 +593,8 @@ describe('how the connection is made', () => {
         res.sendDate = false;
         res.end('over the pipe');
       });
+      // A file left by a run that was killed would make listen fail.
+      fs.rmSync(socketPath, { force: true });
       await listen(server, socketPath);
       run.onCleanup(() => {
         server.closeAllConnections();
