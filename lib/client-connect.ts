@@ -84,6 +84,9 @@ function connect(socket: Socket, options: ConnectOptions, connectListener?: () =
   }
 
   const dnsFamily = toDnsFamily(options.family);
+  // What the lookup is given, as net's socketToDnsFamily makes it: the family as it came (not
+  // given: undefined), 'IPv4'/'IPv6' as 4/6.
+  const lookupFamily = (options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family) as number | undefined;
   let hints = options.hints ?? 0;
   // As net: addresses of families the machine has, unless told otherwise.
   if (process.platform !== 'win32' && dnsFamily !== 4 && dnsFamily !== 6 && hints === 0) hints = dns.ADDRCONFIG;
@@ -94,7 +97,7 @@ function connect(socket: Socket, options: ConnectOptions, connectListener?: () =
   if (dnsFamily !== 4 && dnsFamily !== 6 && !localAddress && autoSelectFamily) {
     let attemptTimeout = options.autoSelectFamilyAttemptTimeout ?? net.getDefaultAutoSelectFamilyAttemptTimeout();
     if (attemptTimeout < 10) attemptTimeout = 10;
-    lookup(host, { family: dnsFamily, hints, all: true }, (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => {
+    lookup(host, { family: lookupFamily, hints, all: true }, (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => {
       if (!socket.connecting) return;
       if (error) {
         socket.emit('lookup', error, undefined, undefined, host);
@@ -107,7 +110,7 @@ function connect(socket: Socket, options: ConnectOptions, connectListener?: () =
     });
     return;
   }
-  lookup(host, { family: dnsFamily, hints }, (error: NodeJS.ErrnoException | null, address: string, addressFamily: number) => {
+  lookup(host, { family: lookupFamily, hints }, (error: NodeJS.ErrnoException | null, address: string, addressFamily: number) => {
     socket.emit('lookup', error, address, addressFamily, host);
     if (!socket.connecting) return;
     if (error) {

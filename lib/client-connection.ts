@@ -141,6 +141,37 @@ export class ClientExchange implements MessageReceiver {
     fillTrailers(res, rawTrailers);
     res.push(null);
     this.free();
+    this.trailAfterResponse();
+  }
+
+  // Node's socketOnData gives the whole read to the request's parser: bytes after the response
+  // in the same read are still the request's. Garbage there is the request's 'error' (after its
+  // 'response', the socket destroyed); a second response destroys the socket (as onIncoming
+  // does). From the next read on, the connection is idle and its bytes are nobody's (the
+  // socket's own handling). The parser's events of one read run before the ticks they queue.
+  private trailAfterResponse(): void {
+    const socket = this.transport.socket as Duplex & { _receiver?: MessageReceiver | null };
+    if (!('_receiver' in socket) || socket._receiver !== null) return;
+    const req = this.req;
+    const trailing: MessageReceiver = {
+      onHead: () => {
+        socket.destroy();
+        return HEAD_ANSWER_CONTINUE;
+      },
+      onUpgrade: () => {},
+      onBody: () => {},
+      onMessageEnd: () => {},
+      onParseError: (code, reason, bytesParsed, rawPacket) => {
+        socket._receiver = null;
+        socket.destroy();
+        req._responseError(parserError(code, reason, bytesParsed, rawPacket ?? Buffer.alloc(0)));
+      },
+      onEnd: () => {},
+    };
+    socket._receiver = trailing;
+    process.nextTick(() => {
+      if (socket._receiver === trailing) socket._receiver = null;
+    });
   }
 
   onUpgrade(head: Buffer): void {

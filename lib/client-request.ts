@@ -66,7 +66,7 @@ function isURL(value: unknown): value is URL {
 
 function validateHost(host: unknown, name: string): string | null | undefined {
   if (host !== null && host !== undefined && typeof host !== 'string') {
-    throw errInvalidArgType(`options.${name}`, 'one of type string, undefined, or null', host);
+    throw errInvalidArgType(`options.${name}`, 'of type string or one of undefined or null', host);
   }
   return host;
 }
@@ -98,10 +98,31 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare reusedSocket: boolean;
   declare _ended: boolean;
   declare _requestError: Error | undefined;
+  declare _finishOnConnect: boolean;
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
     this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+  }
+
+  // Node emits a request's 'finish' from the callback of its last write, which a socket still
+  // connecting calls only once connected, and never when the connection fails (there is no
+  // 'finish' before an ECONNREFUSED): wait for the connection before finishing.
+  override _maybeFinish(): void {
+    const socket = this.socket as ClientSocket | null;
+    // A socket destroyed before it was ours (a failed lookup) completes no write either.
+    if (this._finishWaiting && socket !== null && socket.destroyed) return;
+    if (this._finishWaiting && socket !== null && socket.connecting) {
+      if (!this._finishOnConnect) {
+        this._finishOnConnect = true;
+        socket.once('connect', () => {
+          this._finishOnConnect = false;
+          if (this.socket === socket) this._maybeFinish();
+        });
+      }
+      return;
+    }
+    super._maybeFinish();
   }
 
   override _finish(): void {
@@ -223,6 +244,9 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   callback?: ResponseListener,
 ) {
   OutgoingMessage.call(this);
+  // Before the signal is attached: an aborted one destroys the request at once, with its error.
+  this._requestError = undefined;
+  this._finishOnConnect = false;
   let base: RequestOptions | null;
   if (typeof input === 'string') {
     base = urlToHttpOptions(new URL(input)) as unknown as RequestOptions;
@@ -322,7 +346,6 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   this.reusedSocket = false;
   this.host = host as string;
   this.protocol = protocol;
-  this._requestError = undefined;
 
   if (this.agent) {
     // Keep-alive only where the agent will really reuse the connection.

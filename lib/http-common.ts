@@ -1,6 +1,7 @@
 // What a message head from native becomes on an IncomingMessage, for requests and responses
 // alike (Node's parserOnHeadersComplete).
 import type { IncomingMessage } from './incoming-message';
+import { rawHeadersCutAtLimit } from './node-features';
 
 // Node's parser keeps 2000 raw entries (1000 fields) of a head unless told otherwise.
 const DEFAULT_MAX_HEADER_ENTRIES = 2000;
@@ -20,10 +21,25 @@ export function fillIncoming(
   message.httpVersionMajor = major;
   message.httpVersionMinor = minor;
   message.httpVersion = major === 1 ? (minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`) : `${major}.${minor}`;
-  message.rawHeaders = rawHeaders;
   const limit = typeof maxHeadersCount === 'number' ? maxHeadersCount * 2 : DEFAULT_MAX_HEADER_ENTRIES;
+  message.rawHeaders = keptRawHeaders(rawHeaders, limit);
   message._headersCount = limit > 0 ? Math.min(rawHeaders.length, limit) : rawHeaders.length;
   message.joinDuplicateHeaders = joinDuplicateHeaders === true;
+}
+
+// Node's parser hands a head of up to 31 fields to JS at once, and rawHeaders keeps them all;
+// a longer head comes in runs of 31 (node_http_parser.cc flushes its field buffer as it fills).
+// Node 20's parserOnHeaders keeps a run only while fewer entries than the limit are kept, so
+// rawHeaders loses the runs past the limit; Node 22 cuts such a head at the limit itself (a
+// request with more fields is a 431 there).
+const FIELDS_PER_RUN = 31;
+
+function keptRawHeaders(rawHeaders: string[], limit: number): string[] {
+  if (limit <= 0 || rawHeaders.length <= limit || rawHeaders.length <= FIELDS_PER_RUN * 2) return rawHeaders;
+  if (rawHeadersCutAtLimit) return rawHeaders.slice(0, limit);
+  let kept = 0;
+  while (kept < rawHeaders.length && kept < limit) kept += FIELDS_PER_RUN * 2;
+  return kept < rawHeaders.length ? rawHeaders.slice(0, kept) : rawHeaders;
 }
 
 /** Trailers of a chunked message, when its end arrives. */

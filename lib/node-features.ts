@@ -24,6 +24,10 @@ export const UV_TCP_REUSEPORT = 2;
 // bind flags on with the reusePort option; Node 20 leaves them out there).
 export const listenFlagsWithoutHost = since('22.12.0', '23.1.0');
 
+// rawHeaders of a head with more fields than maxHeadersCount ends at the limit (Node 22); Node 20
+// keeps whole runs of 31 fields up to it (http-common.ts).
+export const rawHeadersCutAtLimit = since('22.0.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

@@ -10,7 +10,7 @@ import * as net from 'net';
 import { constants as osConstants } from 'os';
 
 import { AddressInfo, binding, NativeSettings, WRITE_LATIN1_BODY } from './binding';
-import { aggregateError, errSocketClosed, exceptionWithHostPort, systemError } from './errors';
+import { aggregateError, errnoException, errSocketClosed, exceptionWithHostPort } from './errors';
 import { forgetStream, registerStream, StreamOwner } from './native-events';
 
 /** The HTTP side of a connection: where the parser's events go. */
@@ -547,7 +547,8 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (!destroyedBefore) {
       // net.Socket reports a read error before 'close'. With no listener there is nobody to
       // tell (the HTTP layer sees the close), and an unheard 'error' must not crash the process.
-      if (errno !== 0 && this.listenerCount('error') > 0) this.destroy(systemError(errno, 'read'));
+      // Node's onStreamRead makes it with errnoException: "read ECONNRESET", no description.
+      if (errno !== 0 && this.listenerCount('error') > 0) this.destroy(errnoException(errno, 'read'));
       else this.destroy();
     }
     this._owner?.onSocketClose(errno !== 0);

@@ -152,16 +152,18 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   self->bytes_read_ += static_cast<uint64_t>(nread);
-  if (!self->raw_reads_) {
+  if (!self->raw_reads_ && self->role() == Role::kServer) {
     self->Parse(buf->base, static_cast<size_t>(nread));
     return;
   }
-  // As Node's client: the parser has the read first, then the 'data' listeners, all in one
-  // callback scope (the ticks the parser's events queue run after both, not between them).
+  // As Node's client (its parser is a 'data' listener): the parser has the read first, then
+  // the 'data' listeners, all in one callback scope. The ticks the parser's events queue run
+  // after the whole read, not between them: bytes after a response in the same read are still
+  // parsed for its request, before the request lets the connection go (emitFreeNT).
   HandleScope handles(self->environment_->env());
   CallbackScope scope(self->environment_, self->socket_async_);
   self->Parse(buf->base, static_cast<size_t>(nread));
-  if (self->closing_) return;
+  if (self->closing_ || !self->raw_reads_) return;
   JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
   args.Number(static_cast<double>(self->id_));
   args.BufferCopy(buf->base, static_cast<size_t>(nread));
@@ -183,7 +185,11 @@ void Connection::Parse(const char* data, size_t len) {
   const uint32_t completed_before = messages_completed_;
   size_t offset = 0;
   for (;;) {
+    // A client's 'response' listener may destroy the request: as on Node, the rest of the read
+    // is still parsed for it (a body already here ends the response instead of aborting it).
+    draining_read_ = role() == Role::kClient;
     offset += parser_.Execute(data + offset, len - offset);
+    draining_read_ = false;
     if (closing_) return;
     if (!AfterExecute(data, len, offset)) break;
     if (!parser_.paused()) break;

@@ -91,7 +91,7 @@ void HttpStream::AfterInput(uint32_t completed_before) {
 }
 
 HeadAction HttpStream::OnHead(const MessageHead& head) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
+  if ((closing_ && !draining_read_) || stopped_ || callback_error_code_ != nullptr) return HeadAction::kPause;
   const bool server = role_ == Role::kServer;
   if (server) {
     head_received_ = true;
@@ -165,7 +165,7 @@ HeadAction HttpStream::OnHead(const MessageHead& head) {
 }
 
 void HttpStream::OnBody(const char* data, size_t len) {
-  if (closing_ || stopped_ || callback_error_code_ != nullptr) return;
+  if ((closing_ && !draining_read_) || stopped_ || callback_error_code_ != nullptr) return;
   HandleScope scope(environment_->env());
   JsArguments args(environment_->env(), environment_->scratch_arguments());
   args.Number(static_cast<double>(id_));
@@ -193,7 +193,7 @@ void HttpStream::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
     message_end_reported_ = false;
     return;
   }
-  if (closing_ || stopped_) return;
+  if ((closing_ && !draining_read_) || stopped_) return;
   HandleScope scope(environment_->env());
   JsArguments args(environment_->env(), environment_->scratch_arguments());
   args.Number(static_cast<double>(id_));
@@ -231,14 +231,18 @@ void HttpStream::HandOff(const char* rest, size_t len) {
 }
 
 void HttpStream::EndOfInput(const AsyncResource& resource) {
-  stopped_ = true;
   StopInput();
   // RFC 9112 §6.3 item 8: a response without framing ends with the connection; Finish()
-  // delivers its end. A message cut short is an error.
-  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk) {
+  // delivers its end. A message cut short is an error. Finish() runs before the stream counts
+  // as stopped: OnMessageComplete delivers nothing once it is, and the close-delimited body
+  // would never end (the response would look aborted). Only a server reports the error: Node's
+  // client ignores what parser.finish() returns (socketOnEnd), and a response cut short is an
+  // 'aborted' response or a "socket hang up", never HPE_INVALID_EOF_STATE.
+  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk && role_ == Role::kServer) {
     ReportParseError("", 0);
     return;
   }
+  stopped_ = true;
   Notify(resource, environment_->callbacks().on_end);
 }
 

@@ -122,6 +122,9 @@ class HttpStream : public HttpParser::Handler {
   uint64_t callback_error_offset_ = 0;
   // No further input will be parsed: a parse error, a hand-off, or JS unable to run.
   bool stopped_ = false;
+  // A client's read is being parsed: its events are delivered even if JS destroys the socket
+  // meanwhile (Node's socketOnData finishes parser.execute() of the read after a destroy()).
+  bool draining_read_ = false;
   bool handing_off_ = false;
   bool closing_ = false;
   bool message_end_reported_ = false;

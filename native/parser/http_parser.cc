@@ -456,9 +456,13 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     } else if (c == '\n') {
       if (!limits_.lenient) {
         if (!ParseLine(base, ls, p, kLinePartial)) return kSectionError;
-        // Codes as llhttp reports a bare LF: after the request/status line as a version error,
-        // as the blank line ending the head as a header token error, else HPE_CR_EXPECTED.
-        if (!start_line_done_)
+        // Codes as llhttp reports a bare LF: after the request line as a version error, after
+        // the status line as HPE_CR_EXPECTED past the LF (llhttp's "Missing expected CR after
+        // response line"), as the blank line ending the head as a header token error, else
+        // HPE_CR_EXPECTED.
+        if (!start_line_done_ && type_ == Type::kResponse)
+          Fail(ParseError::kCrExpected, sec_start_ + p + 1, "Missing expected CR after response line");
+        else if (!start_line_done_)
           Fail(ParseError::kInvalidVersion, sec_start_ + p, "Expected CRLF after version");
         else if (p == ls)
           Fail(ParseError::kInvalidHeaderToken, sec_start_ + p, "Expected CR before LF");
