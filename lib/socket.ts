@@ -177,8 +177,14 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   override setKeepAlive(enable = false, initialDelay = 0): this {
-    this._keepAlive = [Boolean(enable), Math.floor((initialDelay || 0) / 1000)];
-    if (this._id !== kNoId && !this.destroyed) binding.setKeepAlive(this._id, this._keepAlive[0], this._keepAlive[1]);
+    const on = Boolean(enable);
+    const seconds = Math.floor((initialDelay || 0) / 1000);
+    // The agent sets the same values each time a socket goes back to the pool: the socket has
+    // them already (applied at connect, or by the call that stored them).
+    const current = this._keepAlive;
+    if (current !== null && current[0] === on && current[1] === seconds) return this;
+    this._keepAlive = [on, seconds];
+    if (this._id !== kNoId && !this.destroyed) binding.setKeepAlive(this._id, on, seconds);
     return this;
   }
 
