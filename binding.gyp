@@ -15,8 +15,7 @@
         "native/connection.cc",
         "native/foreign_stream.cc",
         "native/writer.cc",
-        "native/parser/http_parser.cc",
-        "native/parser_probe.cc"
+        "native/parser/http_parser.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -1,11 +1,9 @@
 #include <napi.h>
 
 #include "bridge.h"
-#include "parser_probe.h"
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   uvhttp::InitBridge(env, exports);
-  uvhttp::InitParserProbe(env, exports);
   return exports;
 }
 

@@ -31,8 +31,10 @@ if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
   set -- "${suites[@]}" "$@"
 fi
 # dist/ (for the tests that load the package by name) is the same on every arch: compile it
-# here, on the host.
+# here, on the host. The parser tests drive the parser through the test-only probe addon,
+# cross-compiled from the same sources as the prebuild's parser.
 node_modules/.bin/tsc -p tsconfig.json
+export UVHTTP_PARSER_PROBE="$(node -e "process.stdout.write(require('./test/native/build-probe').buildProbe('arm64'))")"
 
 # node-gyp-build looks in $UVHTTP_PREBUILD instead of the package directory: one that holds
 # only the prebuilds, so build/Release (x64) is never tried.

@@ -14,6 +14,9 @@ cd "$work"
 CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address,undefined" \
   node-gyp rebuild >build.log 2>&1  # npm puts its node-gyp on PATH for scripts
 node_modules/.bin/tsc -p tsconfig.json
+# The parser tests' probe addon, sanitized too.
+CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address,undefined" \
+  node test/native/build-probe.js >>build.log 2>&1
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0

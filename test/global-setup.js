@@ -1,6 +1,7 @@
 'use strict';
 // Tests that spawn `node -r uvhttp/register` or pack the package use the compiled dist/: make
-// sure it matches lib/ before any test runs.
+// sure it matches lib/ before any test runs. The parser tests load the parser probe
+// (test/native): rebuilt if a parser source changed since npm install built it.
 const { execFileSync } = require('child_process');
 const path = require('path');
 
@@ -10,4 +11,5 @@ module.exports = function globalSetup() {
     cwd: root,
     stdio: 'inherit',
   });
+  if (!process.env.UVHTTP_PARSER_PROBE) require('./native/build-probe').buildProbe();
 };

@@ -18,7 +18,7 @@
 import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const binding: any = require('node-gyp-build')(path.join(__dirname, '..'));
+const binding: any = require('./native/build-probe').loadProbe();
 
 type Kind = 'request' | 'response';
 interface Case {

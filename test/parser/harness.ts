@@ -6,7 +6,7 @@ import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // The addon as the package loads it: build/Release, or the prebuild (scripts/test-arm64.sh).
-export const binding: any = require('node-gyp-build')(path.join(__dirname, '..', '..'));
+export const binding: any = require('../native/build-probe').loadProbe();
 
 export type Kind = 'request' | 'response';
 export type Action = 'continue' | 'skipBody' | 'pause' | 'pauseAfterMessage';

@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "llhttp_dialect.h"
+#include "llhttp_dialect.h"  // native/
 #include "parser/http_parser.h"
 
 namespace uvhttp {

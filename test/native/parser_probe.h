@@ -1,7 +1,7 @@
-// A test and benchmark surface for the parser: lets jest fixtures and the parser
-// micro-benchmark drive HttpParser from JS. Not used by the server path.
+// A test surface for the parser: lets jest fixtures drive HttpParser from JS. Built as an addon
+// of its own for the tests (test/native/binding.gyp); not part of the production addon.
 //
-// InitParserProbe adds to the addon's exports:
+// InitParserProbe adds to the probe addon's exports:
 //
 //   class ParserProbe
 //     new ParserProbe(type: 'request' | 'response',
