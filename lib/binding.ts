@@ -73,7 +73,10 @@ export interface Binding {
     outputHighWater: number,
     // How often headersTimeout/requestTimeout are checked (servers; default 30 s).
     connectionsCheckingInterval?: number,
+    // Fields in a head or a trailer section past which parsing fails (0: no limit).
+    maxHeaderFields?: number,
   ): NativeSettings;
+  setMaxHeaderFields(settings: NativeSettings, maxHeaderFields: number): void;
   setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
   // Binds an IP literal ('' for every address) and listens, or listens on a local socket's path
   // (port -1). ipv6Only applies to an IPv6 address.

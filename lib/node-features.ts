@@ -24,6 +24,11 @@ export const UV_TCP_REUSEPORT = 2;
 // bind flags on with the reusePort option; Node 20 leaves them out there).
 export const listenFlagsWithoutHost = since('22.12.0', '23.1.0');
 
+// A request with more fields (in its head, or in its trailers) than maxHeadersCount (1000 when
+// it is not a number) fails to parse: HPE_HEADER_OVERFLOW, answered 431 (Node 22, whose parser
+// counts them); Node 20 parses it and drops the extra fields from req.headers.
+export const parserCountsRequestFields = since('22.0.0');
+
 // rawHeaders of a head with more fields than maxHeadersCount ends at the limit (Node 22); Node 20
 // keeps whole runs of 31 fields up to it (http-common.ts).
 export const rawHeadersCutAtLimit = since('22.0.0');

@@ -8,7 +8,7 @@ import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer, UV_TCP_REUSEPORT } from './node-features';
+import { hasKeepAliveTimeoutBuffer, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
 import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -77,6 +77,7 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare httpAllowHalfOpen: boolean;
   declare timeout: number;
   declare maxHeadersCount: number | null;
+  declare _maxHeadersCount: number | null;
   declare maxRequestsPerSocket: number;
   declare _listenerId: number | null;
   // The handle of Node's this server listens through, if any (listen(handle), a cluster worker's).
@@ -105,6 +106,7 @@ class ServerMethods extends net.Server implements ListenerOwner {
         keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
         this.highWaterMark ?? getDefaultHighWaterMark(false),
         timeoutValue(this.connectionsCheckingInterval) || DEFAULT_CHECKING_INTERVAL,
+        maxHeaderFields(this._maxHeadersCount),
       );
     }
     return this._settings;
@@ -375,7 +377,21 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this._keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
   this.httpAllowHalfOpen = false;
   this.timeout = 0;
-  this.maxHeadersCount = null;
+  this._maxHeadersCount = null;
+  if (parserCountsRequestFields) {
+    // Native counts the fields of each new connection's requests: the value goes there when set.
+    Object.defineProperty(this, 'maxHeadersCount', {
+      get: () => this._maxHeadersCount,
+      set: (count: number | null) => {
+        this._maxHeadersCount = count;
+        if (this._settings !== null) binding.setMaxHeaderFields(this._settings, maxHeaderFields(count));
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  } else {
+    this.maxHeadersCount = null;
+  }
   this.maxRequestsPerSocket = 0;
   this._listenerId = null;
   this._nodeHandle = null;
@@ -429,6 +445,15 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
 
 export const Server = legacyConstructor('Server', ServerMethods, initServer, { newOptional: true });
 export type Server = ServerMethods;
+
+// The parser's field count limit for a maxHeadersCount (Node 22+: its parser's maxHeaderPairs,
+// count << 1, or 2000 entries when not a number; none at or below 0), or 0 where Node 20 leaves
+// the count to JS.
+function maxHeaderFields(count: number | null): number {
+  if (!parserCountsRequestFields) return 0;
+  const pairs = typeof count === 'number' ? count << 1 : 2000;
+  return pairs > 0 ? pairs >>> 1 : 0;
+}
 
 // What Node's handle.listen() takes: the backlog (511 for none), as an int32.
 function backlogValue(backlog: unknown): number {

@@ -106,7 +106,7 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
 }
 
 // createSettings(maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle,
-//                outputHighWater, connectionsCheckingInterval) -> settings
+//                outputHighWater, connectionsCheckingInterval, maxHeaderFields) -> settings
 Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   auto settings = std::make_shared<StreamSettings>();
   settings->limits.max_header_size = info[0].As<Napi::Number>().Uint32Value();
@@ -119,6 +119,7 @@ Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   settings->keep_alive_timeout_ms = MillisecondsArgument(info[4]);
   settings->output_high_water = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
   if (info.Length() > 6 && info[6].IsNumber()) settings->connections_checking_interval_ms = MillisecondsArgument(info[6]);
+  if (info.Length() > 7 && info[7].IsNumber()) settings->limits.max_header_fields = info[7].As<Napi::Number>().Uint32Value();
   return Napi::External<SettingsHandle>::New(info.Env(), new SettingsHandle(std::move(settings)),
                                              [](Napi::Env, SettingsHandle* handle) { delete handle; });
 }
@@ -130,6 +131,12 @@ void SetTimeouts(const Napi::CallbackInfo& info) {
   settings->headers_timeout_ms = MillisecondsArgument(info[1]);
   settings->request_timeout_ms = MillisecondsArgument(info[2]);
   settings->keep_alive_timeout_ms = MillisecondsArgument(info[3]);
+}
+
+// setMaxHeaderFields(settings, n): the field count limit of the connections accepted from now
+// on (Node reads maxHeadersCount when a connection comes).
+void SetMaxHeaderFields(const Napi::CallbackInfo& info) {
+  SettingsArgument(info[0])->limits.max_header_fields = info[1].As<Napi::Number>().Uint32Value();
 }
 
 // A listener's id, or [errno, syscall] when it could not listen.
@@ -533,6 +540,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("setCallbacks", SetCallbacks);
   add("createSettings", CreateSettings);
   add("setTimeouts", SetTimeouts);
+  add("setMaxHeaderFields", SetMaxHeaderFields);
   add("listen", Listen);
   add("listenOnDescriptor", ListenOnDescriptor);
   add("listenerForHandedConnections", ListenerForHandedConnections);

@@ -318,6 +318,7 @@ void HttpParser::SetLimits(const ParserLimits& limits) {
   uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
   if (cap > 0x7fffffffu) cap = 0x7fffffffu;
   raw_cap_ = static_cast<size_t>(cap);
+  max_fields_ = limits_.max_header_fields != 0 ? limits_.max_header_fields : UINT32_MAX;
   SetScalarScanForTesting(scalar_);
 }
 
@@ -509,7 +510,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   const size_t p = FindSpecial(b, v, lim);
   if (p + 1 >= lim || b[p] != '\r' || b[p + 1] != '\n') return 0;
   const uint64_t cnt = static_cast<uint64_t>(counted_) + k + (p - v);
-  if (cnt >= limits_.max_header_size) return 0;
+  if (cnt >= limits_.max_header_size || field_count_ >= max_fields_) return 0;
   size_t ve = p;
   while (ve > v && IsOws(b[ve - 1])) ve--;
   if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
@@ -635,7 +636,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     if (v < e && p[v] == ' ') v++;
     while (v < e && static_cast<uint8_t>(p[v]) <= 0x20) v++;
     cnt += nl + (e - v);
-    if (cnt >= max) return 0;
+    if (cnt >= max || count >= max_fields_) return 0;
     size_t ve = e;
     while (ve > v && static_cast<uint8_t>(p[ve - 1]) <= 0x20) ve--;
     if (count == cap) {
@@ -941,6 +942,10 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
     // RFC 9112 §5.1: no whitespace between field name and colon.
     return Fail(ParseError::kInvalidHeaderToken, sec_start_ + i,
                 IsOws(b[i]) ? "Whitespace before colon" : "Invalid header field char");
+  }
+  if (field_count_ >= max_fields_) {
+    // As Node 22+ (maxHeadersCount): reported once the name of the field past the limit is read.
+    return Fail(ParseError::kHeaderOverflow, sec_start_ + i + 1, "Header overflow", 431);
   }
   if (mode == kLinePartial) lc_colon_ = static_cast<uint32_t>(i);
   cnt += i - s;

@@ -68,6 +68,11 @@ struct ParserLimits {
   // Bytes of chunk extensions in one chunk-size line; over it: HPE_CHUNK_EXTENSIONS_OVERFLOW
   // (the server answers 413). Node 20 uses 16 KiB.
   uint32_t max_chunk_extension_size = 16 * 1024;
+  // Fields in one head, and in one trailer section; the first field past it is
+  // HPE_HEADER_OVERFLOW at its colon (the server answers 431). Node 22 and later (its
+  // maxHeadersCount, 1000 by default); 0, as Node 20, leaves the count to JS, which drops the
+  // fields past maxHeadersCount from req.headers.
+  uint32_t max_header_fields = 0;
   // Node's insecureHTTPParser. Each relaxation it enables is documented at its use in
   // http_parser.cc with the attack it reopens.
   bool lenient = false;
@@ -258,6 +263,7 @@ class HttpParser {
   // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
   std::vector<HeaderField> fields_;
   uint32_t field_count_ = 0;
+  uint32_t max_fields_ = UINT32_MAX;  // limits_.max_header_fields, or no limit
 
   // Start line.
   Method method_ = Method::kGet;

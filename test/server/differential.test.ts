@@ -969,6 +969,35 @@ const scenarios: Scenario[] = [
         : expect(((log[0] as unknown[])[0] as string[]).length).toBe(10),
   },
   {
+    name: 'more than 1000 header fields with maxHeadersCount unset',
+    handler: (log) => (req, res) => {
+      log.push([Object.keys(req.headers).length, req.rawHeaders.length]);
+      res.end();
+    },
+    send: GET('/', Array.from({ length: 1100 }, (_, i) => `h${i}:\r\n`).join('')),
+    responses: 1,
+    // Node 20 keeps 1000 fields in req.headers; Node 22+ answers 431 at the 1001st field.
+    check: (r, log) =>
+      nodeMajor >= 22 ? expect([r.responses[0]?.statusCode, log]).toEqual([431, []]) : expect((log[0] as number[])[0]).toBe(1000),
+  },
+  {
+    name: 'trailer fields past maxHeadersCount',
+    handler: (log) => (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        log.push([req.rawHeaders.length, req.rawTrailers]);
+        res.end();
+      });
+    },
+    setup: (s) => {
+      s.maxHeadersCount = 3;
+    },
+    send: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nT1: 1\r\nT2: 2\r\nT3: 3\r\nT4: 4\r\n\r\n',
+    responses: 1,
+    // Node 22+ counts the trailer section on its own: the fourth trailer is the overflow.
+    check: (r) => expect(r.responses[0]?.statusCode).toBe(nodeMajor >= 22 ? 431 : 200),
+  },
+  {
     name: "'checkContinue' listener decides on Expect: 100-continue",
     handler: () => (_req, res) => res.end('handler'),
     setup: (s, log) => {
