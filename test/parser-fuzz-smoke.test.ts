@@ -27,9 +27,14 @@ function files(dir: string): string[] {
     .filter((f) => fs.statSync(f).isFile());
 }
 
+// The fuzzer is its own clang ASan/UBSan build: the gcc sanitizer runtimes scripts/test-asan.sh
+// preloads into node must not be loaded into it.
+const fuzzEnv: NodeJS.ProcessEnv = { ...process.env };
+delete fuzzEnv.LD_PRELOAD;
+
 describe('parser fuzz smoke', () => {
   maybe('fuzzer builds', () => {
-    const build = spawnSync('make', ['-s', '-C', path.join(root, 'fuzz'), 'fuzzer'], { encoding: 'utf8' });
+    const build = spawnSync('make', ['-s', '-C', path.join(root, 'fuzz'), 'fuzzer'], { encoding: 'utf8', env: fuzzEnv });
     if (build.status !== 0) throw new Error(`fuzzer build failed:\n${build.stdout}\n${build.stderr}`);
   }, 300_000);
 
@@ -39,6 +44,7 @@ describe('parser fuzz smoke', () => {
     const run = spawnSync(path.join(root, 'fuzz', 'build', 'http_parser_fuzzer'), ['-runs=0', ...inputs], {
       encoding: 'utf8',
       timeout: 120_000,
+      env: fuzzEnv,
     });
     if (run.status !== 0) throw new Error(`replay failed (exit ${run.status}):\n${run.stderr.slice(-4000)}`);
   }, 150_000);
@@ -59,7 +65,7 @@ describe('parser fuzz smoke', () => {
           '-print_final_stats=1',
           `-artifact_prefix=${work}/`,
         ],
-        { encoding: 'utf8', timeout: (seconds + 60) * 1000, maxBuffer: 64 * 1024 * 1024 },
+        { encoding: 'utf8', timeout: (seconds + 60) * 1000, maxBuffer: 64 * 1024 * 1024, env: fuzzEnv },
       );
       if (run.status !== 0) {
         const crashes = fs.readdirSync(work).filter((f) => /^(crash|leak|timeout|oom)-/.test(f));
