@@ -193,7 +193,7 @@ void HttpStream::OnMessageComplete(const HeaderField* trailers, uint32_t count) 
     message_end_reported_ = false;
     return;
   }
-  if (closing_ || stopped_) return;
+  if (closing_ || (stopped_ && !finishing_)) return;
   HandleScope scope(environment_->env());
   JsArguments args(environment_->env(), environment_->scratch_arguments());
   args.Number(static_cast<double>(id_));
@@ -234,11 +234,19 @@ void HttpStream::EndOfInput(const AsyncResource& resource) {
   stopped_ = true;
   StopInput();
   // RFC 9112 §6.3 item 8: a response without framing ends with the connection; Finish()
-  // delivers its end. A message cut short is an error.
-  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk) {
-    ReportParseError("", 0);
-    return;
+  // delivers its end (OnMessageComplete lets it through although input has stopped: without
+  // it such a response never ended, and was 'aborted' when the socket closed). A message cut
+  // short is an error.
+  if (callback_error_code_ == nullptr) {
+    finishing_ = true;
+    const ParseError error = parser_.Finish();
+    finishing_ = false;
+    if (error != ParseError::kOk) {
+      ReportParseError("", 0);
+      return;
+    }
   }
+  if (closing_) return;
   Notify(resource, environment_->callbacks().on_end);
 }
 

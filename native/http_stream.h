@@ -122,6 +122,9 @@ class HttpStream : public HttpParser::Handler {
   uint64_t callback_error_offset_ = 0;
   // No further input will be parsed: a parse error, a hand-off, or JS unable to run.
   bool stopped_ = false;
+  // The peer closed and the parser is delivering what that ends (a response framed by the
+  // close): input is stopped, but that last message's end still goes to JS.
+  bool finishing_ = false;
   bool handing_off_ = false;
   bool closing_ = false;
   bool message_end_reported_ = false;
