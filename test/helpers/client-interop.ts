@@ -51,6 +51,13 @@ function handler(state: { hits: Map<string, number> }, serial: WeakMap<object, n
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         return res.end('plain text body');
       }
+      // No Content-Length, no chunking: the body ends when the connection closes.
+      if (p === '/until-close') {
+        res.useChunkedEncodingByDefault = false;
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('framed ');
+        return setImmediate(() => res.end('by the close'));
+      }
       if (p === '/echo') {
         const h = req.headers;
         return json(200, {
@@ -221,6 +228,8 @@ export async function clientMatrix(
   script: string,
   extra: (server: TestServer) => Record<string, Json> = () => ({}),
   ports: Record<string, number> = {},
+  // What this process saw of the run (a proxy's log, say), kept as the result's `observed`.
+  observe?: () => Json,
 ): Promise<Matrix> {
   const result = { node: {}, uvhttp: {} } as Matrix;
   for (const serverSide of ['node', 'uvhttp'] as ServerSide[]) {
@@ -229,7 +238,13 @@ export async function clientMatrix(
       server.reset();
       const config = { base: `http://127.0.0.1:${server.port}`, port: server.port, server: serverSide, ...extra(server) };
       try {
-        result[serverSide][clientSide] = await runClient(clientSide, script, config, ports);
+        const run = await runClient(clientSide, script, config, ports);
+        if (observe) {
+          let seen = JSON.stringify(observe());
+          for (const [name, port] of [['PORT', server.port] as [string, number], ...Object.entries(ports)]) seen = seen.split(`:${port}`).join(`:${name}`);
+          run.observed = JSON.parse(seen);
+        }
+        result[serverSide][clientSide] = run;
       } catch (error) {
         (error as Error).message = `${serverSide} server: ${(error as Error).message}`;
         throw error;

@@ -27,7 +27,7 @@ function expectSame(result: Matrix): void {
   expect(result.uvhttp.uvhttp).toEqual(result.uvhttp.node);
 }
 
-test('axios: GET and POST JSON, redirects (follow-redirects), a streamed response, 404, timeout and ECONNREFUSED errors', async () => {
+test('axios: GET and POST JSON, a body framed by the close, redirects (follow-redirects), a streamed response, 404, timeout and ECONNREFUSED errors', async () => {
   const result = await clientMatrix(servers, 'axios.js', () => ({ closedPort: refused }), { CLOSED: refused });
   const node = result.node.node;
   expect(node.get).toMatchObject({ status: 200, data: { hello: 'world', method: 'GET', url: '/json?a=1' } });
@@ -37,6 +37,7 @@ test('axios: GET and POST JSON, redirects (follow-redirects), a streamed respons
     headers: { 'content-type': 'application/json', 'content-length': '19', 'x-test': 'yes' },
     body: '{"x":[1,2],"y":"z"}',
   });
+  expect(node.untilClose).toMatchObject({ status: 200, data: 'framed by the close' });
   expect(node.redirect).toMatchObject({ status: 200, redirects: 3, responseUrl: 'http://127.0.0.1:PORT/json' });
   expect(node.redirectPost.data).toMatchObject({ method: 'GET', url: '/echo', body: '' });
   expect(node.unfollowed).toEqual({ status: 302, location: '/json' });
@@ -62,10 +63,11 @@ test('got 11: GET, a streamed POST, retries on 503, a keep-alive agent reused, i
   expectSame(result);
 });
 
-test('node-fetch v2: text, JSON, a POST body, redirects followed, manual and too many, AbortController before the response and during the body', async () => {
+test('node-fetch v2: text, a body framed by the close, JSON, a POST body, redirects followed, manual and too many, AbortController before the response and during the body', async () => {
   const result = await clientMatrix(servers, 'node-fetch.js');
   const node = result.node.node;
   expect(node.text).toMatchObject({ status: 200, body: 'plain text body', type: 'text/plain' });
+  expect(node.untilClose).toMatchObject({ status: 200, body: 'framed by the close' });
   expect(node.json.body).toEqual({ hello: 'world', method: 'GET', url: '/json?f=1' });
   expect(node.post.body).toMatchObject({ method: 'POST', body: 'a=1&b=2', headers: { 'content-length': '7', 'x-test': 'fetch' } });
   expect(node.followed).toMatchObject({ status: 200, redirected: true, url: 'http://127.0.0.1:PORT/json' });
