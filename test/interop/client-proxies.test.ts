@@ -6,11 +6,14 @@
 // http-proxy, whose outgoing requests and upgrades are the client's.
 import * as http from 'node:http';
 import * as net from 'node:net';
+import WebSocket = require('ws');
 
 import { clientMatrix, closedPort, Matrix, ServerSide, startServer, stopAllClients, stopServer, TestServer } from '../helpers/client-interop';
+import { differential, rawExchange, requestBytes, statuses, stopAllApps, within } from '../helpers/interop';
 
 jest.setTimeout(90000);
 afterEach(stopAllClients);
+afterEach(stopAllApps);
 
 const servers = {} as Record<ServerSide, TestServer>;
 let refused = 0;
@@ -114,4 +117,84 @@ test('http-proxy-agent, https-proxy-agent and a CONNECT tunnel by hand, through 
     { method: 'CONNECT', url: '127.0.0.1:1', host: '127.0.0.1:PROXY' },
   ]);
   expectSame(result);
+});
+
+test('the ws client: handshake, echo of text and binary, ping/pong, a close from either side, a refused handshake', async () => {
+  // A server that answers the upgrade request as a plain request.
+  const plain = http.createServer((req, res) => res.writeHead(400, { 'Content-Length': 0 }).end());
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const plainPort = (plain.address() as net.AddressInfo).port;
+  try {
+    const result = await clientMatrix(servers, 'ws.js', () => ({ plainBase: `http://127.0.0.1:${plainPort}` }), { PLAIN: plainPort });
+    const node = result.node.node;
+    expect(node.serverCloses.map((e: { event: string }) => e.event)).toEqual(['upgrade', 'open', 'message', 'message', 'message', 'pong', 'close']);
+    expect(node.serverCloses[0]).toMatchObject({ status: 101 });
+    expect(node.serverCloses.slice(2, 5)).toEqual([
+      { event: 'message', isBinary: false, text: 'welcome /socket?x=1' },
+      { event: 'message', isBinary: false, text: 'hello' },
+      { event: 'message', isBinary: true, text: '000102fa' },
+    ]);
+    expect(node.serverCloses[6]).toEqual({ event: 'close', code: 4001, reason: 'server bye' });
+    expect(node.clientCloses.at(-1)).toEqual({ event: 'close', code: 4100, reason: 'client bye' });
+    expect(node.refused).toEqual([
+      { event: 'unexpected-response', status: 400 },
+      { event: 'error', message: 'WebSocket was closed before the connection was established' },
+      { event: 'close', code: 1006, reason: '' },
+    ]);
+    expectSame(result);
+  } finally {
+    plain.closeAllConnections();
+    await new Promise<void>((resolve) => plain.close(() => resolve()));
+  }
+});
+
+// http-proxy (test/fixtures/apps/interop/proxy.js) under the register shim sends what it
+// forwards with uvhttp's http.request, and a WebSocket upgrade with its 'upgrade' event; here
+// its targets are this file's node:http and uvhttp servers.
+test("http-proxy forwarding requests and a WebSocket upgrade with uvhttp's client, to a node:http and a uvhttp target", async () => {
+  const one = (port: number, method: string, target: string, fields: Array<[string, string]> = [], body?: string) =>
+    rawExchange(port, requestBytes(method, target, [...fields, ['Connection', 'close']], body), { methods: [method] });
+  const websocket = (port: number) =>
+    new Promise<unknown[]>((resolve, reject) => {
+      const events: unknown[] = [];
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/proxied`, { perMessageDeflate: false });
+      ws.on('open', () => ws.send('through the proxy'));
+      ws.on('message', (data: Buffer) => {
+        events.push(data.toString());
+        if (events.length === 2) ws.send('bye');
+      });
+      const timer = setTimeout(() => ws.terminate(), 5000);
+      ws.on('error', reject);
+      ws.on('close', (code, reason) => {
+        clearTimeout(timer);
+        resolve([...events, { code, reason: reason.toString() }]);
+      });
+    });
+  // The proxy re-chunks a body framed by the close as its reads of it came: the body is
+  // compared, not the chunk sizes (nor so the bytes).
+  const relayed = <T extends { responses: Array<{ chunks: unknown }>; bytes: string }>(summary: T): T => ({
+    ...summary,
+    bytes: 'relayed',
+    responses: summary.responses.map((r) => ({ ...r, chunks: 'relayed' })),
+  });
+  for (const side of ['node', 'uvhttp'] as ServerSide[]) {
+    const target = servers[side];
+    const result = await differential(
+      'proxy.js',
+      async ({ port }) => ({
+        get: await one(port, 'GET', '/json?via=http-proxy'),
+        post: await one(port, 'POST', '/echo', [['Content-Type', 'text/plain'], ['X-Test', 'relayed']], 'to the target'),
+        untilClose: relayed(await one(port, 'GET', '/until-close')),
+        notFound: await one(port, 'GET', '/nothing'),
+        websocket: await within(websocket(port), 6000, 'the proxied WebSocket'),
+      }),
+      { args: [String(target.port), String(refused)] },
+    );
+    const node = result.node;
+    expect([node.get, node.post, node.untilClose, node.notFound].map(statuses)).toEqual(['200', '200', '200', '404']);
+    expect(JSON.parse(node.post.responses[0].body)).toMatchObject({ method: 'POST', body: 'to the target', headers: { 'x-test': 'relayed' } });
+    expect(node.untilClose.responses[0].body).toBe('framed by the close');
+    expect(node.websocket).toEqual(['welcome /proxied', 'through the proxy', { code: 4001, reason: 'server bye' }]);
+    expect(result.uvhttp).toEqual(node);
+  }
 });
