@@ -109,6 +109,20 @@ class ClientRequestMethods extends OutgoingMessageMethods {
     if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: this });
   }
 
+  // Node emits a request's 'finish' from the callback of its last write, which runs once the
+  // connection is made, and not at all when connecting fails (its onFinish skips a socket that
+  // had an error): a request on a connection still being made waits for 'connect'.
+  override _emitFinishSoon(): void {
+    const socket = this.socket as ClientSocket | null;
+    if (socket !== null && socket.connecting) {
+      socket.once('connect', () => {
+        if (!socket._hadError) super._emitFinishSoon();
+      });
+      return;
+    }
+    super._emitFinishSoon();
+  }
+
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;

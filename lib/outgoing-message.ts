@@ -403,6 +403,11 @@ class OutgoingMessageMethods extends Stream {
     this._finishWaiting = false;
     this._finish();
     if (this._owner !== null) this._owner.onMessageEnded(this as unknown as OutgoingMessage);
+    this._emitFinishSoon();
+  }
+
+  // 'finish', on the next tick (ClientRequest: once its connection is made).
+  _emitFinishSoon(): void {
     process.nextTick(emitFinish, this);
   }
 
