@@ -183,7 +183,12 @@ describe('every export, through every way in', () => {
   // Parser pool internals of node:http with nothing to act on in uvhttp (as in
   // test/server/node-lines.test.ts): not uvhttp's, so the ESM namespace keeps Node's own.
   const INTERNAL = ['_connectionListener', 'setMaxIdleHTTPParsers'];
-  const names = Object.keys(http).filter((name) => !INTERNAL.includes(name));
+  // Proxy support from the environment (Node 24): not in uvhttp yet (README: compatibility notes).
+  const CLIENT = ['setGlobalProxyFromEnv'];
+  const names = Object.keys(http).filter((name) => !INTERNAL.includes(name) && !CLIENT.includes(name));
+  // The build under test, as the apps load it.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const uvhttp = require(ROOT) as Record<string, unknown>;
 
   function probe(nodeArgs: string[]) {
     const r = spawnSync(process.execPath, [...nodeArgs, path.join(APPS, 'exports-probe.mjs'), JSON.stringify(names)], {
@@ -206,7 +211,9 @@ describe('every export, through every way in', () => {
     for (const name of names) {
       // Without the hook: the same everywhere, and node's. With it: the same everywhere, and uvhttp's.
       const identity = plain.exports[name].isProbe === null ? null : true;
-      expect({ name, ...plain.exports[name] }).toEqual({ name, present: true, differing: [], isProbe: identity === null ? null : false });
+      // The exports later lines added (WebSocket on 22, ...) are node:http's own on uvhttp too.
+      const shared = uvhttp[name] === (http as unknown as Record<string, unknown>)[name];
+      expect({ name, ...plain.exports[name] }).toEqual({ name, present: true, differing: [], isProbe: identity === null ? null : shared });
       expect({ name, ...hooked.exports[name] }).toEqual({ name, present: true, differing: [], isProbe: identity });
     }
     // `import http from 'node:http'; http.globalAgent = agent`: the default import is the module
