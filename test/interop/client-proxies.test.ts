@@ -2,12 +2,13 @@
 // `node -r uvhttp/register` against the same client on node:http (the oracle), each against a
 // node:http and a uvhttp target (test/helpers/client-interop.ts): http-proxy-agent and
 // https-proxy-agent (Agent subclasses whose sockets come from their own connect()) through a
-// forward proxy on node:http in this process, a CONNECT tunnel by hand, the ws client, and
-// http-proxy, whose outgoing requests and upgrades are the client's.
+// forward proxy in this process (on node:http, and on uvhttp), a CONNECT tunnel by hand, the
+// ws client, and http-proxy, whose outgoing requests and upgrades are the client's.
 import * as http from 'node:http';
 import * as net from 'node:net';
 import WebSocket = require('ws');
 
+import * as uvhttp from '../../lib';
 import { clientMatrix, closedPort, Matrix, ServerSide, startServer, stopAllClients, stopServer, TestServer } from '../helpers/client-interop';
 import { differential, rawExchange, requestBytes, statuses, stopAllApps, within } from '../helpers/interop';
 
@@ -17,16 +18,17 @@ afterEach(stopAllApps);
 
 const servers = {} as Record<ServerSide, TestServer>;
 let refused = 0;
-let proxy: http.Server;
-let proxyPort = 0;
+// The forward proxies, on node:http and on uvhttp (its 'connect' event hands the tunnel over).
+const proxies = {} as Record<ServerSide, { server: http.Server; port: number }>;
 // What the forward proxy was asked, in order, since the last reset.
 let proxyLog: unknown[] = [];
 
 // A forward proxy: absolute-form requests are sent on with node:http, CONNECT to a port other
 // than 1 is tunnelled with node:net, a CONNECT to port 1 is refused with a 403 whose body ends
 // with the connection.
-function startProxy(): Promise<void> {
-  proxy = http.createServer((req, res) => {
+async function startProxy(side: ServerSide): Promise<void> {
+  const module = (side === 'node' ? http : uvhttp) as unknown as typeof http;
+  const proxy = module.createServer((req, res) => {
     proxyLog.push({ method: req.method, url: req.url, host: req.headers.host, proxyConnection: req.headers['proxy-connection'] });
     const target = new URL(req.url as string);
     const { 'proxy-connection': _pc, ...headers } = req.headers;
@@ -55,26 +57,25 @@ function startProxy(): Promise<void> {
     upstream.on('error', () => socket.destroy());
     socket.on('close', () => upstream.destroy());
   });
-  return new Promise<void>((resolve) =>
-    proxy.listen(0, '127.0.0.1', () => {
-      proxyPort = (proxy.address() as net.AddressInfo).port;
-      resolve();
-    }),
-  );
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxies[side] = { server: proxy, port: (proxy.address() as net.AddressInfo).port };
 }
 
 beforeAll(async () => {
   servers.node = await startServer('node');
   servers.uvhttp = await startServer('uvhttp');
   refused = await closedPort();
-  await startProxy();
+  await startProxy('node');
+  await startProxy('uvhttp');
 });
 
 afterAll(async () => {
   await stopServer(servers.node);
   await stopServer(servers.uvhttp);
-  proxy.closeAllConnections();
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  for (const { server } of Object.values(proxies)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 function expectSame(result: Matrix): void {
@@ -82,7 +83,8 @@ function expectSame(result: Matrix): void {
   expect(result.uvhttp.uvhttp).toEqual(result.uvhttp.node);
 }
 
-test('http-proxy-agent, https-proxy-agent and a CONNECT tunnel by hand, through a forward proxy', async () => {
+test.each(['node', 'uvhttp'] as ServerSide[])('http-proxy-agent, https-proxy-agent and a CONNECT tunnel by hand, through a forward proxy on %s', async (proxySide) => {
+  const proxyPort = proxies[proxySide].port;
   const result = await clientMatrix(
     servers,
     'proxy-agents.js',
