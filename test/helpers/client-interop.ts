@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import WebSocket = require('ws');
 
 import * as uvhttp from '../../lib';
@@ -57,6 +58,12 @@ function handler(state: { hits: Map<string, number> }, serial: WeakMap<object, n
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.write('framed ');
         return setImmediate(() => res.end('by the close'));
+      }
+      // A gzip-encoded JSON body, for the clients that decompress.
+      if (p === '/gzip') {
+        const zipped = zlib.gzipSync(JSON.stringify({ compressed: true, url: req.url }));
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': zipped.length });
+        return res.end(zipped);
       }
       if (p === '/echo') {
         const h = req.headers;
