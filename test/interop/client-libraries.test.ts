@@ -104,7 +104,7 @@ test('superagent requests, and supertest on an Express app it serves itself', as
   expectSame(result);
 });
 
-test("agentkeepalive's HttpAgent with http.request: reuse, two sockets in parallel, the free socket timeout", async () => {
+test("agentkeepalive's HttpAgent with http.request: reuse, two sockets in parallel, the free socket timeout, the active socket timeout", async () => {
   const result = await clientMatrix(servers, 'agentkeepalive.js');
   const node = result.node.node;
   expect(node.inherits).toBe(true);
@@ -118,5 +118,7 @@ test("agentkeepalive's HttpAgent with http.request: reuse, two sockets in parall
   expect(node.afterParallel).toMatchObject({ created: 2, requests: 5 });
   expect(node.afterIdle).toMatchObject({ created: 2, closed: 2, free: 0 });
   expect(node.afterIdleRequest).toMatchObject({ reusedSocket: false, body: { connection: 3 } });
+  expect(node.activeTimeout).toMatchObject({ code: 'ERR_SOCKET_TIMEOUT', inTime: true });
+  expect(node.afterTimeout).toMatchObject({ created: 1, timedOut: 1, sockets: 0, free: 0 });
   expectSame(result);
 });
