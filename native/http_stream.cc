@@ -235,13 +235,15 @@ void HttpStream::EndOfInput(const AsyncResource& resource) {
   StopInput();
   // RFC 9112 §6.3 item 8: a response without framing ends with the connection; Finish()
   // delivers its end (OnMessageComplete lets it through although input has stopped: without
-  // it such a response never ended, and was 'aborted' when the socket closed). A message cut
-  // short is an error.
+  // it such a response never ended, and was 'aborted' when the socket closed). A request cut
+  // short is an error for the server ('clientError'); a response cut short is not a parse
+  // error on Node's client (socketOnEnd ignores what parser.finish() returns): the end of input
+  // is, and the request fails with 'socket hang up' or its response is 'aborted'.
   if (callback_error_code_ == nullptr) {
     finishing_ = true;
     const ParseError error = parser_.Finish();
     finishing_ = false;
-    if (error != ParseError::kOk) {
+    if (error != ParseError::kOk && role_ == Role::kServer) {
       ReportParseError("", 0);
       return;
     }
