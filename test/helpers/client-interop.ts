@@ -59,6 +59,12 @@ function handler(state: { hits: Map<string, number> }, serial: WeakMap<object, n
         res.write('framed ');
         return setImmediate(() => res.end('by the close'));
       }
+      // A chunked body cut short: the server's connection goes away in the middle of it.
+      if (p === '/cut') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('a'.repeat(1000));
+        return setTimeout(() => req.socket.destroy(), 20);
+      }
       // A gzip-encoded JSON body, for the clients that decompress.
       if (p === '/gzip') {
         const zipped = zlib.gzipSync(JSON.stringify({ compressed: true, url: req.url }));

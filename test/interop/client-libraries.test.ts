@@ -27,7 +27,7 @@ function expectSame(result: Matrix): void {
   expect(result.uvhttp.uvhttp).toEqual(result.uvhttp.node);
 }
 
-test('axios: GET and POST JSON, a body framed by the close, gzip, redirects (follow-redirects), a streamed response, 404, timeout and ECONNREFUSED errors', async () => {
+test('axios: GET and POST JSON, a body framed by the close, gzip, a body cut short, redirects (follow-redirects), a streamed response, 404, timeout and ECONNREFUSED errors', async () => {
   const result = await clientMatrix(servers, 'axios.js', () => ({ closedPort: refused }), { CLOSED: refused });
   const node = result.node.node;
   expect(node.get).toMatchObject({ status: 200, data: { hello: 'world', method: 'GET', url: '/json?a=1' } });
@@ -40,6 +40,7 @@ test('axios: GET and POST JSON, a body framed by the close, gzip, redirects (fol
   expect(node.untilClose).toMatchObject({ status: 200, data: 'framed by the close' });
   // axios drops Content-Encoding once it has decompressed.
   expect(node.gzip).toEqual({ status: 200, data: { compressed: true, url: '/gzip' } });
+  expect(node.cut).toMatchObject({ message: 'stream has been aborted' });
   expect(node.redirect).toMatchObject({ status: 200, redirects: 3, responseUrl: 'http://127.0.0.1:PORT/json' });
   expect(node.redirectPost.data).toMatchObject({ method: 'GET', url: '/echo', body: '' });
   expect(node.unfollowed).toEqual({ status: 302, location: '/json' });
@@ -51,7 +52,7 @@ test('axios: GET and POST JSON, a body framed by the close, gzip, redirects (fol
   expectSame(result);
 });
 
-test('got 11: GET, by name with its timings, a streamed POST, retries on 503, a keep-alive agent reused, its timeout error', async () => {
+test('got 11: GET, by name with its timings, a body cut short, a streamed POST, retries on 503, a keep-alive agent reused, its timeout error', async () => {
   const result = await clientMatrix(servers, 'got.js');
   const node = result.node.node;
   expect(node.get).toMatchObject({ status: 200, body: { hello: 'world', url: '/json?q=got' } });
@@ -60,6 +61,7 @@ test('got 11: GET, by name with its timings, a streamed POST, retries on 503, a 
     timings: ['start', 'socket', 'lookup', 'connect', 'upload', 'response', 'end', 'phases'],
     phases: ['wait', 'dns', 'tcp', 'request', 'firstByte', 'download', 'total'],
   });
+  expect(node.cut).toMatchObject({ name: 'ReadError', code: 'ECONNRESET' });
   expect(node.postStream.body).toMatchObject({ method: 'POST', body: 'streamed request body', headers: { 'transfer-encoding': 'chunked' } });
   expect(node.retry).toEqual({ status: 200, body: { attempt: 3 }, retryCount: 2 });
   expect(node.gaveUp).toMatchObject({ name: 'HTTPError', status: 503, body: '{"attempt":2}' });
@@ -70,12 +72,13 @@ test('got 11: GET, by name with its timings, a streamed POST, retries on 503, a 
   expectSame(result);
 });
 
-test('node-fetch v2: text, a body framed by the close, gzip, JSON, a POST body, redirects followed, manual and too many, AbortController before the response and during the body', async () => {
+test('node-fetch v2: text, a body framed by the close, gzip, a body cut short, JSON, a POST body, redirects followed, manual and too many, AbortController before the response and during the body', async () => {
   const result = await clientMatrix(servers, 'node-fetch.js');
   const node = result.node.node;
   expect(node.text).toMatchObject({ status: 200, body: 'plain text body', type: 'text/plain' });
   expect(node.untilClose).toMatchObject({ status: 200, body: 'framed by the close' });
   expect(node.gzip).toMatchObject({ status: 200, encoding: 'gzip', body: { compressed: true, url: '/gzip' } });
+  expect(node.cut).toMatchObject({ status: 200, error: { name: 'FetchError', code: 'ERR_STREAM_PREMATURE_CLOSE' } });
   expect(node.json.body).toEqual({ hello: 'world', method: 'GET', url: '/json?f=1' });
   expect(node.post.body).toMatchObject({ method: 'POST', body: 'a=1&b=2', headers: { 'content-length': '7', 'x-test': 'fetch' } });
   expect(node.followed).toMatchObject({ status: 200, redirected: true, url: 'http://127.0.0.1:PORT/json' });
