@@ -25,6 +25,7 @@ import {
 import { isToken } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
+import { hasClientRequestCreatedChannel } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { Socket } from './socket';
@@ -32,6 +33,7 @@ import { StreamParser } from './stream-parser';
 import { sinkOf } from './stream-sink';
 import { NativeTransport, StreamTransport, Transport } from './transport';
 
+const requestCreatedChannel = hasClientRequestCreatedChannel ? diagnostics.channel('http.client.request.created') : null;
 const requestStartChannel = diagnostics.channel('http.client.request.start');
 const requestErrorChannel = diagnostics.channel('http.client.request.error');
 
@@ -128,6 +130,20 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   override _finish(): void {
     super._finish();
     if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: this });
+  }
+
+  // Node emits a request's 'finish' from the callback of its last write, which runs once the
+  // connection is made, and not at all when connecting fails (its onFinish skips a socket that
+  // had an error): a request on a connection still being made waits for 'connect'.
+  override _emitFinishSoon(): void {
+    const socket = this.socket as ClientSocket | null;
+    if (socket !== null && socket.connecting) {
+      socket.once('connect', () => {
+        if (!socket._hadError) super._emitFinishSoon();
+      });
+      return;
+    }
+    super._emitFinishSoon();
   }
 
   abort(): void {
@@ -388,6 +404,7 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
 
   if (this.agent) {
     this.agent.addRequest(this as never, optsWithoutSignal as never);
+    publishCreated(this);
     return;
   }
   // No agent: a connection of its own, closed after this request.
@@ -419,8 +436,14 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   } else {
     this.onSocket(createConnection(connectOptions) as unknown as ClientSocket);
   }
+  publishCreated(this);
 });
 export type ClientRequest = ClientRequestMethods;
+
+// The constructor's last act, with a connection asked for (Node 22.12+).
+function publishCreated(req: ClientRequestMethods): void {
+  if (requestCreatedChannel !== null && requestCreatedChannel.hasSubscribers) requestCreatedChannel.publish({ request: req });
+}
 
 function emitErrorEvent(req: ClientRequestMethods, error: Error): void {
   if (requestErrorChannel.hasSubscribers) requestErrorChannel.publish({ request: req, error });

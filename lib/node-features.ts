@@ -37,3 +37,7 @@ export const rawHeadersCutAtLimit = since('22.0.0');
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);
 export const pipeChmodSetsMode = uvMajor > 1 || (uvMajor === 1 && uvMinor >= 51);
+
+// diagnostics_channel 'http.client.request.created', published by the ClientRequest
+// constructor (Node 22.12 and 23.2).
+export const hasClientRequestCreatedChannel = since('22.12.0', '23.2.0');

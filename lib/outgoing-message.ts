@@ -331,6 +331,18 @@ class OutgoingMessageMethods extends Stream {
       prefix = prefix === undefined ? this._header : this._header + prefix;
       this._headerSent = true;
     }
+    return this._sendPiece(prefix, body, encoding, suffix, last, bodyLength);
+  }
+
+  // _send once the head has been put in front (or was already sent).
+  _sendPiece(
+    prefix: string | undefined,
+    body: string | ArrayBufferView | undefined,
+    encoding: BufferEncoding | undefined,
+    suffix: string | undefined,
+    last = false,
+    bodyLength = -1,
+  ): boolean {
     if (prefix === undefined && body === undefined && suffix === undefined && !last) return true;
     const socket = this.socket;
     const sink = this._sink;
@@ -366,8 +378,12 @@ class OutgoingMessageMethods extends Stream {
     const pending = this._pending;
     this._pending = [];
     this._pendingBytes = 0;
+    // The pieces go out as they were queued, the head already in the first (Node's
+    // _flushOutput writes its outputData as is): a head rendered again meanwhile (agents such
+    // as http-proxy-agent set _header = null and call _implicitHeader() in their connect())
+    // must not be sent a second time.
     for (const chunk of pending) {
-      this._send(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
+      this._sendPiece(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
     }
     if (this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
       this._needDrain = false;
@@ -387,6 +403,11 @@ class OutgoingMessageMethods extends Stream {
     this._finishWaiting = false;
     this._finish();
     if (this._owner !== null) this._owner.onMessageEnded(this as unknown as OutgoingMessage);
+    this._emitFinishSoon();
+  }
+
+  // 'finish', on the next tick (ClientRequest: once its connection is made).
+  _emitFinishSoon(): void {
     process.nextTick(emitFinish, this);
   }
 

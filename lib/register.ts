@@ -23,10 +23,19 @@ function install(): void {
   // The builtin module object is shared with ESM's 'node:http' namespace: copy our exports
   // onto it and let Node re-read them.
   const builtin = original('node:http', null, false) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(uvhttp)) {
+  for (const name of Object.keys(uvhttp)) {
     const descriptor = Object.getOwnPropertyDescriptor(builtin, name);
     if (descriptor !== undefined && !descriptor.configurable && !descriptor.writable) continue;
-    Object.defineProperty(builtin, name, { value, writable: true, configurable: true, enumerable: true });
+    const ours = Object.getOwnPropertyDescriptor(uvhttp, name) as PropertyDescriptor;
+    // An accessor stays one (globalAgent): an ESM app's `http.globalAgent = agent` on the
+    // default import must change the agent uvhttp's requests use, as it does node:http's.
+    Object.defineProperty(
+      builtin,
+      name,
+      ours.get || ours.set
+        ? { get: ours.get, set: ours.set, configurable: true, enumerable: true }
+        : { value: ours.value, writable: true, configurable: true, enumerable: true },
+    );
   }
   Module.syncBuiltinESMExports();
 }

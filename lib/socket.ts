@@ -525,6 +525,16 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     return super.prependListener(event as string, listener);
   }
 
+  // Node's client parser is a 'data' listener of the socket from when a request takes it until
+  // it goes back to the pool, and libraries read that count: node-fetch tells a chunked body
+  // cut short (the socket closing under the response) by that listener still being there. Ours
+  // parses natively, without one: it counts as one while a request holds the socket.
+  // eslint-disable-next-line @typescript-eslint/ban-types
+  override listenerCount(event: string | symbol, listener?: Function): number {
+    const count = super.listenerCount(event, listener);
+    return event === 'data' && listener === undefined && this._client && this._httpMessage ? count + 1 : count;
+  }
+
   // The agent reuses this socket for a request made in another async context (Node's
   // asyncReset of the handle).
   _asyncReset(): void {

@@ -243,6 +243,8 @@ void HttpStream::EndOfInput(const AsyncResource& resource) {
     return;
   }
   stopped_ = true;
+  // JS may have closed the connection while the message's end was delivered.
+  if (closing_) return;
   Notify(resource, environment_->callbacks().on_end);
 }
 

@@ -178,3 +178,55 @@ describe('ESM: node --import uvhttp/register', () => {
     expect(r.stdout.trim()).toBe(pathToFileURL(REGISTER_ESM).href);
   });
 });
+
+describe('every export, through every way in', () => {
+  // Parser pool internals of node:http with nothing to act on in uvhttp (as in
+  // test/server/node-lines.test.ts): not uvhttp's, so the ESM namespace keeps Node's own.
+  const INTERNAL = ['_connectionListener', 'setMaxIdleHTTPParsers'];
+  // Proxy support from the environment (Node 24): not in uvhttp yet (README: compatibility notes).
+  const CLIENT = ['setGlobalProxyFromEnv'];
+  const names = Object.keys(http).filter((name) => !INTERNAL.includes(name) && !CLIENT.includes(name));
+  // The build under test, as the apps load it.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const uvhttp = require(ROOT) as Record<string, unknown>;
+
+  function probe(nodeArgs: string[]) {
+    const r = spawnSync(process.execPath, [...nodeArgs, path.join(APPS, 'exports-probe.mjs'), JSON.stringify(names)], {
+      cwd: APPS,
+      env: { ...process.env, PROBE_MODULE: ROOT, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+      timeout: 15000,
+    });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout);
+  }
+
+
+  test.each([
+    ['-r', () => ['-r', REGISTER_CJS]],
+    ['--import', () => ['--import', REGISTER_ESM]],
+  ])("under %s, require('http'), require('node:http') and import('node:http' | 'http') (default and named) give uvhttp's exports, and an ESM assignment to http.globalAgent is the agent requests use", (_flag, args) => {
+    const plain = probe([]);
+    const hooked = probe(args());
+    for (const name of names) {
+      // Without the hook: the same everywhere, and node's. With it: the same everywhere, and uvhttp's.
+      const identity = plain.exports[name].isProbe === null ? null : true;
+      // The exports later lines added (WebSocket on 22, ...) are node:http's own on uvhttp too.
+      const shared = uvhttp[name] === (http as unknown as Record<string, unknown>)[name];
+      expect({ name, ...plain.exports[name] }).toEqual({ name, present: true, differing: [], isProbe: identity === null ? null : shared });
+      expect({ name, ...hooked.exports[name] }).toEqual({ name, present: true, differing: [], isProbe: identity });
+    }
+    // `import http from 'node:http'; http.globalAgent = agent`: the default import is the module
+    // (the named export is a snapshot taken at load, on node:http as well).
+    expect(plain.globalAgentAssigned).toEqual({
+      "require('http')": true,
+      "require('node:http')": true,
+      "import('node:http').default": true,
+      "import('node:http')": false,
+      "import('http').default": true,
+      "import('http')": false,
+    });
+    expect(plain.usedBy).toEqual({ "require('http').get": true });
+    expect({ assigned: hooked.globalAgentAssigned, usedBy: hooked.usedBy }).toEqual({ assigned: plain.globalAgentAssigned, usedBy: plain.usedBy });
+  });
+});
