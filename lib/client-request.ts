@@ -100,30 +100,18 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare reusedSocket: boolean;
   declare _ended: boolean;
   declare _requestError: Error | undefined;
-  declare _finishOnConnect: boolean;
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
     this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
   }
 
-  // Node emits a request's 'finish' from the callback of its last write, which a socket still
-  // connecting calls only once connected, and never when the connection fails (there is no
-  // 'finish' before an ECONNREFUSED): wait for the connection before finishing.
+  // A socket destroyed before it was ours (a failed lookup) completes no write: Node neither
+  // finishes such a request nor emits its 'finish'. (One still connecting finishes now, as Node
+  // calls _finish() from end(); its 'finish' waits for the connection: _emitFinishSoon.)
   override _maybeFinish(): void {
     const socket = this.socket as ClientSocket | null;
-    // A socket destroyed before it was ours (a failed lookup) completes no write either.
     if (this._finishWaiting && socket !== null && socket.destroyed) return;
-    if (this._finishWaiting && socket !== null && socket.connecting) {
-      if (!this._finishOnConnect) {
-        this._finishOnConnect = true;
-        socket.once('connect', () => {
-          this._finishOnConnect = false;
-          if (this.socket === socket) this._maybeFinish();
-        });
-      }
-      return;
-    }
     super._maybeFinish();
   }
 
@@ -262,7 +250,6 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   OutgoingMessage.call(this);
   // Before the signal is attached: an aborted one destroys the request at once, with its error.
   this._requestError = undefined;
-  this._finishOnConnect = false;
   let base: RequestOptions | null;
   if (typeof input === 'string') {
     base = urlToHttpOptions(new URL(input)) as unknown as RequestOptions;
