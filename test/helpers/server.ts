@@ -144,6 +144,12 @@ export function request(
 }
 
 /** A promise with a deadline: rejects with `what` if it does not settle in ms. */
+/**
+ * How much longer fixed waits may take here: UVHTTP_TEST_TIME_SCALE, set by the runs where code is
+ * slower than on a plain build (scripts/test-asan.sh, scripts/test-arm64.sh under qemu).
+ */
+export const TIME_SCALE = Number(process.env.UVHTTP_TEST_TIME_SCALE || 1);
+
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);

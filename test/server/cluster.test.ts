@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { candidates, nodeImpl, type Impl } from '../helpers/impls';
-import { delay, within } from '../helpers/server';
+import { delay, TIME_SCALE, within } from '../helpers/server';
 
 jest.setTimeout(60000);
 
@@ -206,7 +206,7 @@ describe('PM2 cluster mode (pm2-runtime, no daemon)', () => {
       if (typeof answer !== 'string') answers.push(answer);
     }
     child.kill('SIGINT');
-    const exitCode = await within(exited, 15000, `pm2-runtime to stop\n${log}`);
+    const exitCode = await within(exited, 15000 * TIME_SCALE, `pm2-runtime to stop\n${log}`);
     return { answers, exitCode, afterwards: await get(port) };
   }
 

@@ -5,13 +5,13 @@
 import * as net from 'node:net';
 import type * as http from 'node:http';
 import { impls, type Impl } from '../helpers/impls';
-import { closeAllServers, startServer, within } from '../helpers/server';
+import { closeAllServers, startServer, TIME_SCALE, within } from '../helpers/server';
 
 jest.setTimeout(30000);
 
 // How late a timeout may fire here: the loop's own lag on a loaded 2-core machine, far below
 // the 250 ms a periodic check would add.
-const LATE_BY_AT_MOST = 90;
+const LATE_BY_AT_MOST = 90 * TIME_SCALE;
 // Deadlines chosen so that a check every 250 ms from the start would miss each by > 100 ms.
 const DEADLINES = [110, 130, 360, 380];
 
