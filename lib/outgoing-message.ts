@@ -9,9 +9,10 @@ import { getDefaultHighWaterMark, Stream } from 'stream';
 import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 import {
   errHttpBodyNotAllowed,
+  errHttpContentLengthMismatch,
   errInvalidArgType,
-  errInvalidArgValue,
   errInvalidChar,
+  errInvalidHttpToken,
   errStreamDestroyed,
   errStreamNullValues,
   errStreamWriteAfterEnd,
@@ -43,6 +44,8 @@ export interface MessageSocket {
   destroy(error?: Error): unknown;
   setTimeout(milliseconds: number, callback?: () => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** Who is told when a message's last byte is queued (the connection it belongs to). */
@@ -55,6 +58,20 @@ function byteLength(chunk: string | ArrayBufferView, encoding: BufferEncoding | 
 }
 
 function noop(): void {}
+
+// Whether strictContentLength applies: a Content-Length in the head frames a body (Node's
+// strictContentLength()).
+function strictContentLength(message: OutgoingMessageMethods): boolean {
+  return (
+    message.strictContentLength &&
+    message._contentLength !== null &&
+    message._contentLength !== undefined &&
+    message._hasBody &&
+    !message._removedContLen &&
+    !message.chunkedEncoding &&
+    !message.hasHeader('transfer-encoding')
+  );
+}
 
 class OutgoingMessageMethods extends Stream {
   declare socket: MessageSocket | null;
@@ -69,6 +86,8 @@ class OutgoingMessageMethods extends Stream {
   declare maxRequestsOnConnectionReached: boolean;
   declare destroyed: boolean;
   declare strictContentLength: boolean;
+  // Body bytes written, counted while strictContentLength is on (Node's kBytesWritten).
+  declare _bytesWritten: number;
   declare _last: boolean;
   declare _hasBody: boolean;
   declare _header: string | null;
@@ -173,20 +192,27 @@ class OutgoingMessageMethods extends Stream {
     outgoingHeaders.removeHeader(this, name);
   }
 
+  // Node's: each name validated as a token ('Trailer name'), an array value sent as one field
+  // per element (joined with '; ' for a uniqueHeaders field); built in place, so a field that
+  // fails leaves the ones before it.
   addTrailers(headers: OutgoingHeaders | ReadonlyArray<[string, string]>): void {
-    let trailer = '';
-    const entries: Array<[string, unknown]> = Array.isArray(headers)
-      ? (headers as Array<[string, string]>)
-      : Object.keys(headers).map((key) => [key, (headers as OutgoingHeaders)[key]]);
-    for (const [field, value] of entries) {
-      if (typeof field !== 'string' || !field || !isToken(field)) {
-        throw errInvalidArgValue('trailer', field);
+    this._trailer = '';
+    const isArray = Array.isArray(headers);
+    for (const key of Object.keys(headers)) {
+      const field = isArray ? (headers as Array<[string, unknown]>)[Number(key)][0] : key;
+      let value = isArray ? (headers as Array<[string, unknown]>)[Number(key)][1] : (headers as OutgoingHeaders)[key];
+      if (typeof field !== 'string' || !field || !isToken(field)) throw errInvalidHttpToken('Trailer name', field);
+      if (Array.isArray(value) && value.length > 1 && (!this._uniqueHeaders || !this._uniqueHeaders.has(field.toLowerCase()))) {
+        for (const item of value) {
+          if (hasInvalidValueChar(String(item))) throw errInvalidChar('trailer content', field);
+          this._trailer += `${field}: ${item}\r\n`;
+        }
+      } else {
+        if (Array.isArray(value)) value = value.join('; ');
+        if (hasInvalidValueChar(String(value))) throw errInvalidChar('trailer content', field);
+        this._trailer += `${field}: ${value}\r\n`;
       }
-      const text = String(value);
-      if (hasInvalidValueChar(text)) throw errInvalidChar('trailer content', field);
-      trailer += `${field}: ${text}\r\n`;
     }
-    this._trailer = trailer;
   }
 
   flushHeaders(): void {
@@ -254,6 +280,9 @@ class OutgoingMessageMethods extends Stream {
       this._implicitHeader();
     }
     if (callback) this.once('finish', callback);
+    if (strictContentLength(this) && this._bytesWritten !== this._contentLength) {
+      throw errHttpContentLengthMismatch(this._bytesWritten, this._contentLength as number);
+    }
     this.finished = true;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
@@ -291,8 +320,17 @@ class OutgoingMessageMethods extends Stream {
       return false;
     }
     let length = -1;
+    if (this.strictContentLength) {
+      // Node's write_: checked against a Content-Length the head already holds (none before the
+      // first write stores it), every write counted.
+      length = byteLength(chunk, encoding);
+      if (strictContentLength(this) && (fromEnd ? this._bytesWritten + length !== this._contentLength : this._bytesWritten + length > (this._contentLength as number))) {
+        throw errHttpContentLengthMismatch(this._bytesWritten + length, this._contentLength as number);
+      }
+      this._bytesWritten += length;
+    }
     if (this._header === null) {
-      if (fromEnd) this._contentLength = length = byteLength(chunk, encoding);
+      if (fromEnd) this._contentLength = length = length >= 0 ? length : byteLength(chunk, encoding);
       this._implicitHeader();
     }
     if (!this._hasBody) {
@@ -414,7 +452,9 @@ class OutgoingMessageMethods extends Stream {
     if (built.expect) this._send(undefined, undefined, undefined, undefined);
   }
 
-  // What follows 'finish' for this kind of message.
+  // What comes before and after 'finish' for this kind of message.
+  _beforeFinish(): void {}
+
   _afterFinish(): void {}
 
   _statusForFraming(): number {
@@ -438,6 +478,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this.maxRequestsOnConnectionReached = false;
   this.destroyed = false;
   this.strictContentLength = false;
+  this._bytesWritten = 0;
   this._last = false;
   this._hasBody = true;
   this._header = null;
@@ -469,6 +510,7 @@ export { OutgoingMessageMethods };
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
+  message._beforeFinish();
   message.emit('finish');
   message._afterFinish();
 }

@@ -29,8 +29,6 @@ export interface SocketOwner {
   onSocketDrain(): void;
   // Before the socket's own 'close' listeners (Node's socketOnClose is the first).
   onSocketClose(hadError: boolean): void;
-  // After them (Node's response listener for it is added later).
-  afterSocketClose(): void;
   // destroy() was called: the connection is on its way out (its 'close' follows once native has
   // closed it).
   onSocketDestroyed(): void;
@@ -643,5 +641,4 @@ function emitCloseNT(socket: Socket): void {
   if (self._closeEmitted) return;
   self._closeEmitted = true;
   socket.emit('close', self._closeError !== 0);
-  socket._owner?.afterSocketClose();
 }
