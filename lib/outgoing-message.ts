@@ -45,6 +45,11 @@ export interface MessageSocket {
   setTimeout(milliseconds: number, callback?: () => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  // A net.Socket's (a stream a library made may lack them).
+  readonly writableCorked?: number;
+  _writableState?: { corked: number };
+  cork?(): void;
+  uncork?(): void;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -58,6 +63,10 @@ function byteLength(chunk: string | ArrayBufferView, encoding: BufferEncoding | 
 }
 
 function noop(): void {}
+
+function uncorkSocket(socket: MessageSocket): void {
+  socket.uncork?.();
+}
 
 // Whether strictContentLength applies: a Content-Length in the head frames a body (Node's
 // strictContentLength()).
@@ -88,6 +97,8 @@ class OutgoingMessageMethods extends Stream {
   declare strictContentLength: boolean;
   // Body bytes written, counted while strictContentLength is on (Node's kBytesWritten).
   declare _bytesWritten: number;
+  // cork() calls made before the message had a socket (Node's kCorked).
+  declare _corked: number;
   declare _last: boolean;
   declare _hasBody: boolean;
   declare _header: string | null;
@@ -149,8 +160,9 @@ class OutgoingMessageMethods extends Stream {
     return false;
   }
 
+  // Node 20's corking: the socket's, or counted here until the message has a socket.
   get writableCorked(): number {
-    return 0;
+    return (this.socket ? this.socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
   setHeader(name: string, value: OutgoingHeaderValue): this {
@@ -227,9 +239,15 @@ class OutgoingMessageMethods extends Stream {
     return this;
   }
 
-  cork(): void {}
+  cork(): void {
+    if (this.socket) this.socket.cork?.();
+    else this._corked++;
+  }
 
-  uncork(): void {}
+  uncork(): void {
+    if (this.socket) this.socket.uncork?.();
+    else if (this._corked) this._corked--;
+  }
 
   destroy(error?: Error): this {
     if (this.destroyed) return this;
@@ -268,6 +286,7 @@ class OutgoingMessageMethods extends Stream {
         this._reportWriteError(errStreamWriteAfterEnd(), callback ?? noop);
         return this;
       }
+      this.socket?.cork?.();
       this._write(chunk, encoding, undefined, true);
     } else if (this.finished) {
       if (callback) {
@@ -276,6 +295,7 @@ class OutgoingMessageMethods extends Stream {
       }
       return this;
     } else if (this._header === null) {
+      this.socket?.cork?.();
       this._contentLength = 0;
       this._implicitHeader();
     }
@@ -284,6 +304,13 @@ class OutgoingMessageMethods extends Stream {
       throw errHttpContentLengthMismatch(this._bytesWritten, this._contentLength as number);
     }
     this.finished = true;
+    // end() uncorks the socket fully (what was written while corked leaves before the end).
+    const socket = this.socket;
+    if (socket?._writableState && socket.writableCorked) {
+      socket._writableState.corked = 1;
+      socket.uncork?.();
+    }
+    this._corked = 0;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
     if (this._hasBody && this.chunkedEncoding) {
@@ -339,6 +366,13 @@ class OutgoingMessageMethods extends Stream {
       if (this._rejectNonStandardBodyWrites) throw errHttpBodyNotAllowed();
       if (callback) process.nextTick(callback);
       return true;
+    }
+    // Node corks the socket for the rest of the tick at a write: what the tick writes leaves
+    // together (writableCorked counts it).
+    const socket = this.socket;
+    if (!fromEnd && socket && !socket.writableCorked && socket.cork) {
+      socket.cork();
+      process.nextTick(uncorkSocket, socket);
     }
     let queued: boolean;
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
@@ -401,6 +435,11 @@ class OutgoingMessageMethods extends Stream {
   _flushPending(): void {
     const socket = this.socket;
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
+    // Corks made before the message had its socket apply to the socket now.
+    while (this._corked) {
+      this._corked--;
+      socket.cork?.();
+    }
     const pending = this._pending;
     this._pending = [];
     this._pendingBytes = 0;
@@ -479,6 +518,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this.destroyed = false;
   this.strictContentLength = false;
   this._bytesWritten = 0;
+  this._corked = 0;
   this._last = false;
   this._hasBody = true;
   this._header = null;
