@@ -13,6 +13,7 @@ import {
   errInvalidArgType,
   errInvalidChar,
   errInvalidHttpToken,
+  errStreamAlreadyFinished,
   errStreamDestroyed,
   errStreamNullValues,
   errStreamWriteAfterEnd,
@@ -291,7 +292,7 @@ class OutgoingMessageMethods extends Stream {
     } else if (this.finished) {
       if (callback) {
         if (!this._writableFinished) this.on('finish', callback);
-        else callback();
+        else (callback as (error?: Error) => void)(errStreamAlreadyFinished('end'));
       }
       return this;
     } else if (this._header === null) {

@@ -324,6 +324,25 @@ describe('write() after end()', () => {
   });
 });
 
+describe('end(cb) after the response finished', () => {
+  test("the callback gets Node's ERR_STREAM_ALREADY_FINISHED", async () => {
+    await differential(async (impl) => {
+      const log: unknown[] = [];
+      const { port } = await startServer(impl, (_req, res) => {
+        res.on('finish', () =>
+          setTimeout(() => {
+            res.end((e?: Error) => log.push(e ? { code: (e as NodeJS.ErrnoException).code, name: e.name, message: e.message } : 'no error'));
+            log.push('end returned');
+          }, 20),
+        );
+        res.end('a');
+      });
+      await exchange({ port, send: GET(), responses: 1, graceMs: 100 });
+      return log;
+    }, (ref) => expect(ref).toEqual([{ code: 'ERR_STREAM_ALREADY_FINISHED', name: 'Error', message: 'Cannot call end after a stream was finished' }, 'end returned']));
+  });
+});
+
 describe('res.setHeaders', () => {
   test('a Headers object (set-cookie kept apart) and a Map with an array value', async () => {
     await differential(async (impl) => {
