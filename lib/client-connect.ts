@@ -7,6 +7,7 @@ import { getDefaultHighWaterMark } from 'stream';
 
 import { binding, NativeSettings } from './binding';
 import { errInvalidArgType, errInvalidIpAddress, errSocketBadPort } from './errors';
+import { defaultMaxHeaderSize } from './http-common';
 import { ConnectTarget, Socket } from './socket';
 
 export interface ConnectOptions {
@@ -30,12 +31,11 @@ export interface ConnectOptions {
 }
 
 // Client connections start with Node's limits; each request sets its own (setParserLimits).
-const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 let clientSettings: NativeSettings | null = null;
 
 function settings(): NativeSettings {
   if (clientSettings === null) {
-    clientSettings = binding.createSettings(DEFAULT_MAX_HEADER_SIZE, false, 0, 0, 0, getDefaultHighWaterMark(false));
+    clientSettings = binding.createSettings(defaultMaxHeaderSize, false, 0, 0, 0, getDefaultHighWaterMark(false));
   }
   return clientSettings;
 }

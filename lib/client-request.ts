@@ -23,6 +23,7 @@ import {
   errUnescapedCharacters,
 } from './errors';
 import { isToken } from './headers';
+import { defaultMaxHeaderSize } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
 import { hasClientRequestCreatedChannel } from './node-features';
@@ -39,8 +40,6 @@ const requestErrorChannel = diagnostics.channel('http.client.request.error');
 
 // RFC 9112 §3.2: the request-target is visible ASCII (obs-text let through, as Node does).
 const INVALID_PATH = /[^\u0021-\u00ff]/;
-// Node's default for --max-http-header-size.
-const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 // setTimeout's largest delay (a signed 32-bit millisecond count).
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
@@ -542,7 +541,7 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
   socket._httpMessage = req;
   req._sink = sinkOf(socket, () => req._onSocketDrain());
   const lenient = req.insecureHTTPParser === true;
-  const maxHeaderSize = req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE;
+  const maxHeaderSize = req.maxHeaderSize || defaultMaxHeaderSize;
   const exchange = attachExchange(req, socket, maxHeaderSize, lenient);
   req.parser = exchange;
   socket.on('error', socketErrorListener);

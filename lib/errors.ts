@@ -131,6 +131,14 @@ export function errSocketBadPort(name: string, port: unknown): Error {
   return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${describeReceived(port)}.`);
 }
 
+export function errStreamAlreadyFinished(method: string): Error {
+  return coded(Error, 'ERR_STREAM_ALREADY_FINISHED', `Cannot call ${method} after a stream was finished`);
+}
+
+export function errHttpContentLengthMismatch(actual: number, expected: number): Error {
+  return coded(Error, 'ERR_HTTP_CONTENT_LENGTH_MISMATCH', `Response body's content-length of ${actual} byte(s) does not match the content-length of ${expected} byte(s) set in header`);
+}
+
 export function errHttpBodyNotAllowed(): Error {
   return coded(Error, 'ERR_HTTP_BODY_NOT_ALLOWED', 'Adding content for this request method or response status is not allowed.');
 }

@@ -1,7 +1,14 @@
 // What a message head from native becomes on an IncomingMessage, for requests and responses
 // alike (Node's parserOnHeadersComplete).
 import type { IncomingMessage } from './incoming-message';
+import * as nodeHttp from 'http';
+
 import { rawHeadersCutAtLimit } from './node-features';
+
+// The default limit on a message head, for servers and requests that do not set one (or set 0):
+// --max-http-header-size (16 KiB unless given on the command line or in NODE_OPTIONS). Node
+// reads it with getOptionValue, internal to Node; its own http.maxHeaderSize is that value.
+export const defaultMaxHeaderSize: number = nodeHttp.maxHeaderSize;
 
 // Node's parser keeps 2000 raw entries (1000 fields) of a head unless told otherwise.
 const DEFAULT_MAX_HEADER_ENTRIES = 2000;

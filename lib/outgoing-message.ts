@@ -9,9 +9,11 @@ import { getDefaultHighWaterMark, Stream } from 'stream';
 import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 import {
   errHttpBodyNotAllowed,
+  errHttpContentLengthMismatch,
   errInvalidArgType,
-  errInvalidArgValue,
   errInvalidChar,
+  errInvalidHttpToken,
+  errStreamAlreadyFinished,
   errStreamDestroyed,
   errStreamNullValues,
   errStreamWriteAfterEnd,
@@ -43,6 +45,13 @@ export interface MessageSocket {
   destroy(error?: Error): unknown;
   setTimeout(milliseconds: number, callback?: () => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  // A net.Socket's (a stream a library made may lack them).
+  readonly writableCorked?: number;
+  _writableState?: { corked: number };
+  cork?(): void;
+  uncork?(): void;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** Who is told when a message's last byte is queued (the connection it belongs to). */
@@ -55,6 +64,24 @@ function byteLength(chunk: string | ArrayBufferView, encoding: BufferEncoding | 
 }
 
 function noop(): void {}
+
+function uncorkSocket(socket: MessageSocket): void {
+  socket.uncork?.();
+}
+
+// Whether strictContentLength applies: a Content-Length in the head frames a body (Node's
+// strictContentLength()).
+function strictContentLength(message: OutgoingMessageMethods): boolean {
+  return (
+    message.strictContentLength &&
+    message._contentLength !== null &&
+    message._contentLength !== undefined &&
+    message._hasBody &&
+    !message._removedContLen &&
+    !message.chunkedEncoding &&
+    !message.hasHeader('transfer-encoding')
+  );
+}
 
 class OutgoingMessageMethods extends Stream {
   declare socket: MessageSocket | null;
@@ -69,6 +96,10 @@ class OutgoingMessageMethods extends Stream {
   declare maxRequestsOnConnectionReached: boolean;
   declare destroyed: boolean;
   declare strictContentLength: boolean;
+  // Body bytes written, counted while strictContentLength is on (Node's kBytesWritten).
+  declare _bytesWritten: number;
+  // cork() calls made before the message had a socket (Node's kCorked).
+  declare _corked: number;
   declare _last: boolean;
   declare _hasBody: boolean;
   declare _header: string | null;
@@ -130,8 +161,9 @@ class OutgoingMessageMethods extends Stream {
     return false;
   }
 
+  // Node 20's corking: the socket's, or counted here until the message has a socket.
   get writableCorked(): number {
-    return 0;
+    return (this.socket ? this.socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
   setHeader(name: string, value: OutgoingHeaderValue): this {
@@ -173,20 +205,27 @@ class OutgoingMessageMethods extends Stream {
     outgoingHeaders.removeHeader(this, name);
   }
 
+  // Node's: each name validated as a token ('Trailer name'), an array value sent as one field
+  // per element (joined with '; ' for a uniqueHeaders field); built in place, so a field that
+  // fails leaves the ones before it.
   addTrailers(headers: OutgoingHeaders | ReadonlyArray<[string, string]>): void {
-    let trailer = '';
-    const entries: Array<[string, unknown]> = Array.isArray(headers)
-      ? (headers as Array<[string, string]>)
-      : Object.keys(headers).map((key) => [key, (headers as OutgoingHeaders)[key]]);
-    for (const [field, value] of entries) {
-      if (typeof field !== 'string' || !field || !isToken(field)) {
-        throw errInvalidArgValue('trailer', field);
+    this._trailer = '';
+    const isArray = Array.isArray(headers);
+    for (const key of Object.keys(headers)) {
+      const field = isArray ? (headers as Array<[string, unknown]>)[Number(key)][0] : key;
+      let value = isArray ? (headers as Array<[string, unknown]>)[Number(key)][1] : (headers as OutgoingHeaders)[key];
+      if (typeof field !== 'string' || !field || !isToken(field)) throw errInvalidHttpToken('Trailer name', field);
+      if (Array.isArray(value) && value.length > 1 && (!this._uniqueHeaders || !this._uniqueHeaders.has(field.toLowerCase()))) {
+        for (const item of value) {
+          if (hasInvalidValueChar(String(item))) throw errInvalidChar('trailer content', field);
+          this._trailer += `${field}: ${item}\r\n`;
+        }
+      } else {
+        if (Array.isArray(value)) value = value.join('; ');
+        if (hasInvalidValueChar(String(value))) throw errInvalidChar('trailer content', field);
+        this._trailer += `${field}: ${value}\r\n`;
       }
-      const text = String(value);
-      if (hasInvalidValueChar(text)) throw errInvalidChar('trailer content', field);
-      trailer += `${field}: ${text}\r\n`;
     }
-    this._trailer = trailer;
   }
 
   flushHeaders(): void {
@@ -201,9 +240,15 @@ class OutgoingMessageMethods extends Stream {
     return this;
   }
 
-  cork(): void {}
+  cork(): void {
+    if (this.socket) this.socket.cork?.();
+    else this._corked++;
+  }
 
-  uncork(): void {}
+  uncork(): void {
+    if (this.socket) this.socket.uncork?.();
+    else if (this._corked) this._corked--;
+  }
 
   destroy(error?: Error): this {
     if (this.destroyed) return this;
@@ -242,19 +287,31 @@ class OutgoingMessageMethods extends Stream {
         this._reportWriteError(errStreamWriteAfterEnd(), callback ?? noop);
         return this;
       }
+      this.socket?.cork?.();
       this._write(chunk, encoding, undefined, true);
     } else if (this.finished) {
       if (callback) {
         if (!this._writableFinished) this.on('finish', callback);
-        else callback();
+        else (callback as (error?: Error) => void)(errStreamAlreadyFinished('end'));
       }
       return this;
     } else if (this._header === null) {
+      this.socket?.cork?.();
       this._contentLength = 0;
       this._implicitHeader();
     }
     if (callback) this.once('finish', callback);
+    if (strictContentLength(this) && this._bytesWritten !== this._contentLength) {
+      throw errHttpContentLengthMismatch(this._bytesWritten, this._contentLength as number);
+    }
     this.finished = true;
+    // end() uncorks the socket fully (what was written while corked leaves before the end).
+    const socket = this.socket;
+    if (socket?._writableState && socket.writableCorked) {
+      socket._writableState.corked = 1;
+      socket.uncork?.();
+    }
+    this._corked = 0;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
     if (this._hasBody && this.chunkedEncoding) {
@@ -291,8 +348,17 @@ class OutgoingMessageMethods extends Stream {
       return false;
     }
     let length = -1;
+    if (this.strictContentLength) {
+      // Node's write_: checked against a Content-Length the head already holds (none before the
+      // first write stores it), every write counted.
+      length = byteLength(chunk, encoding);
+      if (strictContentLength(this) && (fromEnd ? this._bytesWritten + length !== this._contentLength : this._bytesWritten + length > (this._contentLength as number))) {
+        throw errHttpContentLengthMismatch(this._bytesWritten + length, this._contentLength as number);
+      }
+      this._bytesWritten += length;
+    }
     if (this._header === null) {
-      if (fromEnd) this._contentLength = length = byteLength(chunk, encoding);
+      if (fromEnd) this._contentLength = length = length >= 0 ? length : byteLength(chunk, encoding);
       this._implicitHeader();
     }
     if (!this._hasBody) {
@@ -301,6 +367,13 @@ class OutgoingMessageMethods extends Stream {
       if (this._rejectNonStandardBodyWrites) throw errHttpBodyNotAllowed();
       if (callback) process.nextTick(callback);
       return true;
+    }
+    // Node corks the socket for the rest of the tick at a write: what the tick writes leaves
+    // together (writableCorked counts it).
+    const socket = this.socket;
+    if (!fromEnd && socket && !socket.writableCorked && socket.cork) {
+      socket.cork();
+      process.nextTick(uncorkSocket, socket);
     }
     let queued: boolean;
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
@@ -375,6 +448,11 @@ class OutgoingMessageMethods extends Stream {
   _flushPending(): void {
     const socket = this.socket;
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
+    // Corks made before the message had its socket apply to the socket now.
+    while (this._corked) {
+      this._corked--;
+      socket.cork?.();
+    }
     const pending = this._pending;
     this._pending = [];
     this._pendingBytes = 0;
@@ -435,7 +513,9 @@ class OutgoingMessageMethods extends Stream {
     if (built.expect) this._send(undefined, undefined, undefined, undefined);
   }
 
-  // What follows 'finish' for this kind of message.
+  // What comes before and after 'finish' for this kind of message.
+  _beforeFinish(): void {}
+
   _afterFinish(): void {}
 
   _statusForFraming(): number {
@@ -459,6 +539,8 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this.maxRequestsOnConnectionReached = false;
   this.destroyed = false;
   this.strictContentLength = false;
+  this._bytesWritten = 0;
+  this._corked = 0;
   this._last = false;
   this._hasBody = true;
   this._header = null;
@@ -490,6 +572,7 @@ export { OutgoingMessageMethods };
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
+  message._beforeFinish();
   message.emit('finish');
   message._afterFinish();
 }

@@ -2,6 +2,8 @@
 // ServerResponse objects, keeps responses in request order (RFC 9112 §9.3.2), and decides when
 // the connection ends. The same over a native connection and over a stream we do not own
 // (transport.ts).
+import * as diagnostics from 'diagnostics_channel';
+
 import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
 import { connectionReset, ParserError, parserError, systemError, requestTimeoutError } from './errors';
 import { lowercase } from './headers';
@@ -13,6 +15,9 @@ import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import type { MessageReceiver, Socket, SocketOwner } from './socket';
 import type { Transport } from './transport';
+
+// Published as Node's http.Server publishes it, before the response takes the socket.
+const requestStartChannel = diagnostics.channel('http.server.request.start');
 
 // How many requests may wait for their responses before the connection stops reading: a flood
 // of pipelined requests whose handlers never answer cannot grow memory without bound.
@@ -169,6 +174,7 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
     res._owner = this;
     res._sink = this.transport.sink;
+    if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: req, response: res, socket, server });
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
 
@@ -316,13 +322,6 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     this.receiving = null;
     this.incoming.length = 0;
     this.outgoing.length = 0;
-  }
-
-  // After the socket's 'close' listeners that came with the connection: the response holding the
-  // socket hears 'close' (Node's listener for it is added when the response gets the socket).
-  afterSocketClose(): void {
-    const current = this.socket._httpMessage as ServerResponse | null;
-    if (current) emitClose(current);
   }
 
   // Idle: no request is waiting for its response (Node's closeIdleConnections).

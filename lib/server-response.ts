@@ -1,5 +1,7 @@
 // ServerResponse: the answer to one request, written in request order on its connection. A
 // plain function constructor like Node's (libraries call ServerResponse.call(this, req)).
+import * as diagnostics from 'diagnostics_channel';
+
 import { errHeadersSent, errHttpSocketAssigned, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
 import { hasInvalidValueChar } from './headers';
 import type { IncomingMessage } from './incoming-message';
@@ -7,6 +9,9 @@ import { legacyConstructor } from './legacy-class';
 import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { sinkOf } from './stream-sink';
 import { STATUS_CODES } from './status-codes';
+
+// Published as Node's http.Server publishes them (to APM agents and other tools).
+const responseFinishChannel = diagnostics.channel('http.server.response.finish');
 
 // RFC 9110 §10.1.1: only the 100-continue expectation is defined.
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
@@ -22,6 +27,10 @@ class ServerResponseMethods extends OutgoingMessageMethods {
   assignSocket(socket: MessageSocket): void {
     if (socket._httpMessage) throw errHttpSocketAssigned();
     socket._httpMessage = this;
+    // As Node's: the response hears its socket's 'close' through a listener added now, so it
+    // comes after the socket's listeners added before (at 'connection') and before the ones a
+    // handler adds.
+    socket.on('close', onServerResponseClose);
     this.socket = socket;
     // A response made by a library over a socket of its own (light-my-request's fake socket)
     // writes to that socket as a stream.
@@ -31,6 +40,7 @@ class ServerResponseMethods extends OutgoingMessageMethods {
   }
 
   detachSocket(socket: MessageSocket): void {
+    socket.removeListener('close', onServerResponseClose);
     socket._httpMessage = null;
     this.socket = null;
     this._sink = null;
@@ -111,6 +121,13 @@ class ServerResponseMethods extends OutgoingMessageMethods {
     return this.writeHead(statusCode, reason, headers);
   }
 
+  // Node's resOnFinish, the response's first 'finish' listener, publishes it.
+  override _beforeFinish(): void {
+    if (!responseFinishChannel.hasSubscribers) return;
+    const connection = this._owner as unknown as { server: unknown; socket: unknown } | null;
+    responseFinishChannel.publish({ request: this.req, response: this, socket: connection?.socket, server: connection?.server });
+  }
+
   // Node emits a response's 'close' on the tick after 'finish'. With nobody listening for it,
   // the state changes now and the tick is saved; a listener added by a 'finish' handler still
   // gets the event.
@@ -165,6 +182,12 @@ export const ServerResponse = legacyConstructor('ServerResponse', ServerResponse
   }
 });
 export type ServerResponse = ServerResponseMethods;
+
+// A listener removed by another 'close' listener still runs in that emit: the socket may have
+// no response by then (Node's onServerResponseClose).
+function onServerResponseClose(this: MessageSocket): void {
+  if (this._httpMessage) emitClose(this._httpMessage as ServerResponse);
+}
 
 export function emitClose(res: ServerResponse): void {
   if (!res._closed) {

@@ -1,4 +1,5 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
+import * as diagnostics from 'diagnostics_channel';
 import * as net from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 
@@ -6,6 +7,7 @@ import { AddressInfo, binding, ListenResult, NativeSettings, ROLE_SERVER } from 
 import { registerListener, unregisterListener } from './native-events';
 import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
+import { defaultMaxHeaderSize } from './http-common';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
 import { hasKeepAliveTimeoutBuffer, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
@@ -16,6 +18,8 @@ import { ServerResponse } from './server-response';
 import { Socket } from './socket';
 import { StreamParser } from './stream-parser';
 import { NativeTransport, StreamTransport } from './transport';
+
+const netServerSocketChannel = diagnostics.channel('net.server.socket');
 
 export interface ServerOptions {
   IncomingMessage?: typeof IncomingMessage;
@@ -39,8 +43,6 @@ export interface ServerOptions {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-// Node's default for --max-http-header-size.
-const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 // Node passes 511 to listen(2) when no backlog is given: the kernel rounds backlog + 1 up to a
 // power of two, so the queue holds 512.
 const DEFAULT_BACKLOG = 511;
@@ -72,7 +74,10 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare requireHostHeader: boolean;
   declare joinDuplicateHeaders: boolean | undefined;
   declare rejectNonStandardBodyWrites: boolean;
-  declare highWaterMark: number | undefined;
+  declare highWaterMark: number;
+  declare noDelay: boolean;
+  declare keepAlive: boolean;
+  declare keepAliveInitialDelay: number;
   declare _uniqueHeaders: Set<string> | null;
   declare httpAllowHalfOpen: boolean;
   declare timeout: number;
@@ -99,7 +104,8 @@ class ServerMethods extends net.Server implements ListenerOwner {
   _nativeSettings(): NativeSettings {
     if (this._settings === null) {
       this._settings = binding.createSettings(
-        this.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+        // 0 or none: --max-http-header-size (Node's `server.maxHeaderSize || 0` to its parser)
+        this.maxHeaderSize || defaultMaxHeaderSize,
         this.insecureHTTPParser === true,
         timeoutValue(this._headersTimeout),
         timeoutValue(this._requestTimeout),
@@ -129,14 +135,19 @@ class ServerMethods extends net.Server implements ListenerOwner {
       }));
       return;
     }
-    const highWaterMark = this.highWaterMark;
-    const socket = new Socket((highWaterMark === undefined ? { allowHalfOpen: true } : { allowHalfOpen: true, highWaterMark }) as net.SocketConstructorOpts);
+    const socket = new Socket({ allowHalfOpen: true, highWaterMark: this.highWaterMark } as net.SocketConstructorOpts);
     socket._attach(id);
+    // Node's onconnection: noDelay (on unless the options say otherwise) and keepAlive go to the
+    // new connection. Native starts every server connection with TCP_NODELAY on.
+    if (!this.noDelay) socket.setNoDelay(false);
+    if (this.keepAlive) socket.setKeepAlive(true, this.keepAliveInitialDelay * 1000);
     const connection = new ServerConnection(this, new NativeTransport(socket));
     socket._receiver = connection;
     socket._owner = connection;
     this._connectionOpened(connection);
     this.emit('connection', socket);
+    // As net.Server's onconnection, for the connections it accepts (not emit('connection', s)).
+    if (netServerSocketChannel.hasSubscribers) netServerSocketChannel.publish({ socket });
   }
 
 
@@ -372,7 +383,23 @@ class ServerMethods extends net.Server implements ListenerOwner {
 // Node's Server is a plain function (http.Server(listener) without `new`, Server.call(this) with
 // util.inherits): see legacy-class.ts.
 function initServer(this: ServerMethods, options?: ServerOptions | RequestListener, requestListener?: RequestListener): void {
-  net.Server.call(this, { allowHalfOpen: true });
+  if (typeof options === 'function') {
+    requestListener = options;
+    options = {};
+  } else if (options === null || options === undefined) {
+    options = {};
+  } else if (typeof options !== 'object') {
+    throw errInvalidArgType('options', 'of type object', options);
+  }
+  // As Node's: net.Server validates and keeps the socket options (server.noDelay, keepAlive,
+  // keepAliveInitialDelay in seconds, highWaterMark), and onConnection applies them.
+  net.Server.call(this, {
+    allowHalfOpen: true,
+    noDelay: options.noDelay ?? true,
+    keepAlive: options.keepAlive,
+    keepAliveInitialDelay: options.keepAliveInitialDelay,
+    highWaterMark: options.highWaterMark,
+  } as net.ServerOpts);
   this._keepAliveTimeout = 5_000;
   this._keepAliveTimeoutBuffer = KEEP_ALIVE_TIMEOUT_BUFFER;
   this.httpAllowHalfOpen = false;
@@ -399,14 +426,6 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this._closing = false;
   this._unref = false;
   this._settings = null;
-  if (typeof options === 'function') {
-    requestListener = options;
-    options = {};
-  } else if (options === null || options === undefined) {
-    options = {};
-  } else if (typeof options !== 'object') {
-    throw errInvalidArgType('options', 'of type object', options);
-  }
   this._IncomingMessage = options.IncomingMessage ?? IncomingMessage;
   this._ServerResponse = options.ServerResponse ?? ServerResponse;
   if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
@@ -435,7 +454,6 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this.requireHostHeader = options.requireHostHeader ?? true;
   this.joinDuplicateHeaders = options.joinDuplicateHeaders;
   this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
-  this.highWaterMark = options.highWaterMark;
   this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
   // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
   // accepted and any stream given to server.emit('connection', stream).
@@ -502,7 +520,6 @@ function connectionListener(this: Server, socket: net.Socket): void {
   socket.on('close', () => {
     parser.free();
     connection.onSocketClose();
-    connection.afterSocketClose();
   });
   this._connectionOpened(connection);
 }

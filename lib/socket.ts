@@ -29,8 +29,6 @@ export interface SocketOwner {
   onSocketDrain(): void;
   // Before the socket's own 'close' listeners (Node's socketOnClose is the first).
   onSocketClose(hadError: boolean): void;
-  // After them (Node's response listener for it is added later).
-  afterSocketClose(): void;
   // destroy() was called: the connection is on its way out (its 'close' follows once native has
   // closed it).
   onSocketDestroyed(): void;
@@ -117,6 +115,13 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   private _finalCallback: WriteCallback | null = null;
   private _writeCallback: WriteCallback | null = null;
   private _held: HeldWrite[] | null = null;
+  // Message writes made while the socket is corked, sent when it is uncorked (as a net.Socket
+  // buffers its writes while corked).
+  private _corkedWrites: HeldWrite[] | null = null;
+  // Their bytes (counted in what a write reports queued, as a corked net.Socket's buffer is),
+  // and whether a 'drain' was asked for meanwhile.
+  private _corkedBytes = 0;
+  private _drainAfterUncork = false;
   private _timeoutMs = 0;
   private _noDelay: boolean | null = null;
   private _keepAlive: [boolean, number] | null = null;
@@ -186,6 +191,23 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     this._keepAlive = [on, seconds];
     if (this._id !== kNoId && !this.destroyed) binding.setKeepAlive(this._id, on, seconds);
     return this;
+  }
+
+  override uncork(): void {
+    super.uncork();
+    const corked = this._corkedWrites;
+    if (corked === null || this.writableCorked > 0) return;
+    this._corkedWrites = null;
+    this._corkedBytes = 0;
+    let queued = 0;
+    for (const piece of corked) queued = this._sendMessage(piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
+    if (this._drainAfterUncork) {
+      this._drainAfterUncork = false;
+      if (queued > 0) this._watchDrain();
+      else if (queued === 0) process.nextTick(() => {
+        if (!this.destroyed) this.onDrain();
+      });
+    }
   }
 
   override ref(): this {
@@ -314,6 +336,11 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
       return 0;
     }
     if (this._id === kNoId) return -1;
+    if (this.writableCorked > 0) {
+      (this._corkedWrites ??= []).push({ prefix, body, encoding, suffix, flags });
+      this._corkedBytes += (prefix?.length ?? 0) + (body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength) + (suffix?.length ?? 0);
+      return this._queuedNatively + this._corkedBytes;
+    }
     if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
       if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
       else body = Buffer.from(body, encoding);
@@ -329,6 +356,10 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   _watchDrain(): void {
+    if (this._corkedWrites !== null) {
+      this._drainAfterUncork = true;
+      return;
+    }
     if (this._id !== kNoId && !this.destroyed) binding.watchDrain(this._id);
   }
 
@@ -653,5 +684,4 @@ function emitCloseNT(socket: Socket): void {
   if (self._closeEmitted) return;
   self._closeEmitted = true;
   socket.emit('close', self._closeError !== 0);
-  socket._owner?.afterSocketClose();
 }
