@@ -91,6 +91,10 @@ export function errStreamWriteAfterEnd(): Error {
   return coded(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
 }
 
+export function errStreamAlreadyFinished(method: string): Error {
+  return coded(Error, 'ERR_STREAM_ALREADY_FINISHED', `Cannot call ${method} after a stream was finished`);
+}
+
 export function errStreamDestroyed(method: string): Error {
   return coded(Error, 'ERR_STREAM_DESTROYED', `Cannot call ${method} after a stream was destroyed`);
 }

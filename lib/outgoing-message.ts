@@ -12,12 +12,14 @@ import {
   errInvalidArgType,
   errInvalidArgValue,
   errInvalidChar,
+  errStreamAlreadyFinished,
   errStreamDestroyed,
   errStreamNullValues,
   errStreamWriteAfterEnd,
 } from './errors';
 import { hasInvalidValueChar, isToken } from './headers';
 import { legacyConstructor } from './legacy-class';
+import { endCallbacksBeforeFinish } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -88,6 +90,8 @@ class OutgoingMessageMethods extends Stream {
   declare _needDrain: boolean;
   declare _finishWaiting: boolean;
   declare _writableFinished: boolean;
+  // The end() callbacks 'finish' runs first (Node 24; null: none).
+  declare _endCallbacks: Array<(error?: Error | null) => void> | null;
   // Server options Node passes to each response: the buffer size before write() returns false,
   // the fields whose several values travel on one line, and whether a body where none is
   // allowed throws.
@@ -228,7 +232,7 @@ class OutgoingMessageMethods extends Stream {
     return result;
   }
 
-  end(chunk?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void): this {
+  end(chunk?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), callback?: (error?: Error | null) => void): this {
     if (typeof chunk === 'function') {
       callback = chunk;
       chunk = undefined;
@@ -245,15 +249,15 @@ class OutgoingMessageMethods extends Stream {
       this._write(chunk, encoding, undefined, true);
     } else if (this.finished) {
       if (callback) {
-        if (!this._writableFinished) this.on('finish', callback);
-        else callback();
+        if (this._writableFinished) callback(errStreamAlreadyFinished('end'));
+        else this._onEnded(callback);
       }
       return this;
     } else if (this._header === null) {
       this._contentLength = 0;
       this._implicitHeader();
     }
-    if (callback) this.once('finish', callback);
+    if (callback) this._onEnded(callback);
     this.finished = true;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
@@ -265,6 +269,13 @@ class OutgoingMessageMethods extends Stream {
     this._finishWaiting = true;
     this._maybeFinish();
     return this;
+  }
+
+  // An end() callback: run just before 'finish' (Node 24), or as a 'finish' listener.
+  _onEnded(callback: (error?: Error | null) => void): void {
+    if (endCallbacksBeforeFinish) (this._endCallbacks ??= []).push(callback);
+    else if (this.finished) this.on('finish', callback);
+    else this.once('finish', callback);
   }
 
   _reportWriteError(error: Error, callback: (error?: Error | null) => void): void {
@@ -457,6 +468,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._needDrain = false;
   this._finishWaiting = false;
   this._writableFinished = false;
+  this._endCallbacks = null;
   this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
   this._uniqueHeaders = null;
   this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
@@ -469,6 +481,11 @@ export { OutgoingMessageMethods };
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
+  const callbacks = message._endCallbacks;
+  if (callbacks !== null) {
+    message._endCallbacks = null;
+    for (const callback of callbacks) callback(null);
+  }
   message.emit('finish');
   message._afterFinish();
 }

@@ -1,10 +1,14 @@
 // ServerResponse: the answer to one request, written in request order on its connection. A
 // plain function constructor like Node's (libraries call ServerResponse.call(this, req)).
+import * as diagnostics from 'diagnostics_channel';
+import { deprecate } from 'util';
+
 import { errHeadersSent, errHttpSocketAssigned, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
 import { hasInvalidValueChar } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
 import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
+import { hasResponseCreatedChannel, hasWriteHeader, writeHeadArrayAppends, writeHeaderWarns } from './node-features';
 import { sinkOf } from './stream-sink';
 import { STATUS_CODES } from './status-codes';
 
@@ -12,12 +16,18 @@ import { STATUS_CODES } from './status-codes';
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
+// Node 22.12+ publishes {request, response} here as each ServerResponse is made (null: this Node
+// has no such channel).
+const responseCreatedChannel = hasResponseCreatedChannel ? diagnostics.channel('http.server.response.created') : null;
+
 class ServerResponseMethods extends OutgoingMessageMethods {
   declare statusCode: number;
   declare statusMessage: string | undefined;
   declare req: IncomingMessage;
   declare _sent100: boolean;
   declare _expect_continue: boolean;
+  // The DEP0063 alias of writeHead, where the running Node still has it (below).
+  declare writeHeader?: (statusCode: number, reason?: string | OutgoingHeaders | readonly unknown[], headers?: OutgoingHeaders | readonly unknown[]) => this;
 
   assignSocket(socket: MessageSocket): void {
     if (socket._httpMessage) throw errHttpSocketAssigned();
@@ -76,8 +86,17 @@ class ServerResponseMethods extends OutgoingMessageMethods {
       // Fields given here join those set with setHeader(), and win over them.
       if (Array.isArray(headers)) {
         if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
-        for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i]) this.setHeader(headers[i] as string, headers[i + 1] as string);
+        if (writeHeadArrayAppends) {
+          // Node 22: the names given replace what setHeader() set, and a name given twice
+          // keeps both values.
+          for (let i = 0; i < headers.length; i += 2) this.removeHeader(headers[i] as string);
+          for (let i = 0; i < headers.length; i += 2) {
+            if (headers[i]) this.appendHeader(headers[i] as string, headers[i + 1] as string);
+          }
+        } else {
+          for (let i = 0; i < headers.length; i += 2) {
+            if (headers[i]) this.setHeader(headers[i] as string, headers[i + 1] as string);
+          }
         }
       } else if (headers) {
         const object = headers as OutgoingHeaders;
@@ -105,10 +124,6 @@ class ServerResponseMethods extends OutgoingMessageMethods {
     const firstLine = standardReason ? standardStatusLine(statusCode) : `HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`;
     this._storeHeader(firstLine, fields, fromSetHeader);
     return this;
-  }
-
-  writeHeader(statusCode: number, reason?: string | OutgoingHeaders, headers?: OutgoingHeaders): this {
-    return this.writeHead(statusCode, reason, headers);
   }
 
   // Node emits a response's 'close' on the tick after 'finish'. With nobody listening for it,
@@ -163,8 +178,19 @@ export const ServerResponse = legacyConstructor('ServerResponse', ServerResponse
     this.useChunkedEncodingByDefault = typeof te === 'string' && TE_CHUNKED.test(te);
     this.shouldKeepAlive = false;
   }
+  if (responseCreatedChannel !== null && responseCreatedChannel.hasSubscribers) {
+    responseCreatedChannel.publish({ request: req, response: this });
+  }
 });
 export type ServerResponse = ServerResponseMethods;
+
+// writeHeader is writeHead itself on Node 20 to 24, deprecated at run time on 25, gone on 26.
+if (hasWriteHeader) {
+  const writeHead = ServerResponseMethods.prototype.writeHead;
+  ServerResponseMethods.prototype.writeHeader = writeHeaderWarns
+    ? deprecate(writeHead, 'ServerResponse.prototype.writeHeader is deprecated.', 'DEP0063')
+    : writeHead;
+}
 
 export function emitClose(res: ServerResponse): void {
   if (!res._closed) {

@@ -8,7 +8,7 @@ import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer, UV_TCP_REUSEPORT } from './node-features';
+import { hasKeepAliveTimeoutBuffer, hasShouldUpgradeCallback, UV_TCP_REUSEPORT } from './node-features';
 import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -35,6 +35,7 @@ export interface ServerOptions {
   highWaterMark?: number;
   rejectNonStandardBodyWrites?: boolean;
   uniqueHeaders?: Array<string | string[]>;
+  shouldUpgradeCallback?: (this: Server, req: IncomingMessage) => boolean;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -72,6 +73,8 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare requireHostHeader: boolean;
   declare joinDuplicateHeaders: boolean | undefined;
   declare rejectNonStandardBodyWrites: boolean;
+  // Whether a request with Upgrade goes to 'upgrade' listeners (own property from 22.21, 24.9).
+  declare shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   declare highWaterMark: number | undefined;
   declare _uniqueHeaders: Set<string> | null;
   declare httpAllowHalfOpen: boolean;
@@ -419,6 +422,13 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this.requireHostHeader = options.requireHostHeader ?? true;
   this.joinDuplicateHeaders = options.joinDuplicateHeaders;
   this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+  if (hasShouldUpgradeCallback) {
+    const shouldUpgrade = options.shouldUpgradeCallback;
+    if (shouldUpgrade !== undefined && typeof shouldUpgrade !== 'function') {
+      throw errInvalidArgType('options.shouldUpgradeCallback', 'of type function', shouldUpgrade);
+    }
+    this.shouldUpgradeCallback = shouldUpgrade ?? upgradeWhenListened;
+  }
   this.highWaterMark = options.highWaterMark;
   this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
   // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
@@ -429,6 +439,11 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
 
 export const Server = legacyConstructor('Server', ServerMethods, initServer, { newOptional: true });
 export type Server = ServerMethods;
+
+// Node's default shouldUpgradeCallback: an upgrade when someone listens for it.
+function upgradeWhenListened(this: Server): boolean {
+  return this.listenerCount('upgrade') > 0;
+}
 
 // What Node's handle.listen() takes: the backlog (511 for none), as an int32.
 function backlogValue(backlog: unknown): number {

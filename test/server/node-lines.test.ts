@@ -153,3 +153,169 @@ describe(`server API that later lines added or changed, on Node ${nodeMajor}`, (
     expect(got[key]).toEqual(ref[key]);
   });
 });
+
+describe(`behaviour that follows the line, on Node ${nodeMajor}`, () => {
+  // The response to one request whose handler runs `handler`; what the client receives.
+  async function respond(impl: Impl, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+    const { port } = await startServer(impl, handler);
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return r.masked;
+  }
+
+  test.each<[string, (res: http.ServerResponse) => void]>([
+    ['set-cookie twice, over setHeader', (res) => {
+      res.setHeader('Set-Cookie', 'a=1');
+      res.setHeader('X-Kept', 'yes');
+      res.writeHead(200, ['Set-Cookie', 'b=2', 'set-cookie', 'c=3', 'Content-Length', '2']);
+      res.end('ok');
+    }],
+    ['a field named in the array but empty in name is skipped', (res) => {
+      res.setHeader('X-A', '1');
+      res.writeHead(200, ['X-A', '2', '', 'x']);
+      res.end();
+    }],
+    ['Date in the array replaces the generated one', (res) => {
+      res.setHeader('X-A', '1');
+      res.writeHead(200, ['Date', 'Thu, 01 Jan 1970 00:00:00 GMT']);
+      res.end();
+    }],
+  ])('writeHead(status, array) after setHeader: %s, as node:http', async (_name, handler) => {
+    const ref = await respond(nodeImpl, (_req, res) => handler(res));
+    const got = await respond(uvImpl, (_req, res) => handler(res));
+    expect(got).toEqual(ref);
+  });
+
+  test("a 'http.server.response.created' subscriber gets the handler's own request and response, before the handler runs", async () => {
+    async function seen(impl: Impl) {
+      const events: unknown[] = [];
+      let published: { request: unknown; response: http.ServerResponse } | null = null;
+      const onCreated = (message: unknown) => {
+        const m = message as { request: http.IncomingMessage; response: http.ServerResponse };
+        published = m;
+        events.push({ created: m.request.url, headersSent: m.response.headersSent, keys: Object.keys(m).sort() });
+      };
+      dc.subscribe('http.server.response.created', onCreated);
+      try {
+        await respond(impl, (req, res) => {
+          events.push({ handler: req.url, same: published !== null && published.request === req && published.response === res });
+          res.end('ok');
+        });
+      } finally {
+        dc.unsubscribe('http.server.response.created', onCreated);
+      }
+      return events;
+    }
+    const ref = await seen(nodeImpl);
+    const got = await seen(uvImpl);
+    expect(got).toEqual(ref);
+    expect(ref.length).toBe(nodeMajor >= 22 ? 2 : 1);
+  });
+
+  // An Upgrade request to a server with the given options and 'upgrade' listener (or none):
+  // what the client gets and what the server saw.
+  async function upgradeTo(impl: Impl, options: Record<string, unknown>, listen: boolean) {
+    const log: string[] = [];
+    const { port } = await startServer(
+      impl,
+      (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          log.push(`request ${req.url} upgrade=${(req as { upgrade?: boolean }).upgrade}`);
+          res.end('plain');
+        });
+      },
+      {
+        serverOptions: options as http.ServerOptions,
+        setup: (s) => {
+          if (listen) {
+            s.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+              log.push(`upgrade ${req.url} upgrade=${(req as { upgrade?: boolean }).upgrade}`);
+              socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+            });
+          }
+        },
+      },
+    );
+    const r = await exchange({
+      port,
+      send: `GET /u HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\nContent-Length: 2\r\n\r\nhi`,
+      timeoutMs: 3000,
+      graceMs: 100,
+      responses: 1,
+    });
+    return { bytes: r.masked, closed: r.closed, log };
+  }
+
+  test.each<[string, Record<string, unknown>, boolean]>([
+    ['a callback that says no, with a listener: an ordinary request', { shouldUpgradeCallback: () => false }, true],
+    ['a callback that says yes, with no listener: the connection is closed', { shouldUpgradeCallback: () => true }, false],
+    ['a callback that says yes, with a listener: the upgrade', { shouldUpgradeCallback: () => true }, true],
+    ['the default, with no listener: an ordinary request', {}, false],
+    ['the default, with a listener: the upgrade', {}, true],
+  ])('shouldUpgradeCallback: %s, as node:http', async (_name, options, listen) => {
+    const ref = await upgradeTo(nodeImpl, options, listen);
+    const got = await upgradeTo(uvImpl, options, listen);
+    expect(got).toEqual(ref);
+  });
+
+  test('shouldUpgradeCallback is called on the server with the request, as node:http', async () => {
+    async function calls(impl: Impl) {
+      const seen: unknown[] = [];
+      const options = {
+        shouldUpgradeCallback(this: unknown, req: http.IncomingMessage) {
+          const server = this as http.Server;
+          seen.push({
+            onServer: server instanceof impl.http.Server && server.listening,
+            url: req.url,
+            upgrade: req.headers.upgrade,
+            method: req.method,
+            complete: req.complete,
+          });
+          return req.headers.upgrade === 'x';
+        },
+      };
+      const result = await upgradeTo(impl, options, true);
+      return { seen, result };
+    }
+    const ref = await calls(nodeImpl);
+    const got = await calls(uvImpl);
+    expect(got).toEqual(ref);
+    expect(ref.seen.length).toBe(hasShouldUpgrade() ? 1 : 0);
+  });
+
+  test('shouldUpgradeCallback that is not a function: the same error as node:http', () => {
+    const errorOf = (impl: Impl) => {
+      try {
+        impl.http.createServer({ shouldUpgradeCallback: 'yes' } as unknown as http.ServerOptions);
+        return null;
+      } catch (error) {
+        return { name: (error as Error).name, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+      }
+    };
+    expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+
+  test('the end() callback and the finish listeners: order and arguments as node:http', async () => {
+    async function order(impl: Impl) {
+      const events: string[] = [];
+      await respond(impl, (_req, res) => {
+        res.on('finish', () => events.push('finish listener added before end'));
+        res.end('ok', (...args: unknown[]) => {
+          events.push(`end callback (${args.map((a) => String(a)).join(', ')})`);
+          // A callback given to end() once the response is finished gets an error at once.
+          res.end((error?: Error | null) => events.push(`late end callback ${(error as NodeJS.ErrnoException)?.code}`));
+        });
+        res.on('finish', () => events.push('finish listener added after end'));
+      });
+      return events;
+    }
+    const ref = await order(nodeImpl);
+    const got = await order(uvImpl);
+    expect(got).toEqual(ref);
+  });
+});
+
+// Whether the running node:http has the option (its own property on every server).
+function hasShouldUpgrade(): boolean {
+  return 'shouldUpgradeCallback' in nodeHttp.createServer();
+}
