@@ -51,6 +51,12 @@ export const writeHeaderWarns = since('25.0.0');
 // earlier. Not on Node 22.23; on 24 from its first release, as far as the changelogs found say.
 export const endCallbacksBeforeFinish = since('24.0.0');
 
+// IncomingMessage.signal, aborted when the message is aborted or its connection closes before
+// the exchange is over; ServerResponse.writeInformation(), which writeContinue,
+// writeProcessing and writeEarlyHints go through (Node 24).
+export const hasIncomingSignal = since('24.0.0');
+export const hasWriteInformation = since('24.0.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

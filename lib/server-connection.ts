@@ -8,7 +8,7 @@ import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
-import { hasShouldUpgradeCallback } from './node-features';
+import { hasIncomingSignal, hasShouldUpgradeCallback } from './node-features';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
@@ -357,6 +357,8 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     const res = message as ServerResponse;
     const req = res.req;
     const socket = this.socket;
+    // As Node's resOnFinish: the request's signal no longer follows the connection.
+    if (hasIncomingSignal) req._detachAbortSignal();
     this.incoming.shift();
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
       this.pausedForBacklog = false;

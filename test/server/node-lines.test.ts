@@ -319,3 +319,96 @@ describe(`behaviour that follows the line, on Node ${nodeMajor}`, () => {
 function hasShouldUpgrade(): boolean {
   return 'shouldUpgradeCallback' in nodeHttp.createServer();
 }
+
+describe(`interim responses and req.signal, on Node ${nodeMajor}`, () => {
+  // What a client receives from a handler, and what the handler recorded (errors as code and
+  // message, so both implementations compare).
+  async function run(impl: Impl, handler: (req: http.IncomingMessage, res: http.ServerResponse, log: unknown[]) => void) {
+    const log: unknown[] = [];
+    const { port } = await startServer(impl, (req, res) => handler(req, res, log));
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, graceMs: 100 });
+    return { bytes: r.masked, log };
+  }
+  function attempt(log: unknown[], what: string, fn: () => void): void {
+    try {
+      fn();
+      log.push(`${what}: ok`);
+    } catch (error) {
+      log.push(`${what}: ${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`);
+    }
+  }
+  type Res = http.ServerResponse & { writeInformation?: (status: unknown, headers?: unknown, cb?: () => void) => void };
+
+  test.each<[string, (res: Res, log: unknown[]) => void]>([
+    ['writeInformation with fields, then the response', (res, log) => {
+      if (res.writeInformation) {
+        attempt(log, '103 object', () => res.writeInformation!(103, { Link: '</a.css>; rel=preload', 'X-A': '1' }));
+        attempt(log, '102 pairs', () => res.writeInformation!(102, [['X-B', '2']]));
+        attempt(log, '100 flat', () => res.writeInformation!(100, ['X-C', '3']));
+        attempt(log, '101', () => res.writeInformation!(101));
+        attempt(log, '200', () => res.writeInformation!(200));
+        attempt(log, 'string status', () => res.writeInformation!('103'));
+        attempt(log, 'odd flat list', () => res.writeInformation!(103, ['X-D']));
+        attempt(log, 'bad value', () => res.writeInformation!(103, { 'X-E': 'a\nb' }));
+        attempt(log, 'bad name', () => res.writeInformation!(103, { 'X E': 'a' }));
+      }
+      res.end('ok');
+    }],
+    ['writeContinue and writeProcessing after writeHead', (res, log) => {
+      res.writeHead(200);
+      attempt(log, 'continue', () => res.writeContinue());
+      attempt(log, 'processing', () => res.writeProcessing());
+      res.end('ok');
+    }],
+    ['writeEarlyHints: lists, bad links and bad fields', (res, log) => {
+      attempt(log, 'list', () => res.writeEarlyHints({ link: ['</a.css>; rel=preload', '</b.js>; rel=preload'], 'x-a': '1' }));
+      attempt(log, 'bad link', () => res.writeEarlyHints({ link: 'not a link' }));
+      attempt(log, 'not an object', () => res.writeEarlyHints(null as unknown as Record<string, string>));
+      attempt(log, 'empty list', () => res.writeEarlyHints({ link: [] }));
+      attempt(log, 'bad field value', () => res.writeEarlyHints({ link: '</a.css>', 'x-b': 'a\rb' }));
+      res.end('ok');
+    }],
+  ])('%s: as node:http', async (_name, handler) => {
+    const ref = await run(nodeImpl, (_req, res, log) => handler(res as Res, log));
+    const got = await run(uvImpl, (_req, res, log) => handler(res as Res, log));
+    expect(got).toEqual(ref);
+  });
+
+  // The client sends half of a body and goes away, or waits for the answer: when the signal
+  // aborts, as the handler sees it.
+  async function signalOf(impl: Impl, leave: boolean) {
+    const log: string[] = [];
+    let done: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (done = resolve));
+    const { port } = await startServer(impl, (req, res) => {
+      const signal = (req as http.IncomingMessage & { signal?: AbortSignal }).signal;
+      log.push(`signal ${typeof signal} aborted=${signal?.aborted}`);
+      signal?.addEventListener('abort', () => log.push(`abort complete=${req.complete}`));
+      req.on('aborted', () => log.push('aborted'));
+      req.socket.on('close', () => setTimeout(done, 50));
+      if (!leave) {
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      }
+    });
+    const body = leave ? 'abc' : 'abcdef';
+    await exchange({
+      port,
+      send: [`POST / HTTP/1.1\r\n${H}Content-Length: 6\r\n\r\n${body}`, { delay: 100 }, { end: true }],
+      timeoutMs: 3000,
+      graceMs: 100,
+      responses: leave ? 0 : 1,
+    });
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    return log;
+  }
+
+  test.each([
+    ['the client leaves mid-body: aborted', true],
+    ['the response finished before the connection closed: not aborted', false],
+  ])('req.signal, %s, as node:http', async (_name, leave) => {
+    const ref = await signalOf(nodeImpl, leave as boolean);
+    const got = await signalOf(uvImpl, leave as boolean);
+    expect(got).toEqual(ref);
+  });
+});
