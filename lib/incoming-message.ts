@@ -45,6 +45,7 @@ class IncomingMessageMethods extends Readable {
   declare _headersCount: number;
   declare _trailersCount: number;
   declare _flow: BodyFlow | null;
+  declare _readableState: unknown;
   declare _headersCache: IncomingHeaders | null;
   declare _headersDistinctCache: { [name: string]: string[] } | null;
   declare _trailersCache: IncomingHeaders | null;
@@ -129,6 +130,18 @@ class IncomingMessageMethods extends Readable {
       this.removeAllListeners('data');
       this.resume();
     }
+  }
+
+  // optimizeEmptyRequests (Node 24.12): a request with no body is ended and closed as it is
+  // made, without the events (Node's _dumpAndCloseReadable).
+  _dumpAndCloseReadable(): void {
+    this._dumped = true;
+    const state = this._readableState as unknown as { [flag: string]: boolean };
+    state.ended = true;
+    state.endEmitted = true;
+    state.destroyed = true;
+    state.closed = true;
+    state.closeEmitted = true;
   }
 
   // The exchange is over (the server's response finished, the client's response ended): a

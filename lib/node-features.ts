@@ -57,6 +57,10 @@ export const endCallbacksBeforeFinish = since('24.0.0');
 export const hasIncomingSignal = since('24.0.0');
 export const hasWriteInformation = since('24.0.0');
 
+// Server option optimizeEmptyRequests: a request without Content-Length or Transfer-Encoding
+// is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
+export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

@@ -190,6 +190,10 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
     res._owner = this;
     res._sink = this.transport.sink;
+    if (server._optimizeEmptyRequests && findHeader(rawHeaders, 'content-length') === undefined && findHeader(rawHeaders, 'transfer-encoding') === undefined) {
+      req._dumpAndCloseReadable();
+      req._read();
+    }
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
 

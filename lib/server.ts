@@ -8,7 +8,7 @@ import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer, hasShouldUpgradeCallback, UV_TCP_REUSEPORT } from './node-features';
+import { hasKeepAliveTimeoutBuffer, hasOptimizeEmptyRequests, hasShouldUpgradeCallback, UV_TCP_REUSEPORT } from './node-features';
 import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -36,6 +36,7 @@ export interface ServerOptions {
   rejectNonStandardBodyWrites?: boolean;
   uniqueHeaders?: Array<string | string[]>;
   shouldUpgradeCallback?: (this: Server, req: IncomingMessage) => boolean;
+  optimizeEmptyRequests?: boolean;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,6 +75,8 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare joinDuplicateHeaders: boolean | undefined;
   declare rejectNonStandardBodyWrites: boolean;
   // Whether a request with Upgrade goes to 'upgrade' listeners (own property from 22.21, 24.9).
+  // optimizeEmptyRequests (24.12+; Node keeps it under a symbol).
+  declare _optimizeEmptyRequests: boolean;
   declare shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   declare highWaterMark: number | undefined;
   declare _uniqueHeaders: Set<string> | null;
@@ -422,6 +425,14 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this.requireHostHeader = options.requireHostHeader ?? true;
   this.joinDuplicateHeaders = options.joinDuplicateHeaders;
   this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+  this._optimizeEmptyRequests = false;
+  if (hasOptimizeEmptyRequests) {
+    const optimize = options.optimizeEmptyRequests;
+    if (optimize !== undefined && typeof optimize !== 'boolean') {
+      throw errInvalidArgType('options.optimizeEmptyRequests', 'of type boolean', optimize);
+    }
+    this._optimizeEmptyRequests = optimize === true;
+  }
   if (hasShouldUpgradeCallback) {
     const shouldUpgrade = options.shouldUpgradeCallback;
     if (shouldUpgrade !== undefined && typeof shouldUpgrade !== 'function') {

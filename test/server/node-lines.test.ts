@@ -412,3 +412,54 @@ describe(`interim responses and req.signal, on Node ${nodeMajor}`, () => {
     expect(got).toEqual(ref);
   });
 });
+
+describe(`optimizeEmptyRequests (Node 24.12), on Node ${nodeMajor}`, () => {
+  // Two requests on one connection, a bodiless GET then a POST with a body: what the handler
+  // sees of each request stream, and what the client gets.
+  async function serveBoth(impl: Impl, options: Record<string, unknown>) {
+    const log: string[] = [];
+    const { port } = await startServer(
+      impl,
+      (req, res) => {
+        const tag = `${req.method}`;
+        log.push(`${tag} readableEnded=${req.readableEnded} destroyed=${req.destroyed}`);
+        const parts: string[] = [];
+        req.on('data', (d: Buffer) => parts.push(d.toString()));
+        req.on('end', () => log.push(`${tag} end body=${parts.join('')}`));
+        req.on('close', () => log.push(`${tag} close`));
+        setTimeout(() => res.end(`ok ${tag}`), 50);
+      },
+      { serverOptions: options as http.ServerOptions },
+    );
+    const r = await exchange({
+      port,
+      // Not pipelined: the second request follows the first answer.
+      send: [`GET / HTTP/1.1\r\n${H}\r\n`, { delay: 300 }, `POST / HTTP/1.1\r\n${H}Content-Length: 2\r\nConnection: close\r\n\r\nhi`],
+      timeoutMs: 3000,
+      graceMs: 150,
+      responses: 2,
+    });
+    return { bytes: r.masked, log };
+  }
+
+  test.each([
+    ['on', { optimizeEmptyRequests: true }],
+    ['off', { optimizeEmptyRequests: false }],
+  ])('%s: the request streams and the answers, as node:http', async (_name, options) => {
+    const ref = await serveBoth(nodeImpl, options);
+    const got = await serveBoth(uvImpl, options);
+    expect(got).toEqual(ref);
+  });
+
+  test('a value that is not a boolean: the same error as node:http', () => {
+    const errorOf = (impl: Impl) => {
+      try {
+        impl.http.createServer({ optimizeEmptyRequests: 'yes' } as unknown as http.ServerOptions);
+        return null;
+      } catch (error) {
+        return { name: (error as Error).name, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+      }
+    };
+    expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+});
