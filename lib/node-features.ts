@@ -61,6 +61,10 @@ export const hasWriteInformation = since('24.0.0');
 // is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
 export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 
+// A chunked message corks on its first write of a tick and uncorks on the next: the writes of
+// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24; 22 has neither).
+export const chunkedWritesGathered = since('24.0.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

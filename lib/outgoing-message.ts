@@ -19,7 +19,7 @@ import {
 } from './errors';
 import { hasInvalidValueChar, isToken } from './headers';
 import { legacyConstructor } from './legacy-class';
-import { endCallbacksBeforeFinish } from './node-features';
+import { chunkedWritesGathered, endCallbacksBeforeFinish } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -58,6 +58,18 @@ function byteLength(chunk: string | ArrayBufferView, encoding: BufferEncoding | 
 
 function noop(): void {}
 
+interface GatheredWrite {
+  chunk: string | Uint8Array;
+  encoding: BufferEncoding | undefined;
+  callback: ((error?: Error | null) => void) | undefined;
+}
+
+// The tick's cork comes off (Node 24's connectionCorkNT).
+function uncorkTick(message: OutgoingMessageMethods): void {
+  message._tickCorked = false;
+  message.uncork();
+}
+
 class OutgoingMessageMethods extends Stream {
   declare socket: MessageSocket | null;
   // Where the bytes go while this message holds its socket.
@@ -92,6 +104,12 @@ class OutgoingMessageMethods extends Stream {
   declare _writableFinished: boolean;
   // The end() callbacks 'finish' runs first (Node 24; null: none).
   declare _endCallbacks: Array<(error?: Error | null) => void> | null;
+  // Node 24's gathering of chunked writes: the cork count, whether this tick's cork is on, the
+  // writes held (null: none) and their byte length.
+  declare _corked: number;
+  declare _tickCorked: boolean;
+  declare _chunkedBuffer: GatheredWrite[] | null;
+  declare _chunkedLength: number;
   // Server options Node passes to each response: the buffer size before write() returns false,
   // the fields whose several values travel on one line, and whether a body where none is
   // allowed throws.
@@ -127,7 +145,11 @@ class OutgoingMessageMethods extends Stream {
   }
 
   get writableLength(): number {
-    return this._pendingBytes;
+    const gathered = this._chunkedLength;
+    if (gathered === 0) return this._pendingBytes;
+    // As Node 24 counts it: the gathered bytes with their chunk framing, and the head if it is
+    // still to go.
+    return this._pendingBytes + gathered + gathered.toString(16).length + 4 + (!this._headerSent && this._header !== null ? this._header.length : 0);
   }
 
   get writableObjectMode(): boolean {
@@ -135,7 +157,7 @@ class OutgoingMessageMethods extends Stream {
   }
 
   get writableCorked(): number {
-    return 0;
+    return this._corked;
   }
 
   setHeader(name: string, value: OutgoingHeaderValue): this {
@@ -205,9 +227,48 @@ class OutgoingMessageMethods extends Stream {
     return this;
   }
 
-  cork(): void {}
+  // Node 24: writes to a chunked message while corked are gathered into one chunk, sent when
+  // the count drops to zero. Before 24, nothing to do (the native write already carries each
+  // piece in one crossing).
+  cork(): void {
+    if (chunkedWritesGathered) this._corked++;
+  }
 
-  uncork(): void {}
+  uncork(): void {
+    if (!chunkedWritesGathered || this._corked === 0) return;
+    if (--this._corked === 0 && this._chunkedBuffer !== null) {
+      const queued = this._sendGathered();
+      // A write refused for the gathered bytes is owed a 'drain' once they are on the
+      // connection under its limit (over it, the connection's drain brings it).
+      if (queued && this._needDrain) {
+        this._needDrain = false;
+        this.emit('drain');
+      }
+    }
+  }
+
+  // One chunk of everything gathered; the write callbacks follow it.
+  _sendGathered(): boolean {
+    const buffer = this._chunkedBuffer as GatheredWrite[];
+    const length = this._chunkedLength;
+    this._chunkedBuffer = null;
+    this._chunkedLength = 0;
+    if (this.destroyed) {
+      const error = errStreamDestroyed('write');
+      for (const write of buffer) if (write.callback) process.nextTick(write.callback, error);
+      return false;
+    }
+    const body = buffer.length === 1 ? buffer[0].chunk : Buffer.concat(buffer.map((w) => (typeof w.chunk === 'string' ? Buffer.from(w.chunk, w.encoding) : w.chunk)));
+    const encoding = buffer.length === 1 ? buffer[0].encoding : undefined;
+    const queued = this._send(`${length.toString(16)}\r\n`, body, encoding, '\r\n', false, length);
+    for (const write of buffer) {
+      const callback = write.callback;
+      if (!callback) continue;
+      if (queued) process.nextTick(callback);
+      else this.once('drain', callback);
+    }
+    return queued;
+  }
 
   destroy(error?: Error): this {
     if (this.destroyed) return this;
@@ -258,6 +319,11 @@ class OutgoingMessageMethods extends Stream {
       this._implicitHeader();
     }
     if (callback) this._onEnded(callback);
+    // What was gathered goes out before the end of the message (Node 24).
+    if (this._chunkedBuffer !== null) {
+      this._corked = 0;
+      this._sendGathered();
+    }
     this.finished = true;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
@@ -314,6 +380,27 @@ class OutgoingMessageMethods extends Stream {
       return true;
     }
     let queued: boolean;
+    if (chunkedWritesGathered && this.chunkedEncoding) {
+      // Node 24: the first write of a tick corks the message until the next tick.
+      if (!fromEnd && this.socket !== null && !this._tickCorked) {
+        this._tickCorked = true;
+        this._corked++;
+        process.nextTick(uncorkTick, this);
+      }
+      if (this._corked > 0) {
+        const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+        if (size !== 0 || this._chunkedBuffer !== null) {
+          if (size !== 0) {
+            if (length < 0) length = byteLength(chunk, encoding);
+            (this._chunkedBuffer ??= []).push({ chunk, encoding, callback });
+            this._chunkedLength += length;
+          } else if (callback) {
+            this._chunkedBuffer?.push({ chunk: '', encoding: undefined, callback });
+          }
+          return this.writableLength < this.writableHighWaterMark;
+        }
+      }
+    }
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
       if (length < 0) length = byteLength(chunk, encoding);
       queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false);
@@ -469,6 +556,10 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._finishWaiting = false;
   this._writableFinished = false;
   this._endCallbacks = null;
+  this._corked = 0;
+  this._tickCorked = false;
+  this._chunkedBuffer = null;
+  this._chunkedLength = 0;
   this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
   this._uniqueHeaders = null;
   this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
