@@ -91,6 +91,10 @@ export function errStreamWriteAfterEnd(): Error {
   return coded(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
 }
 
+export function errStreamAlreadyFinished(method: string): Error {
+  return coded(Error, 'ERR_STREAM_ALREADY_FINISHED', `Cannot call ${method} after a stream was finished`);
+}
+
 export function errStreamDestroyed(method: string): Error {
   return coded(Error, 'ERR_STREAM_DESTROYED', `Cannot call ${method} after a stream was destroyed`);
 }
@@ -129,10 +133,6 @@ export function errServerAlreadyListen(): Error {
 
 export function errSocketBadPort(name: string, port: unknown): Error {
   return coded(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${describeReceived(port)}.`);
-}
-
-export function errStreamAlreadyFinished(method: string): Error {
-  return coded(Error, 'ERR_STREAM_ALREADY_FINISHED', `Cannot call ${method} after a stream was finished`);
 }
 
 export function errHttpContentLengthMismatch(actual: number, expected: number): Error {

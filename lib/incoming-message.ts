@@ -6,6 +6,7 @@ import { Readable } from 'stream';
 
 import { buildHeaders, buildHeadersDistinct, IncomingHeaders } from './headers';
 import { legacyConstructor } from './legacy-class';
+import { hasIncomingSignal } from './node-features';
 
 /** The connection a message's body arrives on, as the message asks it for more. */
 export interface BodyFlow {
@@ -16,6 +17,8 @@ export interface BodyFlow {
 export interface IncomingSocket {
   readableHighWaterMark?: number;
   destroyed?: boolean;
+  once?(event: 'close', listener: () => void): unknown;
+  removeListener?(event: 'close', listener: () => void): unknown;
   setTimeout?(milliseconds: number): unknown;
   destroy(error?: Error): unknown;
 }
@@ -42,10 +45,17 @@ class IncomingMessageMethods extends Readable {
   declare _headersCount: number;
   declare _trailersCount: number;
   declare _flow: BodyFlow | null;
+  declare _readableState: unknown;
   declare _headersCache: IncomingHeaders | null;
   declare _headersDistinctCache: { [name: string]: string[] } | null;
   declare _trailersCache: IncomingHeaders | null;
   declare _trailersDistinctCache: { [name: string]: string[] } | null;
+  // req.signal (Node 24), made on first read: left undefined until then, so that requests
+  // nobody asks it of pay nothing. The socket 'close' listener that aborts it, until the
+  // exchange is over (_detachAbortSignal).
+  declare _abortController?: AbortController;
+  declare _abortSignalListener?: (() => void) | null;
+  declare _abortSignalDetached?: boolean;
 
   get connection(): IncomingSocket | null {
     return this.socket;
@@ -122,10 +132,39 @@ class IncomingMessageMethods extends Readable {
     }
   }
 
+  // optimizeEmptyRequests (Node 24.12): a request with no body is ended and closed as it is
+  // made, without the events (Node's _dumpAndCloseReadable).
+  _dumpAndCloseReadable(): void {
+    this._dumped = true;
+    const state = this._readableState as unknown as { [flag: string]: boolean };
+    state.ended = true;
+    state.endEmitted = true;
+    state.destroyed = true;
+    state.closed = true;
+    state.closeEmitted = true;
+  }
+
+  // The exchange is over (the server's response finished, the client's response ended): a
+  // connection closing now aborts nothing.
+  _detachAbortSignal(): void {
+    this._abortSignalDetached = true;
+    const listener = this._abortSignalListener;
+    if (listener) {
+      this._abortSignalListener = null;
+      this.socket?.removeListener?.('close', listener);
+    }
+  }
+
+  _abortSignal(): void {
+    this._detachAbortSignal();
+    this._abortController?.abort();
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.readableEnded || !this.complete) {
       this.aborted = true;
       this.emit('aborted');
+      if (this._abortController !== undefined) this._abortSignal();
     }
     // A message destroyed before it was fully received leaves the connection unusable.
     if (this.socket && !this.socket.destroyed && this.aborted) {
@@ -169,3 +208,32 @@ export const IncomingMessage = legacyConstructor('IncomingMessage', IncomingMess
   this._trailersDistinctCache = null;
 });
 export type IncomingMessage = IncomingMessageMethods;
+
+// As Node 24's getter: aborted at once for a message already destroyed before it was complete,
+// else when its socket closes before the exchange is over.
+if (hasIncomingSignal) {
+  Object.defineProperty(IncomingMessageMethods.prototype, 'signal', {
+    configurable: true,
+    get(this: IncomingMessageMethods): AbortSignal {
+      let controller = this._abortController;
+      if (controller === undefined) {
+        controller = new AbortController();
+        this._abortController = controller;
+        if (this.destroyed && (!this.readableEnded || !this.complete)) {
+          controller.abort();
+        } else if (!this._abortSignalDetached && this.socket && !(this.method === null && this.readableEnded)) {
+          if (this.socket.destroyed) {
+            this._abortSignal();
+          } else if (this.socket.once) {
+            const listener = () => this._abortSignal();
+            this._abortSignalListener = listener;
+            this.socket.once('close', listener);
+            // A client's response: the exchange is over when it ends (Node's responseOnEnd).
+            if (this.method === null) this.once('end', () => this._detachAbortSignal());
+          }
+        }
+      }
+      return controller.signal;
+    },
+  });
+}

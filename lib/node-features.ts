@@ -33,6 +33,43 @@ export const parserCountsRequestFields = since('22.0.0');
 // keeps whole runs of 31 fields up to it (http-common.ts).
 export const rawHeadersCutAtLimit = since('22.0.0');
 
+// writeHead(status, [name, value, ...]) after setHeader(): the names given are removed, then
+// every pair is appended, so repeated fields survive (nodejs/node#50394, semver-major: 22.0).
+// Node 20 setHeader()s each pair: the last one of a name wins.
+export const writeHeadArrayAppends = since('22.0.0');
+
+// diagnostics channel 'http.server.response.created', published by the ServerResponse
+// constructor (nodejs/node#55622: 22.12, 23.2).
+export const hasResponseCreatedChannel = since('22.12.0', '23.2.0');
+
+// Server option and property shouldUpgradeCallback(req): whether a request with Upgrade is
+// handed to 'upgrade' listeners (22.21, 24.9).
+export const hasShouldUpgradeCallback = since('22.21.0', '24.9.0');
+
+// ServerResponse.prototype.writeHeader, the DEP0063 alias of writeHead: a runtime deprecation
+// from 25.0, removed in 26.0.
+export const hasWriteHeader = !since('26.0.0');
+export const writeHeaderWarns = since('25.0.0');
+
+// end(cb): Node 24 keeps the end callbacks in a list it runs just before 'finish' (its
+// onFinish); Node 20 and 22 add them as 'finish' listeners, so they run after those added
+// earlier. Not on Node 22.23; on 24 from its first release, as far as the changelogs found say.
+export const endCallbacksBeforeFinish = since('24.0.0');
+
+// IncomingMessage.signal, aborted when the message is aborted or its connection closes before
+// the exchange is over; ServerResponse.writeInformation(), which writeContinue,
+// writeProcessing and writeEarlyHints go through (Node 24).
+export const hasIncomingSignal = since('24.0.0');
+export const hasWriteInformation = since('24.0.0');
+
+// Server option optimizeEmptyRequests: a request without Content-Length or Transfer-Encoding
+// is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
+export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
+
+// A chunked message corks on its first write of a tick and uncorks on the next: the writes of
+// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24; 22 has neither).
+export const chunkedWritesGathered = since('24.0.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

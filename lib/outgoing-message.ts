@@ -20,6 +20,7 @@ import {
 } from './errors';
 import { hasInvalidValueChar, isToken } from './headers';
 import { legacyConstructor } from './legacy-class';
+import { chunkedWritesGathered, endCallbacksBeforeFinish } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -83,6 +84,18 @@ function strictContentLength(message: OutgoingMessageMethods): boolean {
   );
 }
 
+interface GatheredWrite {
+  chunk: string | Uint8Array;
+  encoding: BufferEncoding | undefined;
+  callback: ((error?: Error | null) => void) | undefined;
+}
+
+// The tick's cork comes off (Node 24's connectionCorkNT).
+function uncorkTick(message: OutgoingMessageMethods): void {
+  message._tickCorked = false;
+  message.uncork();
+}
+
 class OutgoingMessageMethods extends Stream {
   declare socket: MessageSocket | null;
   // Where the bytes go while this message holds its socket.
@@ -98,7 +111,8 @@ class OutgoingMessageMethods extends Stream {
   declare strictContentLength: boolean;
   // Body bytes written, counted while strictContentLength is on (Node's kBytesWritten).
   declare _bytesWritten: number;
-  // cork() calls made before the message had a socket (Node's kCorked).
+  // Node 20: cork() calls made before the message had a socket; Node 24: the message's corks
+  // (Node's kCorked).
   declare _corked: number;
   declare _last: boolean;
   declare _hasBody: boolean;
@@ -119,6 +133,13 @@ class OutgoingMessageMethods extends Stream {
   declare _needDrain: boolean;
   declare _finishWaiting: boolean;
   declare _writableFinished: boolean;
+  // The end() callbacks 'finish' runs first (Node 24; null: none).
+  declare _endCallbacks: Array<(error?: Error | null) => void> | null;
+  // Node 24's gathering of chunked writes (the cork count is _corked): whether this tick's
+  // cork is on, the writes held (null: none) and their byte length.
+  declare _tickCorked: boolean;
+  declare _chunkedBuffer: GatheredWrite[] | null;
+  declare _chunkedLength: number;
   // Server options Node passes to each response: the buffer size before write() returns false,
   // the fields whose several values travel on one line, and whether a body where none is
   // allowed throws.
@@ -154,7 +175,11 @@ class OutgoingMessageMethods extends Stream {
   }
 
   get writableLength(): number {
-    return this._pendingBytes;
+    const gathered = this._chunkedLength;
+    if (gathered === 0) return this._pendingBytes;
+    // As Node 24 counts it: the gathered bytes with their chunk framing, and the head if it is
+    // still to go.
+    return this._pendingBytes + gathered + gathered.toString(16).length + 4 + (!this._headerSent && this._header !== null ? this._header.length : 0);
   }
 
   get writableObjectMode(): boolean {
@@ -163,6 +188,8 @@ class OutgoingMessageMethods extends Stream {
 
   // Node 20's corking: the socket's, or counted here until the message has a socket.
   get writableCorked(): number {
+    // Node 24 counts the message's own corks; Node 20 the socket's.
+    if (chunkedWritesGathered) return this._corked;
     return (this.socket ? this.socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
@@ -240,14 +267,54 @@ class OutgoingMessageMethods extends Stream {
     return this;
   }
 
+  // Node 20 corks the socket (or counts the corks until the message has one); Node 24 gathers
+  // the writes to a chunked message while corked into one chunk, sent when the count drops to
+  // zero.
   cork(): void {
-    if (this.socket) this.socket.cork?.();
+    if (chunkedWritesGathered) this._corked++;
+    else if (this.socket) this.socket.cork?.();
     else this._corked++;
   }
 
   uncork(): void {
-    if (this.socket) this.socket.uncork?.();
-    else if (this._corked) this._corked--;
+    if (!chunkedWritesGathered) {
+      if (this.socket) this.socket.uncork?.();
+      else if (this._corked) this._corked--;
+      return;
+    }
+    if (this._corked === 0) return;
+    if (--this._corked === 0 && this._chunkedBuffer !== null) {
+      const queued = this._sendGathered();
+      // A write refused for the gathered bytes is owed a 'drain' once they are on the
+      // connection under its limit (over it, the connection's drain brings it).
+      if (queued && this._needDrain) {
+        this._needDrain = false;
+        this.emit('drain');
+      }
+    }
+  }
+
+  // One chunk of everything gathered; the write callbacks follow it.
+  _sendGathered(): boolean {
+    const buffer = this._chunkedBuffer as GatheredWrite[];
+    const length = this._chunkedLength;
+    this._chunkedBuffer = null;
+    this._chunkedLength = 0;
+    if (this.destroyed) {
+      const error = errStreamDestroyed('write');
+      for (const write of buffer) if (write.callback) process.nextTick(write.callback, error);
+      return false;
+    }
+    const body = buffer.length === 1 ? buffer[0].chunk : Buffer.concat(buffer.map((w) => (typeof w.chunk === 'string' ? Buffer.from(w.chunk, w.encoding) : w.chunk)));
+    const encoding = buffer.length === 1 ? buffer[0].encoding : undefined;
+    const queued = this._send(`${length.toString(16)}\r\n`, body, encoding, '\r\n', false, length);
+    for (const write of buffer) {
+      const callback = write.callback;
+      if (!callback) continue;
+      if (queued) process.nextTick(callback);
+      else this.once('drain', callback);
+    }
+    return queued;
   }
 
   destroy(error?: Error): this {
@@ -273,7 +340,7 @@ class OutgoingMessageMethods extends Stream {
     return result;
   }
 
-  end(chunk?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void): this {
+  end(chunk?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), callback?: (error?: Error | null) => void): this {
     if (typeof chunk === 'function') {
       callback = chunk;
       chunk = undefined;
@@ -291,8 +358,8 @@ class OutgoingMessageMethods extends Stream {
       this._write(chunk, encoding, undefined, true);
     } else if (this.finished) {
       if (callback) {
-        if (!this._writableFinished) this.on('finish', callback);
-        else (callback as (error?: Error) => void)(errStreamAlreadyFinished('end'));
+        if (this._writableFinished) callback(errStreamAlreadyFinished('end'));
+        else this._onEnded(callback);
       }
       return this;
     } else if (this._header === null) {
@@ -300,9 +367,14 @@ class OutgoingMessageMethods extends Stream {
       this._contentLength = 0;
       this._implicitHeader();
     }
-    if (callback) this.once('finish', callback);
+    if (callback) this._onEnded(callback);
     if (strictContentLength(this) && this._bytesWritten !== this._contentLength) {
       throw errHttpContentLengthMismatch(this._bytesWritten, this._contentLength as number);
+    }
+    // What was gathered goes out before the end of the message (Node 24).
+    if (this._chunkedBuffer !== null) {
+      this._corked = 0;
+      this._sendGathered();
     }
     this.finished = true;
     // end() uncorks the socket fully (what was written while corked leaves before the end).
@@ -322,6 +394,13 @@ class OutgoingMessageMethods extends Stream {
     this._finishWaiting = true;
     this._maybeFinish();
     return this;
+  }
+
+  // An end() callback: run just before 'finish' (Node 24), or as a 'finish' listener.
+  _onEnded(callback: (error?: Error | null) => void): void {
+    if (endCallbacksBeforeFinish) (this._endCallbacks ??= []).push(callback);
+    else if (this.finished) this.on('finish', callback);
+    else this.once('finish', callback);
   }
 
   _reportWriteError(error: Error, callback: (error?: Error | null) => void): void {
@@ -368,14 +447,35 @@ class OutgoingMessageMethods extends Stream {
       if (callback) process.nextTick(callback);
       return true;
     }
-    // Node corks the socket for the rest of the tick at a write: what the tick writes leaves
-    // together (writableCorked counts it).
+    // Node 20 corks the socket for the rest of the tick at a write: what the tick writes leaves
+    // together (writableCorked counts it). Node 24 corks the message instead (below).
     const socket = this.socket;
-    if (!fromEnd && socket && !socket.writableCorked && socket.cork) {
+    if (!chunkedWritesGathered && !fromEnd && socket && !socket.writableCorked && socket.cork) {
       socket.cork();
       process.nextTick(uncorkSocket, socket);
     }
     let queued: boolean;
+    if (chunkedWritesGathered && this.chunkedEncoding) {
+      // Node 24: the first write of a tick corks the message until the next tick.
+      if (!fromEnd && this.socket !== null && !this._tickCorked) {
+        this._tickCorked = true;
+        this._corked++;
+        process.nextTick(uncorkTick, this);
+      }
+      if (this._corked > 0) {
+        const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+        if (size !== 0 || this._chunkedBuffer !== null) {
+          if (size !== 0) {
+            if (length < 0) length = byteLength(chunk, encoding);
+            (this._chunkedBuffer ??= []).push({ chunk, encoding, callback });
+            this._chunkedLength += length;
+          } else if (callback) {
+            this._chunkedBuffer?.push({ chunk: '', encoding: undefined, callback });
+          }
+          return this.writableLength < this.writableHighWaterMark;
+        }
+      }
+    }
     if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
       if (length < 0) length = byteLength(chunk, encoding);
       queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false);
@@ -448,8 +548,9 @@ class OutgoingMessageMethods extends Stream {
   _flushPending(): void {
     const socket = this.socket;
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
-    // Corks made before the message had its socket apply to the socket now.
-    while (this._corked) {
+    // Corks made before the message had its socket apply to the socket now (Node 20; Node 24's
+    // stay the message's).
+    while (!chunkedWritesGathered && this._corked) {
       this._corked--;
       socket.cork?.();
     }
@@ -560,6 +661,10 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._needDrain = false;
   this._finishWaiting = false;
   this._writableFinished = false;
+  this._endCallbacks = null;
+  this._tickCorked = false;
+  this._chunkedBuffer = null;
+  this._chunkedLength = 0;
   this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
   this._uniqueHeaders = null;
   this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
@@ -572,6 +677,11 @@ export { OutgoingMessageMethods };
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
+  const callbacks = message._endCallbacks;
+  if (callbacks !== null) {
+    message._endCallbacks = null;
+    for (const callback of callbacks) callback(null);
+  }
   message._beforeFinish();
   message.emit('finish');
   message._afterFinish();

@@ -10,6 +10,7 @@ import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
+import { hasIncomingSignal, hasShouldUpgradeCallback } from './node-features';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
@@ -73,12 +74,14 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
 
   // Returns HEAD_ANSWER_HAND_OFF to take the connection for an 'upgrade' or 'connect' listener.
   onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): number {
+    let made: IncomingMessage | null = null;
     if ((flags & HEAD_UPGRADE) !== 0) {
       const handOff = this.prepareHandOff(method, url, major, minor, rawHeaders);
-      if (handOff !== undefined) return handOff;
+      if (typeof handOff === 'number') return handOff;
+      made = handOff ?? null;
     }
     // As with Node's parser, the end of a bodiless message is seen after 'request' returns.
-    const req = this.dispatch(method, url, major, minor, rawHeaders, flags);
+    const req = this.dispatch(method, url, major, minor, rawHeaders, flags, made);
     this.bodilessInDispatch = null;
     if ((flags & HEAD_COMPLETE) !== 0) {
       req.complete = true;
@@ -91,17 +94,31 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
 
   // Node's rule (parserOnIncoming): an upgrade request goes to 'upgrade' listeners if there are
   // any, a CONNECT to 'connect' listeners; a CONNECT nobody listens for closes the connection,
-  // and an upgrade nobody listens for is an ordinary request (undefined here).
-  private prepareHandOff(method: number, url: string, major: number, minor: number, rawHeaders: string[]): number | undefined {
+  // and an upgrade nobody listens for is an ordinary request (undefined here). From Node 22.21
+  // and 24.9 server.shouldUpgradeCallback(req) decides instead of the listener count (an
+  // upgrade nobody listens for then closes the connection too); a request it turns down is an
+  // ordinary request, the same object (returned here for dispatch).
+  private prepareHandOff(method: number, url: string, major: number, minor: number, rawHeaders: string[]): number | IncomingMessage | undefined {
     const isConnect = method === METHOD_CONNECT;
     const server = this.server;
-    if (!isConnect && server.listenerCount('upgrade') === 0) return undefined;
-    if (isConnect && server.listenerCount('connect') === 0) {
+    let req: IncomingMessage | null = null;
+    if (!isConnect) {
+      if (!hasShouldUpgradeCallback) {
+        if (server.listenerCount('upgrade') === 0) return undefined;
+      } else {
+        req = new server._IncomingMessage(this.socket);
+        this.fillRequest(req, method, url, major, minor, rawHeaders);
+        if (!server.shouldUpgradeCallback(req)) return req;
+      }
+    }
+    if (server.listenerCount(isConnect ? 'connect' : 'upgrade') === 0) {
       this.socket.destroy();
       return HEAD_ANSWER_CONTINUE;
     }
-    const req = new server._IncomingMessage(this.socket);
-    this.fillRequest(req, method, url, major, minor, rawHeaders);
+    if (req === null) {
+      req = new server._IncomingMessage(this.socket);
+      this.fillRequest(req, method, url, major, minor, rawHeaders);
+    }
     req.upgrade = true;
     this.upgrading = req;
     return HEAD_ANSWER_HAND_OFF;
@@ -151,11 +168,15 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     this.server.emit(req.method === 'CONNECT' ? 'connect' : 'upgrade', req, socket, head);
   }
 
-  private dispatch(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): IncomingMessage {
+  // `made`: the request shouldUpgradeCallback was given (already filled), if any.
+  private dispatch(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number, made: IncomingMessage | null): IncomingMessage {
     const server = this.server;
     const socket = this.socket;
-    const req = new server._IncomingMessage(socket);
-    this.fillRequest(req, method, url, major, minor, rawHeaders);
+    let req = made;
+    if (req === null) {
+      req = new server._IncomingMessage(socket);
+      this.fillRequest(req, method, url, major, minor, rawHeaders);
+    }
     req.upgrade = false;
     req._flow = this.transport;
     this.incoming.push(req);
@@ -174,6 +195,10 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     res._rejectNonStandardBodyWrites = server.rejectNonStandardBodyWrites;
     res._owner = this;
     res._sink = this.transport.sink;
+    if (server._optimizeEmptyRequests && findHeader(rawHeaders, 'content-length') === undefined && findHeader(rawHeaders, 'transfer-encoding') === undefined) {
+      req._dumpAndCloseReadable();
+      req._read();
+    }
     if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: req, response: res, socket, server });
     if (socket._httpMessage) this.outgoing.push(res);
     else res.assignSocket(socket);
@@ -335,6 +360,8 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     const res = message as ServerResponse;
     const req = res.req;
     const socket = this.socket;
+    // As Node's resOnFinish: the request's signal no longer follows the connection.
+    if (hasIncomingSignal) req._detachAbortSignal();
     this.incoming.shift();
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
       this.pausedForBacklog = false;

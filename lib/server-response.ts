@@ -1,12 +1,14 @@
 // ServerResponse: the answer to one request, written in request order on its connection. A
 // plain function constructor like Node's (libraries call ServerResponse.call(this, req)).
 import * as diagnostics from 'diagnostics_channel';
+import { deprecate } from 'util';
 
-import { errHeadersSent, errHttpSocketAssigned, errInvalidChar, errInvalidStatusCode, errInvalidArgValue } from './errors';
-import { hasInvalidValueChar } from './headers';
+import { errHeadersSent, errHttpSocketAssigned, errInvalidArgType, errInvalidChar, errInvalidStatusCode, errInvalidArgValue, errOutOfRange } from './errors';
+import { hasInvalidValueChar, validateHeaderName, validateHeaderValue } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
 import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
+import { hasResponseCreatedChannel, hasWriteHeader, hasWriteInformation, writeHeadArrayAppends, writeHeaderWarns } from './node-features';
 import { sinkOf } from './stream-sink';
 import { STATUS_CODES } from './status-codes';
 
@@ -17,12 +19,18 @@ const responseFinishChannel = diagnostics.channel('http.server.response.finish')
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
 const TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 
+// Node 22.12+ publishes {request, response} here as each ServerResponse is made (null: this Node
+// has no such channel).
+const responseCreatedChannel = hasResponseCreatedChannel ? diagnostics.channel('http.server.response.created') : null;
+
 class ServerResponseMethods extends OutgoingMessageMethods {
   declare statusCode: number;
   declare statusMessage: string | undefined;
   declare req: IncomingMessage;
   declare _sent100: boolean;
   declare _expect_continue: boolean;
+  // The DEP0063 alias of writeHead, where the running Node still has it (below).
+  declare writeHeader?: (statusCode: number, reason?: string | OutgoingHeaders | readonly unknown[], headers?: OutgoingHeaders | readonly unknown[]) => this;
 
   assignSocket(socket: MessageSocket): void {
     if (socket._httpMessage) throw errHttpSocketAssigned();
@@ -47,22 +55,60 @@ class ServerResponseMethods extends OutgoingMessageMethods {
   }
 
   writeContinue(callback?: () => void): void {
-    this._writeInterim('HTTP/1.1 100 Continue\r\n\r\n', callback);
+    if (hasWriteInformation) this.writeInformation(100, null, callback);
+    else this._writeInterim('HTTP/1.1 100 Continue\r\n\r\n', callback);
     this._sent100 = true;
   }
 
   writeProcessing(callback?: () => void): void {
-    this._writeInterim('HTTP/1.1 102 Processing\r\n\r\n', callback);
+    if (hasWriteInformation) this.writeInformation(102, null, callback);
+    else this._writeInterim('HTTP/1.1 102 Processing\r\n\r\n', callback);
   }
 
-  writeEarlyHints(hints: { [name: string]: string | string[] }, callback?: () => void): void {
-    const link = hints.link;
-    if (link === null || link === undefined) return;
-    const links = Array.isArray(link) ? link.join(', ') : String(link);
+  writeEarlyHints(hints: { [name: string]: unknown }, callback?: () => void): void {
+    if (typeof hints !== 'object' || hints === null || Array.isArray(hints)) throw errInvalidArgType('hints', 'of type object', hints);
+    if (hints.link === null || hints.link === undefined) return;
+    const links = linkHeaderValue(hints.link);
     if (links.length === 0) return;
+    if (hasWriteInformation) {
+      // Node 24: the fields go through writeInformation, and are validated there.
+      if (hasInvalidValueChar(links)) throw errInvalidChar('header content', 'Link');
+      const fields: { [name: string]: unknown } = { __proto__: null, Link: links };
+      for (const key of Object.keys(hints)) {
+        if (key !== 'link') fields[key] = hints[key];
+      }
+      this.writeInformation(103, fields, callback);
+      return;
+    }
     let head = `HTTP/1.1 103 Early Hints\r\nLink: ${links}\r\n`;
     for (const key of Object.keys(hints)) {
       if (key !== 'link') head += `${key}: ${String(hints[key])}\r\n`;
+    }
+    this._writeInterim(`${head}\r\n`, callback);
+  }
+
+  // An interim (1xx but 101) response with the given fields (Node 24; the prototype has it only
+  // there, see below).
+  writeInformation(statusCode: number, headers?: { [name: string]: unknown } | readonly unknown[] | null, callback?: () => void): void {
+    if (this._header !== null) throw errHeadersSent('write');
+    if (typeof statusCode !== 'number') throw errInvalidArgType('statusCode', 'of type number', statusCode);
+    if (!Number.isInteger(statusCode)) throw errOutOfRange('statusCode', 'an integer', statusCode);
+    if (statusCode < 100 || statusCode > 199) throw errOutOfRange('statusCode', '>= 100 && <= 199', statusCode);
+    if (statusCode === 101) throw errInvalidStatusCode(statusCode);
+    let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'unknown'}\r\n`;
+    if (headers !== undefined && headers !== null) {
+      if (Array.isArray(headers)) {
+        if (headers.length > 0 && Array.isArray(headers[0])) {
+          for (const entry of headers as unknown[][]) head += informationField(entry[0], entry[1]);
+        } else {
+          if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
+          for (let i = 0; i < headers.length; i += 2) head += informationField(headers[i], headers[i + 1]);
+        }
+      } else {
+        if (typeof headers !== 'object') throw errInvalidArgType('headers', 'of type object', headers);
+        const object = headers as { [name: string]: unknown };
+        for (const key of Object.keys(object)) head += informationField(key, object[key]);
+      }
     }
     this._writeInterim(`${head}\r\n`, callback);
   }
@@ -86,8 +132,17 @@ class ServerResponseMethods extends OutgoingMessageMethods {
       // Fields given here join those set with setHeader(), and win over them.
       if (Array.isArray(headers)) {
         if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
-        for (let i = 0; i < headers.length; i += 2) {
-          if (headers[i]) this.setHeader(headers[i] as string, headers[i + 1] as string);
+        if (writeHeadArrayAppends) {
+          // Node 22: the names given replace what setHeader() set, and a name given twice
+          // keeps both values.
+          for (let i = 0; i < headers.length; i += 2) this.removeHeader(headers[i] as string);
+          for (let i = 0; i < headers.length; i += 2) {
+            if (headers[i]) this.appendHeader(headers[i] as string, headers[i + 1] as string);
+          }
+        } else {
+          for (let i = 0; i < headers.length; i += 2) {
+            if (headers[i]) this.setHeader(headers[i] as string, headers[i + 1] as string);
+          }
         }
       } else if (headers) {
         const object = headers as OutgoingHeaders;
@@ -115,10 +170,6 @@ class ServerResponseMethods extends OutgoingMessageMethods {
     const firstLine = standardReason ? standardStatusLine(statusCode) : `HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`;
     this._storeHeader(firstLine, fields, fromSetHeader);
     return this;
-  }
-
-  writeHeader(statusCode: number, reason?: string | OutgoingHeaders, headers?: OutgoingHeaders): this {
-    return this.writeHead(statusCode, reason, headers);
   }
 
   // Node's resOnFinish, the response's first 'finish' listener, publishes it.
@@ -180,8 +231,21 @@ export const ServerResponse = legacyConstructor('ServerResponse', ServerResponse
     this.useChunkedEncodingByDefault = typeof te === 'string' && TE_CHUNKED.test(te);
     this.shouldKeepAlive = false;
   }
+  if (responseCreatedChannel !== null && responseCreatedChannel.hasSubscribers) {
+    responseCreatedChannel.publish({ request: req, response: this });
+  }
 });
 export type ServerResponse = ServerResponseMethods;
+
+if (!hasWriteInformation) delete (ServerResponseMethods.prototype as { writeInformation?: unknown }).writeInformation;
+
+// writeHeader is writeHead itself on Node 20 to 24, deprecated at run time on 25, gone on 26.
+if (hasWriteHeader) {
+  const writeHead = ServerResponseMethods.prototype.writeHead;
+  ServerResponseMethods.prototype.writeHeader = writeHeaderWarns
+    ? deprecate(writeHead, 'ServerResponse.prototype.writeHeader is deprecated.', 'DEP0063')
+    : writeHead;
+}
 
 // A listener removed by another 'close' listener still runs in that emit: the socket may have
 // no response by then (Node's onServerResponseClose).
@@ -211,4 +275,31 @@ function standardStatusLine(statusCode: number): string {
     standardStatusLines.set(statusCode, line);
   }
   return line;
+}
+
+// One field of an interim response, validated as setHeader validates (Node 24).
+function informationField(name: unknown, value: unknown): string {
+  validateHeaderName(name);
+  validateHeaderValue(name, value);
+  return `${name}: ${String(value)}\r\n`;
+}
+
+// Node's validateLinkHeaderValue: one Link value or a list of them, each `<uri>; param=...`.
+const LINK_VALUE = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+
+function linkHeaderValue(hints: unknown): string {
+  const check = (link: unknown) => {
+    if (typeof link === 'undefined' || !LINK_VALUE.test(link as string)) {
+      throw errInvalidArgValue('hints', link, 'must be an array or string of format "</styles.css>; rel=preload; as=style"');
+    }
+  };
+  if (typeof hints === 'string') {
+    check(hints);
+    return hints;
+  }
+  if (Array.isArray(hints)) {
+    for (const link of hints) check(link);
+    return hints.join(', ');
+  }
+  throw errInvalidArgValue('hints', hints, 'must be an array or string of format "</styles.css>; rel=preload; as=style"');
 }

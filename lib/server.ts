@@ -10,7 +10,7 @@ import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWith
 import { defaultMaxHeaderSize } from './http-common';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
+import { hasKeepAliveTimeoutBuffer, hasOptimizeEmptyRequests, hasShouldUpgradeCallback, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
 import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -39,6 +39,8 @@ export interface ServerOptions {
   highWaterMark?: number;
   rejectNonStandardBodyWrites?: boolean;
   uniqueHeaders?: Array<string | string[]>;
+  shouldUpgradeCallback?: (this: Server, req: IncomingMessage) => boolean;
+  optimizeEmptyRequests?: boolean;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -78,6 +80,10 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare noDelay: boolean;
   declare keepAlive: boolean;
   declare keepAliveInitialDelay: number;
+  // optimizeEmptyRequests (24.12+; Node keeps it under a symbol).
+  declare _optimizeEmptyRequests: boolean;
+  // Whether a request with Upgrade goes to 'upgrade' listeners (own property from 22.21, 24.9).
+  declare shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   declare _uniqueHeaders: Set<string> | null;
   declare httpAllowHalfOpen: boolean;
   declare timeout: number;
@@ -454,6 +460,21 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this.requireHostHeader = options.requireHostHeader ?? true;
   this.joinDuplicateHeaders = options.joinDuplicateHeaders;
   this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false;
+  this._optimizeEmptyRequests = false;
+  if (hasOptimizeEmptyRequests) {
+    const optimize = options.optimizeEmptyRequests;
+    if (optimize !== undefined && typeof optimize !== 'boolean') {
+      throw errInvalidArgType('options.optimizeEmptyRequests', 'of type boolean', optimize);
+    }
+    this._optimizeEmptyRequests = optimize === true;
+  }
+  if (hasShouldUpgradeCallback) {
+    const shouldUpgrade = options.shouldUpgradeCallback;
+    if (shouldUpgrade !== undefined && typeof shouldUpgrade !== 'function') {
+      throw errInvalidArgType('options.shouldUpgradeCallback', 'of type function', shouldUpgrade);
+    }
+    this.shouldUpgradeCallback = shouldUpgrade ?? upgradeWhenListened;
+  }
   this._uniqueHeaders = uniqueHeaderSet(options.uniqueHeaders);
   // As Node's: HTTP is served on every socket that reaches 'connection', the ones this server
   // accepted and any stream given to server.emit('connection', stream).
@@ -471,6 +492,11 @@ function maxHeaderFields(count: number | null): number {
   if (!parserCountsRequestFields) return 0;
   const pairs = typeof count === 'number' ? count << 1 : 2000;
   return pairs > 0 ? pairs >>> 1 : 0;
+}
+
+// Node's default shouldUpgradeCallback: an upgrade when someone listens for it.
+function upgradeWhenListened(this: Server): boolean {
+  return this.listenerCount('upgrade') > 0;
 }
 
 // What Node's handle.listen() takes: the backlog (511 for none), as an int32.

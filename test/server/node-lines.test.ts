@@ -153,3 +153,313 @@ describe(`server API that later lines added or changed, on Node ${nodeMajor}`, (
     expect(got[key]).toEqual(ref[key]);
   });
 });
+
+describe(`behaviour that follows the line, on Node ${nodeMajor}`, () => {
+  // The response to one request whose handler runs `handler`; what the client receives.
+  async function respond(impl: Impl, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+    const { port } = await startServer(impl, handler);
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return r.masked;
+  }
+
+  test.each<[string, (res: http.ServerResponse) => void]>([
+    ['set-cookie twice, over setHeader', (res) => {
+      res.setHeader('Set-Cookie', 'a=1');
+      res.setHeader('X-Kept', 'yes');
+      res.writeHead(200, ['Set-Cookie', 'b=2', 'set-cookie', 'c=3', 'Content-Length', '2']);
+      res.end('ok');
+    }],
+    ['a field named in the array but empty in name is skipped', (res) => {
+      res.setHeader('X-A', '1');
+      res.writeHead(200, ['X-A', '2', '', 'x']);
+      res.end();
+    }],
+    ['Date in the array replaces the generated one', (res) => {
+      res.setHeader('X-A', '1');
+      res.writeHead(200, ['Date', 'Thu, 01 Jan 1970 00:00:00 GMT']);
+      res.end();
+    }],
+  ])('writeHead(status, array) after setHeader: %s, as node:http', async (_name, handler) => {
+    const ref = await respond(nodeImpl, (_req, res) => handler(res));
+    const got = await respond(uvImpl, (_req, res) => handler(res));
+    expect(got).toEqual(ref);
+  });
+
+  test("a 'http.server.response.created' subscriber gets the handler's own request and response, before the handler runs", async () => {
+    async function seen(impl: Impl) {
+      const events: unknown[] = [];
+      let published: { request: unknown; response: http.ServerResponse } | null = null;
+      const onCreated = (message: unknown) => {
+        const m = message as { request: http.IncomingMessage; response: http.ServerResponse };
+        published = m;
+        events.push({ created: m.request.url, headersSent: m.response.headersSent, keys: Object.keys(m).sort() });
+      };
+      dc.subscribe('http.server.response.created', onCreated);
+      try {
+        await respond(impl, (req, res) => {
+          events.push({ handler: req.url, same: published !== null && published.request === req && published.response === res });
+          res.end('ok');
+        });
+      } finally {
+        dc.unsubscribe('http.server.response.created', onCreated);
+      }
+      return events;
+    }
+    const ref = await seen(nodeImpl);
+    const got = await seen(uvImpl);
+    expect(got).toEqual(ref);
+    expect(ref.length).toBe(nodeMajor >= 22 ? 2 : 1);
+  });
+
+  // An Upgrade request to a server with the given options and 'upgrade' listener (or none):
+  // what the client gets and what the server saw.
+  async function upgradeTo(impl: Impl, options: Record<string, unknown>, listen: boolean) {
+    const log: string[] = [];
+    const { port } = await startServer(
+      impl,
+      (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          log.push(`request ${req.url} upgrade=${(req as { upgrade?: boolean }).upgrade}`);
+          res.end('plain');
+        });
+      },
+      {
+        serverOptions: options as http.ServerOptions,
+        setup: (s) => {
+          if (listen) {
+            s.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+              log.push(`upgrade ${req.url} upgrade=${(req as { upgrade?: boolean }).upgrade}`);
+              socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+            });
+          }
+        },
+      },
+    );
+    const r = await exchange({
+      port,
+      send: `GET /u HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\nContent-Length: 2\r\n\r\nhi`,
+      timeoutMs: 3000,
+      graceMs: 100,
+      responses: 1,
+    });
+    return { bytes: r.masked, closed: r.closed, log };
+  }
+
+  test.each<[string, Record<string, unknown>, boolean]>([
+    ['a callback that says no, with a listener: an ordinary request', { shouldUpgradeCallback: () => false }, true],
+    ['a callback that says yes, with no listener: the connection is closed', { shouldUpgradeCallback: () => true }, false],
+    ['a callback that says yes, with a listener: the upgrade', { shouldUpgradeCallback: () => true }, true],
+    ['the default, with no listener: an ordinary request', {}, false],
+    ['the default, with a listener: the upgrade', {}, true],
+  ])('shouldUpgradeCallback: %s, as node:http', async (_name, options, listen) => {
+    const ref = await upgradeTo(nodeImpl, options, listen);
+    const got = await upgradeTo(uvImpl, options, listen);
+    expect(got).toEqual(ref);
+  });
+
+  test('shouldUpgradeCallback is called on the server with the request, as node:http', async () => {
+    async function calls(impl: Impl) {
+      const seen: unknown[] = [];
+      const options = {
+        shouldUpgradeCallback(this: unknown, req: http.IncomingMessage) {
+          const server = this as http.Server;
+          seen.push({
+            onServer: server instanceof impl.http.Server && server.listening,
+            url: req.url,
+            upgrade: req.headers.upgrade,
+            method: req.method,
+            complete: req.complete,
+          });
+          return req.headers.upgrade === 'x';
+        },
+      };
+      const result = await upgradeTo(impl, options, true);
+      return { seen, result };
+    }
+    const ref = await calls(nodeImpl);
+    const got = await calls(uvImpl);
+    expect(got).toEqual(ref);
+    expect(ref.seen.length).toBe(hasShouldUpgrade() ? 1 : 0);
+  });
+
+  test('shouldUpgradeCallback that is not a function: the same error as node:http', () => {
+    const errorOf = (impl: Impl) => {
+      try {
+        impl.http.createServer({ shouldUpgradeCallback: 'yes' } as unknown as http.ServerOptions);
+        return null;
+      } catch (error) {
+        return { name: (error as Error).name, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+      }
+    };
+    expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+
+  test('the end() callback and the finish listeners: order and arguments as node:http', async () => {
+    async function order(impl: Impl) {
+      const events: string[] = [];
+      await respond(impl, (_req, res) => {
+        res.on('finish', () => events.push('finish listener added before end'));
+        res.end('ok', (...args: unknown[]) => {
+          events.push(`end callback (${args.map((a) => String(a)).join(', ')})`);
+          // A callback given to end() once the response is finished gets an error at once.
+          res.end((error?: Error | null) => events.push(`late end callback ${(error as NodeJS.ErrnoException)?.code}`));
+        });
+        res.on('finish', () => events.push('finish listener added after end'));
+      });
+      return events;
+    }
+    const ref = await order(nodeImpl);
+    const got = await order(uvImpl);
+    expect(got).toEqual(ref);
+  });
+});
+
+// Whether the running node:http has the option (its own property on every server).
+function hasShouldUpgrade(): boolean {
+  return 'shouldUpgradeCallback' in nodeHttp.createServer();
+}
+
+describe(`interim responses and req.signal, on Node ${nodeMajor}`, () => {
+  // What a client receives from a handler, and what the handler recorded (errors as code and
+  // message, so both implementations compare).
+  async function run(impl: Impl, handler: (req: http.IncomingMessage, res: http.ServerResponse, log: unknown[]) => void) {
+    const log: unknown[] = [];
+    const { port } = await startServer(impl, (req, res) => handler(req, res, log));
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, graceMs: 100 });
+    return { bytes: r.masked, log };
+  }
+  function attempt(log: unknown[], what: string, fn: () => void): void {
+    try {
+      fn();
+      log.push(`${what}: ok`);
+    } catch (error) {
+      log.push(`${what}: ${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`);
+    }
+  }
+  type Res = http.ServerResponse & { writeInformation?: (status: unknown, headers?: unknown, cb?: () => void) => void };
+
+  test.each<[string, (res: Res, log: unknown[]) => void]>([
+    ['writeInformation with fields, then the response', (res, log) => {
+      if (res.writeInformation) {
+        attempt(log, '103 object', () => res.writeInformation!(103, { Link: '</a.css>; rel=preload', 'X-A': '1' }));
+        attempt(log, '102 pairs', () => res.writeInformation!(102, [['X-B', '2']]));
+        attempt(log, '100 flat', () => res.writeInformation!(100, ['X-C', '3']));
+        attempt(log, '101', () => res.writeInformation!(101));
+        attempt(log, '200', () => res.writeInformation!(200));
+        attempt(log, 'string status', () => res.writeInformation!('103'));
+        attempt(log, 'odd flat list', () => res.writeInformation!(103, ['X-D']));
+        attempt(log, 'bad value', () => res.writeInformation!(103, { 'X-E': 'a\nb' }));
+        attempt(log, 'bad name', () => res.writeInformation!(103, { 'X E': 'a' }));
+      }
+      res.end('ok');
+    }],
+    ['writeContinue and writeProcessing after writeHead', (res, log) => {
+      res.writeHead(200);
+      attempt(log, 'continue', () => res.writeContinue());
+      attempt(log, 'processing', () => res.writeProcessing());
+      res.end('ok');
+    }],
+    ['writeEarlyHints: lists, bad links and bad fields', (res, log) => {
+      attempt(log, 'list', () => res.writeEarlyHints({ link: ['</a.css>; rel=preload', '</b.js>; rel=preload'], 'x-a': '1' }));
+      attempt(log, 'bad link', () => res.writeEarlyHints({ link: 'not a link' }));
+      attempt(log, 'not an object', () => res.writeEarlyHints(null as unknown as Record<string, string>));
+      attempt(log, 'empty list', () => res.writeEarlyHints({ link: [] }));
+      attempt(log, 'bad field value', () => res.writeEarlyHints({ link: '</a.css>', 'x-b': 'a\rb' }));
+      res.end('ok');
+    }],
+  ])('%s: as node:http', async (_name, handler) => {
+    const ref = await run(nodeImpl, (_req, res, log) => handler(res as Res, log));
+    const got = await run(uvImpl, (_req, res, log) => handler(res as Res, log));
+    expect(got).toEqual(ref);
+  });
+
+  // The client sends half of a body and goes away, or waits for the answer: when the signal
+  // aborts, as the handler sees it.
+  async function signalOf(impl: Impl, leave: boolean) {
+    const log: string[] = [];
+    let done: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (done = resolve));
+    const { port } = await startServer(impl, (req, res) => {
+      const signal = (req as http.IncomingMessage & { signal?: AbortSignal }).signal;
+      log.push(`signal ${typeof signal} aborted=${signal?.aborted}`);
+      signal?.addEventListener('abort', () => log.push(`abort complete=${req.complete}`));
+      req.on('aborted', () => log.push('aborted'));
+      req.socket.on('close', () => setTimeout(done, 50));
+      if (!leave) {
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      }
+    });
+    const body = leave ? 'abc' : 'abcdef';
+    await exchange({
+      port,
+      send: [`POST / HTTP/1.1\r\n${H}Content-Length: 6\r\n\r\n${body}`, { delay: 100 }, { end: true }],
+      timeoutMs: 3000,
+      graceMs: 100,
+      responses: leave ? 0 : 1,
+    });
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    return log;
+  }
+
+  test.each([
+    ['the client leaves mid-body: aborted', true],
+    ['the response finished before the connection closed: not aborted', false],
+  ])('req.signal, %s, as node:http', async (_name, leave) => {
+    const ref = await signalOf(nodeImpl, leave as boolean);
+    const got = await signalOf(uvImpl, leave as boolean);
+    expect(got).toEqual(ref);
+  });
+});
+
+describe(`optimizeEmptyRequests (Node 24.12), on Node ${nodeMajor}`, () => {
+  // Two requests on one connection, a bodiless GET then a POST with a body: what the handler
+  // sees of each request stream, and what the client gets.
+  async function serveBoth(impl: Impl, options: Record<string, unknown>) {
+    const log: string[] = [];
+    const { port } = await startServer(
+      impl,
+      (req, res) => {
+        const tag = `${req.method}`;
+        log.push(`${tag} readableEnded=${req.readableEnded} destroyed=${req.destroyed}`);
+        const parts: string[] = [];
+        req.on('data', (d: Buffer) => parts.push(d.toString()));
+        req.on('end', () => log.push(`${tag} end body=${parts.join('')}`));
+        req.on('close', () => log.push(`${tag} close`));
+        setTimeout(() => res.end(`ok ${tag}`), 50);
+      },
+      { serverOptions: options as http.ServerOptions },
+    );
+    const r = await exchange({
+      port,
+      // Not pipelined: the second request follows the first answer.
+      send: [`GET / HTTP/1.1\r\n${H}\r\n`, { delay: 300 }, `POST / HTTP/1.1\r\n${H}Content-Length: 2\r\nConnection: close\r\n\r\nhi`],
+      timeoutMs: 3000,
+      graceMs: 150,
+      responses: 2,
+    });
+    return { bytes: r.masked, log };
+  }
+
+  test.each([
+    ['on', { optimizeEmptyRequests: true }],
+    ['off', { optimizeEmptyRequests: false }],
+  ])('%s: the request streams and the answers, as node:http', async (_name, options) => {
+    const ref = await serveBoth(nodeImpl, options);
+    const got = await serveBoth(uvImpl, options);
+    expect(got).toEqual(ref);
+  });
+
+  test('a value that is not a boolean: the same error as node:http', () => {
+    const errorOf = (impl: Impl) => {
+      try {
+        impl.http.createServer({ optimizeEmptyRequests: 'yes' } as unknown as http.ServerOptions);
+        return null;
+      } catch (error) {
+        return { name: (error as Error).name, code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+      }
+    };
+    expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+});
