@@ -18,6 +18,8 @@ node_bin="$(bash scripts/node-line.sh "$line")"
 if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then
   mapfile -t suites < <(node -p "require('./test/node-lines.json').suites.join('\n')")
   set -- "${suites[@]}" "$@"
+  # The files of those suites that run on the whole-suite line only ("lineOnly20").
+  export UVHTTP_SKIP_TESTS="$(node -p "require('./test/node-lines.json').lineOnly20.join(' ')")"
 fi
 echo "== Node $("$node_bin" -p process.version): jest $*" >&2
 # The prebuild of this machine, where one was made (npm pack, npm run prebuild), loads on this
