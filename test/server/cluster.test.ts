@@ -120,7 +120,7 @@ describe.each(candidates.map((i) => [i.name, i] as const))('cluster: %s against 
 
   test.each(['rr', 'none'] as Policy[])('%s: worker.disconnect() lets the in-flight request finish, then the worker exits', async (policy) => {
     const [ref] = await both(policy, 'disconnect-drain');
-    expect(ref.order).toEqual(['response 200 worker 1 slow close', 'worker disconnect', 'worker exit']);
+    expect(ref.order).toEqual({ beforeExit: ['response 200 worker 1 slow close', 'worker disconnect'], last: 'worker exit' });
     expect(ref.afterwards).toBe('ECONNREFUSED');
   });
 
