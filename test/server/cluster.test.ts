@@ -54,6 +54,10 @@ function comparable(result: Result, policy: Policy): unknown {
     .replace(/\/[^"]*uvhttp-cluster-[^"]*\.sock/g, 'PATH');
   const copy = JSON.parse(masked) as Result;
   delete copy.sequentialServedBy;
+  // A worker's 'disconnect' and 'exit' (IPC and the process) reach the primary in no fixed order
+  // (Node 26 varies from run to run): the events are compared as a set.
+  const workers = (copy as { workers?: Record<string, { events?: unknown[] }> }).workers;
+  if (workers) for (const w of Object.values(workers)) if (Array.isArray(w.events)) w.events = w.events.map((e) => JSON.stringify(e)).sort();
   if (policy === 'none') {
     // Under SCHED_NONE the kernel picks the worker that accepts each connection.
     delete copy.servedBy;
@@ -120,7 +124,7 @@ describe.each(candidates.map((i) => [i.name, i] as const))('cluster: %s against 
 
   test.each(['rr', 'none'] as Policy[])('%s: worker.disconnect() lets the in-flight request finish, then the worker exits', async (policy) => {
     const [ref] = await both(policy, 'disconnect-drain');
-    expect(ref.order).toEqual({ beforeExit: ['response 200 worker 1 slow close', 'worker disconnect'], last: 'worker exit' });
+    expect(ref.order).toEqual({ beforeExit: ['response 200 worker 1 slow close'], last: 'worker exit' });
     expect(ref.afterwards).toBe('ECONNREFUSED');
   });
 
