@@ -317,10 +317,8 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     flags: number,
   ): number {
     // bytesWritten counts what was written, sent or still held for a connection to come, as Node
-    // counts its pending writes. Heads and chunk frames are latin1: one byte per character.
-    if (prefix !== undefined) this._sent += prefix.length;
-    if (body !== undefined) this._sent += typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength;
-    if (suffix !== undefined) this._sent += suffix.length;
+    // counts its pending writes.
+    this._sent += pieceLength(prefix, body, encoding, suffix);
     return this._sendMessage(prefix, body, encoding, suffix, flags);
   }
 
@@ -338,7 +336,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     if (this._id === kNoId) return -1;
     if (this.writableCorked > 0) {
       (this._corkedWrites ??= []).push({ prefix, body, encoding, suffix, flags });
-      this._corkedBytes += (prefix?.length ?? 0) + (body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength) + (suffix?.length ?? 0);
+      this._corkedBytes += pieceLength(prefix, body, encoding, suffix);
       return this._queuedNatively + this._corkedBytes;
     }
     if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
@@ -669,6 +667,13 @@ Object.defineProperties(Socket.prototype, {
     },
   },
 });
+
+// The bytes of one piece of a message on the wire. Heads and chunk frames are latin1: one byte
+// per character.
+function pieceLength(prefix: string | undefined, body: string | ArrayBufferView | undefined, encoding: BufferEncoding | undefined, suffix: string | undefined): number {
+  const bodyLength = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength;
+  return (prefix?.length ?? 0) + bodyLength + (suffix?.length ?? 0);
+}
 
 // The libuv handle of Node's a socket has after a hand-over (_becomeNetSocket), or null.
 function handleOf(socket: net.Socket): object | null {
