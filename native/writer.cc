@@ -14,7 +14,29 @@ namespace uvhttp {
 
 namespace {
 constexpr size_t kMinCapacity = 4096;
+// An empty buffer up to this size goes back to the thread's spares; a larger one to the allocator.
 constexpr size_t kKeepCapacity = 64 * 1024;
+constexpr size_t kMaxSpares = 64;
+
+// Memory of emptied buffers, for the next one that needs some. An idle keep-alive connection
+// holds no output memory (issue 10: an idle connection should cost bytes), yet a busy one does
+// not pay malloc and free per response: its buffer comes back from here. Per thread, as each
+// worker_threads environment runs its loop on its own thread.
+struct SpareBuffers {
+  struct Spare {
+    char* data;
+    size_t capacity;
+  };
+  Spare spares[kMaxSpares];
+  size_t count = 0;
+  bool open = true;  // false once the thread is exiting: buffers freed after that are freed
+  ~SpareBuffers() {
+    for (size_t i = 0; i < count; ++i) std::free(spares[i].data);
+    count = 0;
+    open = false;
+  }
+};
+thread_local SpareBuffers spare_buffers;
 // One system call or libuv buffer carries at most this much: results are ints (uv_try_write),
 // buffer lengths are 32-bit on Windows, and Linux caps one call near 2 GiB anyway. Longer
 // outputs go in several pieces; nothing is truncated.
@@ -24,6 +46,11 @@ constexpr size_t kMaxIov = 64;
 }  // namespace
 
 char* ByteBuffer::Reserve(size_t n) {
+  if (data_ == nullptr && spare_buffers.count > 0) {
+    const SpareBuffers::Spare spare = spare_buffers.spares[--spare_buffers.count];
+    data_ = spare.data;
+    capacity_ = spare.capacity;
+  }
   if (capacity_ - size_ < n) {
     size_t capacity = capacity_ < kMinCapacity ? kMinCapacity : capacity_;
     while (capacity - size_ < n) capacity *= 2;
@@ -56,12 +83,16 @@ void ByteBuffer::Swap(ByteBuffer& other) {
   std::swap(capacity_, other.capacity_);
 }
 
-void ByteBuffer::Shrink() {
-  if (size_ == 0 && capacity_ > kKeepCapacity) {
+void ByteBuffer::Release() {
+  if (data_ == nullptr) return;
+  if (capacity_ <= kKeepCapacity && spare_buffers.open && spare_buffers.count < kMaxSpares) {
+    spare_buffers.spares[spare_buffers.count++] = SpareBuffers::Spare{data_, capacity_};
+  } else {
     std::free(data_);
-    data_ = nullptr;
-    capacity_ = 0;
   }
+  data_ = nullptr;
+  size_ = 0;
+  capacity_ = 0;
 }
 
 OutputQueue::~OutputQueue() {
@@ -124,8 +155,7 @@ void OutputQueue::Consume(Batch& batch, size_t n) {
   if (batch.bytes == 0) {
     batch.segments.clear();
     batch.first = 0;
-    batch.copied.Clear();
-    batch.copied.Shrink();
+    batch.copied.Release();
   }
 }
 
@@ -136,8 +166,7 @@ void OutputQueue::Release(Batch& batch) {
   batch.segments.clear();
   batch.first = 0;
   batch.bytes = 0;
-  batch.copied.Clear();
-  batch.copied.Shrink();
+  batch.copied.Release();
 }
 
 void OutputQueue::Discard() { Release(pending_); }

@@ -19,7 +19,7 @@ namespace uvhttp {
 class ByteBuffer {
  public:
   ByteBuffer() = default;
-  ~ByteBuffer() { std::free(data_); }
+  ~ByteBuffer() { Release(); }
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
 
@@ -30,9 +30,10 @@ class ByteBuffer {
   void Consume(size_t n);  // drop n bytes from the front
   void Clear() { size_ = 0; }
   void Swap(ByteBuffer& other);
-  // Returns the memory to the allocator when the buffer grew large and is now empty, so one
-  // large head does not pin memory for the connection's whole life.
-  void Shrink();
+  // Empties the buffer and lets its memory go (to the thread's spares, which the next Reserve of
+  // an empty buffer takes from): an idle connection holds none, and one large head or body does
+  // not pin memory for the connection's whole life.
+  void Release();
 
   char* data() const { return data_; }
   size_t size() const { return size_; }
