@@ -294,7 +294,8 @@ function poolOptions(agent: AgentMethods, req: AgentRequest, requestOptions: Poo
   return options;
 }
 
-function initAgent(this: AgentMethods, options?: AgentOptions): void {
+function initAgent(this: AgentMethods, options?: AgentOptions): AgentMethods | void {
+  if (!(this instanceof Agent)) return new Agent(options);
   EventEmitter.call(this);
   this.defaultPort = 80;
   this.protocol = 'http:';
@@ -496,7 +497,7 @@ function nullObject<T extends object>(...sources: Array<T | undefined>): T {
   return Object.assign(Object.create(null) as T, ...sources);
 }
 
-export const Agent = legacyConstructor('Agent', AgentMethods, initAgent, { newOptional: true });
+export const Agent = legacyConstructor('Agent', AgentMethods, initAgent);
 export type Agent = AgentMethods;
 
 Agent.defaultMaxSockets = Infinity;

@@ -25,7 +25,7 @@ import {
 import { isToken } from './headers';
 import { defaultMaxHeaderSize } from './http-common';
 import type { IncomingMessage } from './incoming-message';
-import { legacyConstructor } from './legacy-class';
+import { legacyConstructor, requireThis } from './legacy-class';
 import { hasClientRequestCreatedChannel } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
@@ -240,12 +240,13 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   }
 }
 
-export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMethods, function init(
+export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMethods, function ClientRequest(
   this: ClientRequestMethods,
   input?: string | URL | RequestOptions | null,
   options?: RequestOptions | ResponseListener,
   callback?: ResponseListener,
 ) {
+  requireThis(this);
   OutgoingMessage.call(this);
   // Before the signal is attached: an aborted one destroys the request at once, with its error.
   this._requestError = undefined;

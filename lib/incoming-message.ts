@@ -5,7 +5,7 @@
 import { Readable } from 'stream';
 
 import { buildHeaders, buildHeadersDistinct, IncomingHeaders } from './headers';
-import { legacyConstructor } from './legacy-class';
+import { legacyConstructor, requireThis } from './legacy-class';
 import { hasIncomingSignal } from './node-features';
 
 /** The connection a message's body arrives on, as the message asks it for more. */
@@ -176,10 +176,11 @@ class IncomingMessageMethods extends Readable {
   }
 }
 
-export const IncomingMessage = legacyConstructor('IncomingMessage', IncomingMessageMethods, function init(
+export const IncomingMessage = legacyConstructor('IncomingMessage', IncomingMessageMethods, function IncomingMessage(
   this: IncomingMessageMethods,
   socket: IncomingSocket | null,
 ) {
+  requireThis(this);
   const highWaterMark = socket?.readableHighWaterMark;
   Readable.call(this, highWaterMark !== undefined ? { highWaterMark } : undefined);
   this.socket = socket;

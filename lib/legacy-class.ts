@@ -5,11 +5,16 @@
 // ES class throws "Class constructor ... cannot be invoked without 'new'" on both.
 //
 // So each of our classes is written as a TypeScript class for its methods and accessors (its
-// constructor never runs: fields are `declare`d), and the constructor users see is a function
-// made here (with the public name: `util.inspect` and stack traces show it). It initialises
-// `this` in place when called on an existing object (the `.call` pattern), constructs with
-// `new` (and, for the classes Node lets, without it), and has the class's prototype, so
-// `instanceof`, `class X extends http.Agent` and the prototype methods behave as on Node.
+// constructor never runs: fields are `declare`d), and the constructor users see is a plain
+// function, given here the class's prototype, so `instanceof`, `class X extends http.Agent` and
+// the prototype methods behave as on Node. That function is the class's own initialiser, not a
+// wrapper that calls it: V8 sizes an object made by `new F` from the `this.x = ...` assignments
+// it counts in F's body and in the functions on F's [[Prototype]] chain (the base classes' own
+// constructors), and an object whose fields do not fit goes on growing an out-of-line property
+// store, one reallocation every few fields (a ServerResponse's ~50 fields cost ~4 KB per
+// response that way, against ~0.5 KB in place). So each constructor assigns its own fields in
+// its own body, and begins with Node's rule for a call without `new`: Server and Agent construct
+// (`if (!(this instanceof X)) return new X(...)`), the others require a `this` (requireThis).
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyClass = abstract new (...args: any[]) => object;
@@ -21,24 +26,19 @@ export type LegacyConstructor<C extends AnyClass, A extends unknown[]> = {
   prototype: InstanceType<C>;
 } & Omit<C, 'prototype'>;
 
-// `newOptional`: Node's Server and Agent construct when called without `new`; its
-// IncomingMessage, OutgoingMessage, ServerResponse and ClientRequest initialise whatever `this`
-// they are given, so without `new` (no `this`) they throw a TypeError.
+// Node's IncomingMessage, OutgoingMessage, ServerResponse and ClientRequest initialise whatever
+// `this` they are given: called without `new` (no `this`) they fail on its first field.
+export function requireThis(self: unknown): void {
+  if (self === undefined) throw new TypeError(`Cannot read properties of undefined (reading '_events')`);
+}
+
 export function legacyConstructor<C extends AnyClass, A extends unknown[]>(
   name: string,
   methods: C,
-  init: (this: InstanceType<C>, ...args: A) => void,
-  { newOptional = false }: { newOptional?: boolean } = {},
+  init: (this: InstanceType<C>, ...args: A) => unknown,
 ): LegacyConstructor<C, A> {
-  const constructor = function (this: InstanceType<C> | undefined, ...args: A) {
-    if (newOptional && !(this instanceof constructor)) return new constructor(...args);
-    if (this === undefined) throw new TypeError(`Cannot read properties of undefined (reading '_events')`);
-    init.apply(this, args);
-    return undefined;
-  } as unknown as LegacyConstructor<C, A>;
+  const constructor = init as unknown as LegacyConstructor<C, A>;
   Object.defineProperty(constructor, 'name', { value: name, configurable: true });
-  // `length` is the init function's parameter count, as Node's constructor's is (Agent.length 1).
-  Object.defineProperty(constructor, 'length', { value: init.length, configurable: true });
   constructor.prototype = methods.prototype;
   // Node's classes get their methods by assignment (`Agent.prototype.getName = function ...`), so
   // the methods are enumerable and `for (key in agent)` lists them; class methods are not.
@@ -55,9 +55,11 @@ export function legacyConstructor<C extends AnyClass, A extends unknown[]>(
     configurable: true,
     enumerable: false,
   });
-  // Statics: the base class's (Readable.from, EventEmitter.defaultMaxListeners, ...) through the
-  // prototype chain, the class's own copied.
-  Object.setPrototypeOf(constructor, Object.getPrototypeOf(methods));
+  // The base class's constructor, as Node's (ServerResponse's [[Prototype]] is OutgoingMessage):
+  // the statics (Readable.from, EventEmitter.defaultMaxListeners, ...) come through it, and V8
+  // counts its fields into ours. The class's own statics are copied.
+  const base = Object.getPrototypeOf(methods.prototype) as { constructor: object } | null;
+  Object.setPrototypeOf(constructor, base === null || base === Object.prototype ? Function.prototype : base.constructor);
   for (const key of Reflect.ownKeys(methods)) {
     if (key === 'prototype' || key === 'name' || key === 'length') continue;
     Object.defineProperty(constructor, key, Object.getOwnPropertyDescriptor(methods, key) as PropertyDescriptor);

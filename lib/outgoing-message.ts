@@ -19,7 +19,7 @@ import {
   errStreamWriteAfterEnd,
 } from './errors';
 import { hasInvalidValueChar, isToken } from './headers';
-import { legacyConstructor } from './legacy-class';
+import { legacyConstructor, requireThis } from './legacy-class';
 import { chunkedWritesGathered, endCallbacksBeforeFinish } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
@@ -624,10 +624,11 @@ class OutgoingMessageMethods extends Stream {
   }
 }
 
-export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMessageMethods, function init(
+export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMessageMethods, function OutgoingMessage(
   this: OutgoingMessageMethods,
   options?: { highWaterMark?: number; rejectNonStandardBodyWrites?: boolean },
 ) {
+  requireThis(this);
   Stream.call(this);
   this.socket = null;
   this._sink = null;

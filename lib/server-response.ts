@@ -6,7 +6,7 @@ import { deprecate } from 'util';
 import { errHeadersSent, errHttpSocketAssigned, errInvalidArgType, errInvalidChar, errInvalidStatusCode, errInvalidArgValue, errOutOfRange } from './errors';
 import { hasInvalidValueChar, validateHeaderName, validateHeaderValue } from './headers';
 import type { IncomingMessage } from './incoming-message';
-import { legacyConstructor } from './legacy-class';
+import { legacyConstructor, requireThis } from './legacy-class';
 import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { hasResponseCreatedChannel, hasWriteHeader, hasWriteInformation, writeHeadArrayAppends, writeHeaderWarns } from './node-features';
 import { sinkOf } from './stream-sink';
@@ -211,11 +211,12 @@ class ServerResponseMethods extends OutgoingMessageMethods {
   }
 }
 
-export const ServerResponse = legacyConstructor('ServerResponse', ServerResponseMethods, function init(
+export const ServerResponse = legacyConstructor('ServerResponse', ServerResponseMethods, function ServerResponse(
   this: ServerResponseMethods,
   req: IncomingMessage,
   options?: { highWaterMark?: number; rejectNonStandardBodyWrites?: boolean },
 ) {
+  requireThis(this);
   OutgoingMessage.call(this, options);
   this.statusCode = 200;
   this.statusMessage = undefined;

@@ -388,7 +388,8 @@ class ServerMethods extends net.Server implements ListenerOwner {
 
 // Node's Server is a plain function (http.Server(listener) without `new`, Server.call(this) with
 // util.inherits): see legacy-class.ts.
-function initServer(this: ServerMethods, options?: ServerOptions | RequestListener, requestListener?: RequestListener): void {
+function initServer(this: ServerMethods, options?: ServerOptions | RequestListener, requestListener?: RequestListener): ServerMethods | void {
+  if (!(this instanceof Server)) return new Server(options as ServerOptions, requestListener);
   if (typeof options === 'function') {
     requestListener = options;
     options = {};
@@ -482,7 +483,7 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   if (requestListener) this.on('request', requestListener);
 }
 
-export const Server = legacyConstructor('Server', ServerMethods, initServer, { newOptional: true });
+export const Server = legacyConstructor('Server', ServerMethods, initServer);
 export type Server = ServerMethods;
 
 // The parser's field count limit for a maxHeadersCount (Node 22+: its parser's maxHeaderPairs,

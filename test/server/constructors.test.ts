@@ -65,6 +65,9 @@ describe.each(candidates.map((i) => [i.name, i] as const))('exported classes con
       return {
         name: C.name,
         length: C.length,
+        // The constructor's own [[Prototype]] (ServerResponse's is OutgoingMessage): statics and
+        // `super` calls of subclasses go through it.
+        base: Object.getPrototypeOf(C).name,
         withNew: observe(() => make(m, C), look),
         withoutNew: observe(withoutNew, look),
         legacy: observe(() => new (Legacy as any)(...argsOf()), (o: any) => ({ legacy: o.legacy, isC: o instanceof C, state: look(o) })),
