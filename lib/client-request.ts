@@ -23,7 +23,7 @@ import {
   errUnescapedCharacters,
 } from './errors';
 import { isToken } from './headers';
-import { defaultMaxHeaderSize } from './http-common';
+import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
 import { hasClientRequestCreatedChannel } from './node-features';
@@ -541,7 +541,7 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
   req.socket = socket as never;
   socket._httpMessage = req;
   req._sink = sinkOf(socket, () => req._onSocketDrain());
-  const lenient = req.insecureHTTPParser === true;
+  const lenient = parserIsLenient(req.insecureHTTPParser);
   const maxHeaderSize = req.maxHeaderSize || defaultMaxHeaderSize;
   const exchange = attachExchange(req, socket, maxHeaderSize, lenient);
   req.parser = exchange;

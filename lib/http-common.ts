@@ -10,6 +10,18 @@ import { rawHeadersCutAtLimit } from './node-features';
 // reads it with getOptionValue, internal to Node; its own http.maxHeaderSize is that value.
 export const defaultMaxHeaderSize: number = nodeHttp.maxHeaderSize;
 
+// Node's --insecure-http-parser (on the command line or in NODE_OPTIONS): the parser of a
+// server or request that leaves insecureHTTPParser unset is lenient. Node reads the option
+// internally; its _http_common exports the reader, which also emits 'Using insecure HTTP
+// parsing' the first time it finds the option on, once per process for node:http and uvhttp.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const nodeHttpCommon: { isLenient(): boolean } = require('_http_common');
+
+/** insecureHTTPParser as given, or --insecure-http-parser when it is not (Node's rule). */
+export function parserIsLenient(insecureHTTPParser: boolean | undefined): boolean {
+  return insecureHTTPParser === undefined ? nodeHttpCommon.isLenient() : insecureHTTPParser;
+}
+
 // Node's parser keeps 2000 raw entries (1000 fields) of a head unless told otherwise.
 const DEFAULT_MAX_HEADER_ENTRIES = 2000;
 

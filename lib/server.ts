@@ -7,7 +7,7 @@ import { AddressInfo, binding, ListenResult, NativeSettings, ROLE_SERVER } from 
 import { registerListener, unregisterListener } from './native-events';
 import type { ListenerOwner } from './native-events';
 import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
-import { defaultMaxHeaderSize } from './http-common';
+import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
 import { hasKeepAliveTimeoutBuffer, hasOptimizeEmptyRequests, hasShouldUpgradeCallback, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
@@ -112,7 +112,7 @@ class ServerMethods extends net.Server implements ListenerOwner {
       this._settings = binding.createSettings(
         // 0 or none: --max-http-header-size (Node's `server.maxHeaderSize || 0` to its parser)
         this.maxHeaderSize || defaultMaxHeaderSize,
-        this.insecureHTTPParser === true,
+        parserIsLenient(this.insecureHTTPParser),
         timeoutValue(this._headersTimeout),
         timeoutValue(this._requestTimeout),
         keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
@@ -437,7 +437,11 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
   this._ServerResponse = options.ServerResponse ?? ServerResponse;
   if (options.maxHeaderSize !== undefined) validateNonNegativeInteger(options.maxHeaderSize, 'maxHeaderSize');
   this.maxHeaderSize = options.maxHeaderSize;
-  this.insecureHTTPParser = options.insecureHTTPParser;
+  const insecureHTTPParser = options.insecureHTTPParser;
+  if (insecureHTTPParser !== undefined && typeof insecureHTTPParser !== 'boolean') {
+    throw errInvalidArgType('options.insecureHTTPParser', 'of type boolean', insecureHTTPParser);
+  }
+  this.insecureHTTPParser = insecureHTTPParser;
   this._requestTimeout = options.requestTimeout ?? 300_000;
   this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
   this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;

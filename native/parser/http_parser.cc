@@ -154,6 +154,17 @@ inline bool IsSemanticName(const char* name, size_t n) {
 
 inline bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
+// Inside a field line with obs-fold continuations (lenient mode) every CR and LF is part of a
+// line break before a continuation, so the value's edges are trimmed across them too.
+inline bool IsFoldWs(char c) { return IsOws(c) || c == '\r' || c == '\n'; }
+
+// The CR and LF bytes of b[from, to): the line breaks of a folded field line.
+inline size_t LineBreakBytes(const char* b, size_t from, size_t to) {
+  size_t n = 0;
+  for (size_t k = from; k < to; k++) n += b[k] == '\r' || b[k] == '\n';
+  return n;
+}
+
 // RFC 3986 authority restricted as RFC 9110 §4.2 / §7.2 use it: host [":" port], no userinfo.
 // Returns -1 when valid, else the index of the first offending byte (n for "ended too soon").
 // Decisions: an empty host is only accepted as a wholly empty value (allow_empty); a ":"
@@ -302,6 +313,7 @@ const char* ParseErrorCode(ParseError error) {
     case ParseError::kLfExpected: return "HPE_LF_EXPECTED";
     case ParseError::kInvalidEofState: return "HPE_INVALID_EOF_STATE";
     case ParseError::kClosedConnection: return "HPE_CLOSED_CONNECTION";
+    case ParseError::kUnexpectedSpace: return "HPE_UNEXPECTED_SPACE";
   }
   return "HPE_UNKNOWN";
 }
@@ -390,9 +402,16 @@ void HttpParser::BeginSection(uint64_t abs_start, bool trailers) {
   lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
   counted_ = 0;  // Node resets header_nread_ at the end of a head and at each chunk header
   field_count_ = 0;
+  line_folded_ = false;
+  fold_breaks_ = 0;
   if (fields_.size() > 1024) {  // do not keep the memory of one huge head for the connection
     fields_.resize(32);
     fields_.shrink_to_fit();
+  }
+  if (!folded_fields_.empty()) {
+    folded_fields_.clear();
+    fold_buffer_.clear();
+    if (fold_buffer_.capacity() > 64 * 1024) fold_buffer_.shrink_to_fit();
   }
   if (!trailers) {
     has_cl_ = te_present_ = te_chunked_seen_ = te_chunked_last_ = false;
@@ -423,28 +442,22 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     size_t from = scan_pos_ > ls ? scan_pos_ : ls;
     size_t p = FindSpecial(base, from, lim);
     size_t content_end, next;
-    if (p == lim) {
-      scan_pos_ = static_cast<uint32_t>(lim);
-      if (!CheckPartial(base, ls, lim, avail > cap)) return kSectionError;
+    // The line is not complete in the input: bytes up to `scanned` are checked and known free
+    // of special bytes; the rest of the line is awaited (or the section is over the cap).
+    auto more = [&](size_t scanned) {
+      scan_pos_ = static_cast<uint32_t>(scanned);
+      if (!CheckPartial(base, ls, scanned, avail > cap)) return kSectionError;
       if (avail > cap) {
         Fail(ParseError::kHeaderOverflow, sec_start_ + cap, "Header section too large",
              (!start_line_done_ && type_ == Type::kRequest) ? 414 : 431);
         return kSectionError;
       }
       return kSectionMore;
-    }
+    };
+    if (p == lim) return more(lim);
     const char c = base[p];
     if (c == '\r') {
-      if (p + 1 >= lim) {
-        scan_pos_ = static_cast<uint32_t>(p);
-        if (!CheckPartial(base, ls, p, avail > cap)) return kSectionError;
-        if (avail > cap) {
-          Fail(ParseError::kHeaderOverflow, sec_start_ + cap, "Header section too large",
-               (!start_line_done_ && type_ == Type::kRequest) ? 414 : 431);
-          return kSectionError;
-        }
-        return kSectionMore;
-      }
+      if (p + 1 >= lim) return more(p);
       if (base[p + 1] != '\n') {
         // Bare CR (RFC 9112 §2.2). Not relaxed even in lenient mode: CR-only line ends are
         // read differently by different hops.
@@ -480,6 +493,23 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
       ParseLine(base, ls, p, kLineBadEnd);
       return kSectionError;
     }
+    if (limits_.lenient && start_line_done_ && content_end != ls) {
+      // LENIENT (llhttp lenient_headers): obs-fold (RFC 9112 §5.2). A field line followed by
+      // a line that starts with SP or HTAB goes on on that line; the value handed out has the
+      // line breaks removed and the whitespace kept, as Node's. Reopens header smuggling
+      // through hops that read the continuation as a field of its own, or drop it.
+      if (next >= lim) return more(p);  // the next line's first byte decides
+      if (IsOws(base[next])) {
+        if (!ParseFieldLine(base, ls, content_end, kLinePartial)) return kSectionError;
+        if (lc_colon_ > ls) {  // a field line (without a colon it is an error as it stands)
+          line_folded_ = true;
+          // Once the value has begun (lc_ows_: its first byte), its line breaks are not counted.
+          if (lc_ows_ < content_end) fold_breaks_ += static_cast<uint32_t>(next - content_end);
+          scan_pos_ = static_cast<uint32_t>(next);
+          continue;
+        }
+      }
+    }
     if (content_end == ls) {
       if (!start_line_done_) {
         Fail(type_ == Type::kRequest ? ParseError::kInvalidMethod : ParseError::kInvalidConstant,
@@ -493,6 +523,8 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
     line_start_ = static_cast<uint32_t>(next);
     scan_pos_ = static_cast<uint32_t>(next);
     lc_name_ = lc_colon_ = lc_ows_ = lc_url_ = 0;
+    line_folded_ = false;
+    fold_breaks_ = 0;
   }
 }
 
@@ -934,9 +966,18 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
     return Fail(ParseError::kInvalidHeaderToken, sec_start_ + e, "Missing colon");
   }
   if (i == s) {
-    // RFC 9112 §5.2: obs-fold is rejected (a line starting with SP/HTAB).
-    return Fail(ParseError::kInvalidHeaderToken, sec_start_ + s,
-                IsOws(b[s]) ? "Unexpected whitespace (obs-fold)" : "Invalid header field char");
+    // RFC 9112 §5.2: obs-fold is rejected (a line starting with SP/HTAB; in lenient mode one
+    // that continues a field line never gets here). RFC 9112 §2.2: whitespace between the start
+    // line and the first field line is rejected, with the code llhttp gives it (strict mode).
+    // Offsets as llhttp's: past the whitespace where it has just read an empty value or the
+    // start line, at it after a value.
+    if (!IsOws(b[s]))
+      return Fail(ParseError::kInvalidHeaderToken, sec_start_ + s, "Invalid header field char");
+    if (b[s] == ' ' && field_count_ == 0 && !sec_trailers_ && !limits_.lenient)
+      return Fail(ParseError::kUnexpectedSpace, sec_start_ + s + 1, "Unexpected space after start line");
+    const bool after_empty_value = field_count_ > 0 && fields_[field_count_ - 1].value.len == 0;
+    return Fail(ParseError::kInvalidHeaderToken, sec_start_ + s + (after_empty_value ? 1 : 0),
+                "Unexpected whitespace (obs-fold)");
   }
   if (b[i] != ':') {
     // RFC 9112 §5.1: no whitespace between field name and colon.
@@ -950,27 +991,93 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   if (mode == kLinePartial) lc_colon_ = static_cast<uint32_t>(i);
   cnt += i - s;
   size_t v = lc_ows_ > i + 1 ? lc_ows_ : i + 1;
-  while (v < e && IsOws(b[v])) v++;
+  if (line_folded_) {
+    while (v < e && IsFoldWs(b[v])) v++;  // an empty value goes on on the next line
+  } else {
+    while (v < e && IsOws(b[v])) v++;
+  }
   if (mode == kLinePartial) lc_ows_ = static_cast<uint32_t>(v);
-  // Node counts the value from its first non-whitespace byte, trailing whitespace included.
-  UVHTTP_OVER(v, e - v, false);
+  // Node counts the value from its first non-whitespace byte, trailing whitespace included
+  // (and the continuation lines without their line breaks).
+  const size_t value_count = (e - v) - fold_breaks_;
+  UVHTTP_OVER(v, value_count, false);
   if (mode == kLineBadEnd)
     return Fail(ParseError::kInvalidHeaderToken, sec_start_ + e, "Invalid header value char");
   if (mode == kLinePartial) return true;
-  counted_ = static_cast<uint32_t>(cnt + (e - v));
+  counted_ = static_cast<uint32_t>(cnt + value_count);
   size_t ve = e;
-  while (ve > v && IsOws(b[ve - 1])) ve--;
+  if (line_folded_) {
+    while (ve > v && IsFoldWs(b[ve - 1])) ve--;
+  } else {
+    while (ve > v && IsOws(b[ve - 1])) ve--;
+  }
   if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
   HeaderField& f = fields_[field_count_++];
   f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(s));
   f.name.len = static_cast<uint32_t>(i - s);
   f.value.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(v));
   f.value.len = static_cast<uint32_t>(ve - v);
+  if (line_folded_) return FoldedField(b, s, i - s, v, ve, e);
   if (sec_trailers_) return true;
   // Only host(4) upgrade(7) connection(10) content-length(14) transfer-encoding(17) matter.
   const size_t nl = i - s;
   if (!IsSemanticName(b + s, nl)) return true;
   return FieldSemantics(b, s, nl, v, ve - v, e);
+}
+
+// A field line with obs-fold continuation lines (lenient mode), just recorded as the last field
+// with its value at b[v, ve) and the line ending at e. The value is joined into fold_buffer_
+// when a line break lies inside it. The semantics are those of llhttp, which reads each line's
+// part of the value as a value of its own once the value has begun: a continuation of a
+// non-empty Content-Length is a second Content-Length; Connection, Upgrade and Host apply per
+// line. A continued Transfer-Encoding is rejected: llhttp forgets a `chunked` before the fold
+// and cannot find one at the start of a continuation, so it frames such a message by close,
+// which a request cannot be, and a response would be read differently by any hop that joins
+// the lines (RFC 9112 §5.2 says to join them).
+bool HttpParser::FoldedField(const char* b, size_t name_off, size_t name_len, size_t v, size_t ve,
+                             size_t e) {
+  if (LineBreakBytes(b, v, ve) > 0) {
+    const size_t joined_at = fold_buffer_.size();
+    for (size_t k = v; k < ve; k++) {
+      if (b[k] != '\r' && b[k] != '\n') fold_buffer_.push_back(b[k]);
+    }
+    const size_t joined_len = fold_buffer_.size() - joined_at;
+    fields_[field_count_ - 1].value.len = static_cast<uint32_t>(joined_len);
+    folded_fields_.push_back(FoldedValue{field_count_ - 1, static_cast<uint32_t>(joined_at)});
+  }
+  if (sec_trailers_ || !IsSemanticName(b + name_off, name_len)) return true;
+  size_t brk = v;  // the first line break after the value began
+  while (brk < e && b[brk] != '\r' && b[brk] != '\n') brk++;
+  if (brk == e) return FieldSemantics(b, name_off, name_len, v, ve - v, e);
+  if (name_len == 14 || name_len == 17) {
+    // The first line's part is read first, as llhttp reads it (its errors come first).
+    size_t first_end = brk;
+    while (first_end > v && IsOws(b[first_end - 1])) first_end--;
+    if (!FieldSemantics(b, name_off, name_len, v, first_end - v, brk)) return false;
+    const uint64_t continuation = sec_start_ + brk + (b[brk] == '\r' ? 2 : 1);
+    if (name_len == 14)
+      return Fail(ParseError::kUnexpectedContentLength, continuation, "Duplicate Content-Length");
+    return Fail(ParseError::kInvalidTransferEncoding, continuation,
+                "Transfer-Encoding continued on an obs-fold line");
+  }
+  // Connection, Upgrade (and Host in a response): each line's part, trimmed, as a value of
+  // its own. A request's Host is one uri-host: whitespace inside it makes it invalid.
+  size_t part = v;
+  while (part < e) {
+    size_t end = part;
+    while (end < e && b[end] != '\r' && b[end] != '\n') end++;
+    size_t ps = part, pe = end;
+    while (ps < pe && IsOws(b[ps])) ps++;
+    while (pe > ps && IsOws(b[pe - 1])) pe--;
+    if (pe > ps) {
+      if (part > v && name_len == 4 && type_ == Type::kRequest)
+        return Fail(ParseError::kStrict, sec_start_ + part, "Invalid Host header");
+      if (!FieldSemantics(b, name_off, name_len, ps, pe - ps, end)) return false;
+    }
+    part = end;
+    while (part < e && (b[part] == '\r' || b[part] == '\n')) part++;
+  }
+  return true;
 }
 
 #undef UVHTTP_OVER
@@ -980,6 +1087,9 @@ const HeaderField* HttpParser::ResolveFields(const char* base) {
   for (uint32_t i = 0; i < field_count_; i++) {
     f[i].name.data = base + reinterpret_cast<uintptr_t>(f[i].name.data);
     f[i].value.data = base + reinterpret_cast<uintptr_t>(f[i].value.data);
+  }
+  for (const FoldedValue& folded : folded_fields_) {
+    f[folded.field].value.data = fold_buffer_.data() + folded.offset;
   }
   return f;
 }

@@ -44,6 +44,7 @@ enum class ParseError : uint8_t {
   kLfExpected,                // HPE_LF_EXPECTED
   kInvalidEofState,           // HPE_INVALID_EOF_STATE
   kClosedConnection,          // HPE_CLOSED_CONNECTION (data after a message that closes)
+  kUnexpectedSpace,           // HPE_UNEXPECTED_SPACE (whitespace opening the first field line)
 };
 
 // "HPE_INVALID_METHOD", ... ; never null.
@@ -219,6 +220,8 @@ class HttpParser {
                                               LineMode mode);
   UVHTTP_PARSER_INTERNAL bool ParseFieldLine(const char* base, size_t s, size_t e, LineMode mode);
   UVHTTP_PARSER_INTERNAL void BareCr(const char* base, size_t line_start, size_t cr);
+  UVHTTP_PARSER_INTERNAL bool FoldedField(const char* base, size_t name_off, size_t name_len,
+                                          size_t v, size_t ve, size_t e);
   UVHTTP_PARSER_INTERNAL bool FieldSemantics(const char* base, size_t name_off, size_t name_len,
                                              size_t value_off, size_t value_len, size_t raw_end);
   UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);
@@ -258,12 +261,22 @@ class HttpParser {
   // Resume points of the long scans inside the current line (0: none yet).
   uint32_t lc_name_ = 0, lc_colon_ = 0, lc_ows_ = 0, lc_url_ = 0;
   uint32_t counted_ = 0;     // Node's header_nread_
+  bool line_folded_ = false; // the current field line goes on on obs-fold lines (lenient)
+  uint32_t fold_breaks_ = 0; // CR/LF bytes of those line breaks inside the value so far
   size_t readable_ = 0;      // bytes of the current section base that may be loaded
   // Fields of the current section. Until the section ends the span pointers hold offsets from
   // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
   std::vector<HeaderField> fields_;
   uint32_t field_count_ = 0;
   uint32_t max_fields_ = UINT32_MAX;  // limits_.max_header_fields, or no limit
+  // Values of the current section joined from obs-fold lines (lenient mode), which are no span
+  // of the input: the bytes, and which fields' values point there (ResolveFields).
+  struct FoldedValue {
+    uint32_t field;
+    uint32_t offset;  // in fold_buffer_
+  };
+  std::string fold_buffer_;
+  std::vector<FoldedValue> folded_fields_;
 
   // Start line.
   Method method_ = Method::kGet;

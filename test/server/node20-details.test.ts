@@ -100,6 +100,40 @@ describe('--max-http-header-size', () => {
   });
 });
 
+// Node's isLenient(): a server or request without insecureHTTPParser follows the process flag,
+// an explicit option wins over it, and the first lenient parser warns once.
+describe('--insecure-http-parser', () => {
+  const APP = path.join(__dirname, '..', 'fixtures', 'apps', 'insecure-parser-app.js');
+  const run = (spec: string, args: string[], env: NodeJS.ProcessEnv, option: boolean | null): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, [...args, APP, spec, JSON.stringify(option)], { timeout: 20000, env: { ...process.env, ...env } }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(JSON.parse(out)),
+      );
+    });
+  const spec = (impl: Impl) => (impl.name === 'node' ? 'node:http' : ROOT);
+
+  test.each([
+    ['the flag, no option', ['--insecure-http-parser'], {}, null, true],
+    ['NODE_OPTIONS, no option', [], { NODE_OPTIONS: '--insecure-http-parser' }, null, true],
+    ['the flag, insecureHTTPParser: false', ['--insecure-http-parser'], {}, false, false],
+    ['no flag, no option', [], {}, null, false],
+    ['no flag, insecureHTTPParser: true', [], {}, true, true],
+  ])('%s: the server and the client parsers', async (_what, args, env, option, lenient) => {
+    await differential((impl) => run(spec(impl), args, env, option), (ref) => {
+      const r = ref as { server: { status: string }; client: { x?: string }; warnings: string[] };
+      expect(r.server.status).toBe(lenient ? 'HTTP/1.1 200 OK' : 'HTTP/1.1 400 Bad Request');
+      expect(r.client.x).toBe(lenient ? '3\t4' : undefined);
+      expect(r.warnings.length).toBe(lenient && option === null ? 1 : 0);
+    });
+  }, 60000);
+
+  test('createServer({ insecureHTTPParser }) takes a boolean only', async () => {
+    await differential(async (impl) => thrown(() => impl.http.createServer({ insecureHTTPParser: 1 as unknown as boolean })), (ref) =>
+      expect(ref).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+  });
+});
+
 describe('res.cork()', () => {
   test('writableCorked, nested corks, uncork across ticks, end() while corked: counters and arrival', async () => {
     await differential(async (impl) => {
