@@ -321,8 +321,41 @@ const char* ParseErrorCode(ParseError error) {
 HttpParser::HttpParser(Type type, Handler* handler, const ParserLimits& limits)
     : type_(type), handler_(handler) {
   SetLimits(limits);
-  fields_.resize(32);
   Reset();
+}
+
+namespace {
+// Field storage between sections, per thread (each environment parses on its own thread): a
+// parser takes one when a head starts and gives it back when the head is delivered, so a busy
+// connection allocates nothing per message and an idle one holds nothing. Storage grown past
+// kMaxSpareFields by one huge head goes back to the allocator instead.
+constexpr size_t kInitialFields = 32;
+constexpr size_t kMaxSpareFields = 1024;
+constexpr size_t kMaxSpares = 64;
+struct FieldSpares {
+  std::vector<HeaderField> spares[kMaxSpares];
+  size_t count = 0;
+  bool open = true;  // false once the thread is exiting
+  ~FieldSpares() { open = false; }
+};
+thread_local FieldSpares field_spares;
+}  // namespace
+
+void HttpParser::GrowFields() {
+  if (fields_.empty()) {
+    if (field_spares.count > 0) fields_.swap(field_spares.spares[--field_spares.count]);
+    else fields_.resize(kInitialFields);
+    return;
+  }
+  fields_.resize(fields_.size() * 2);
+}
+
+void HttpParser::ReleaseFields() {
+  if (fields_.empty()) return;
+  if (fields_.size() <= kMaxSpareFields && field_spares.open && field_spares.count < kMaxSpares) {
+    fields_.swap(field_spares.spares[field_spares.count++]);
+  }
+  std::vector<HeaderField>().swap(fields_);
 }
 
 void HttpParser::SetLimits(const ParserLimits& limits) {
@@ -404,10 +437,6 @@ void HttpParser::BeginSection(uint64_t abs_start, bool trailers) {
   field_count_ = 0;
   line_folded_ = false;
   fold_breaks_ = 0;
-  if (fields_.size() > 1024) {  // do not keep the memory of one huge head for the connection
-    fields_.resize(32);
-    fields_.shrink_to_fit();
-  }
   if (!folded_fields_.empty()) {
     folded_fields_.clear();
     fold_buffer_.clear();
@@ -545,7 +574,7 @@ int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
   if (cnt >= limits_.max_header_size || field_count_ >= max_fields_) return 0;
   size_t ve = p;
   while (ve > v && IsOws(b[ve - 1])) ve--;
-  if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
+  if (field_count_ == fields_.size()) GrowFields();
   HeaderField& f = fields_[field_count_++];
   f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(ls));
   f.name.len = static_cast<uint32_t>(k);
@@ -672,7 +701,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
     size_t ve = e;
     while (ve > v && static_cast<uint8_t>(p[ve - 1]) <= 0x20) ve--;
     if (count == cap) {
-      fields_.resize(cap * 2);
+      GrowFields();
       fields = fields_.data();
       cap = fields_.size();
     }
@@ -712,10 +741,7 @@ inline size_t HttpParser::FastHead(const char* p, size_t n, uint64_t abs) {
   h.header_count = count;
   h.end_offset = abs + end;
   DeliverHead(h);  // false only when it paused: the caller sees paused_
-  if (cap > 1024) {  // do not keep the memory of one huge head for the connection
-    fields_.resize(32);
-    fields_.shrink_to_fit();
-  }
+  ReleaseFields();
   return end;
 #else
   (void)p;
@@ -1011,7 +1037,7 @@ bool HttpParser::ParseFieldLine(const char* b, size_t s, size_t e, LineMode mode
   } else {
     while (ve > v && IsOws(b[ve - 1])) ve--;
   }
-  if (field_count_ == fields_.size()) fields_.resize(fields_.size() * 2);
+  if (field_count_ == fields_.size()) GrowFields();
   HeaderField& f = fields_[field_count_++];
   f.name.data = reinterpret_cast<const char*>(static_cast<uintptr_t>(s));
   f.name.len = static_cast<uint32_t>(i - s);
@@ -1344,7 +1370,9 @@ bool HttpParser::EndOfHead(const char* b, size_t section_len) {
   h.headers = ResolveFields(b);
   h.header_count = field_count_;
   h.end_offset = sec_start_ + section_len;
-  return DeliverHead(h);
+  const bool delivered = DeliverHead(h);
+  ReleaseFields();
+  return delivered;
 }
 
 // Framing (RFC 9112 §6.3), persistence (§9.3), upgrade; then OnHead and the body phase. The
@@ -1442,6 +1470,7 @@ void HttpParser::EndOfTrailers(const char* b) {
   const HeaderField* t = ResolveFields(b);
   handler_->OnMessageComplete(t, field_count_);
   field_count_ = 0;
+  ReleaseFields();
   phase_ = (keep_alive_ || no_close_after_) ? kIdle : kClosed;
   if (pause_after_msg_) {
     pause_after_msg_ = false;

@@ -225,6 +225,10 @@ class HttpParser {
   UVHTTP_PARSER_INTERNAL bool FieldSemantics(const char* base, size_t name_off, size_t name_len,
                                              size_t value_off, size_t value_len, size_t raw_end);
   UVHTTP_PARSER_INTERNAL const HeaderField* ResolveFields(const char* base);
+  // Room for at least one more field (from the thread's spares when there is none), and the
+  // storage handed back once a section's fields have been delivered.
+  void GrowFields();
+  void ReleaseFields();
   UVHTTP_PARSER_INTERNAL bool CheckTargetForm(const char* base);
   UVHTTP_PARSER_INTERNAL bool EndOfHead(const char* base, size_t section_len);
   UVHTTP_PARSER_INTERNAL bool CheckHead(uint64_t blank_at);
@@ -266,6 +270,8 @@ class HttpParser {
   size_t readable_ = 0;      // bytes of the current section base that may be loaded
   // Fields of the current section. Until the section ends the span pointers hold offsets from
   // the section start (the buffer may move); ResolveFields() turns them into pointers in place.
+  // Held only while a section is parsed: between messages the storage waits in the thread's
+  // spares (GrowFields, ReleaseFields), so an idle connection's parser holds none of it.
   std::vector<HeaderField> fields_;
   uint32_t field_count_ = 0;
   uint32_t max_fields_ = UINT32_MAX;  // limits_.max_header_fields, or no limit
