@@ -560,7 +560,11 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
   let transport: Transport;
   let release: () => void;
   if (socket instanceof Socket) {
-    binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+    const limits = maxHeaderSize * 2 + (lenient ? 1 : 0);
+    if (socket._parserLimits !== limits) {
+      binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+      socket._parserLimits = limits;
+    }
     // The parser is the request's (Node makes one per request): its events run in the context
     // the request got its socket in.
     binding.resetAsync(socket._id, false);
