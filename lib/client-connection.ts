@@ -7,11 +7,20 @@ import { Buffer } from 'buffer';
 import * as diagnostics from 'diagnostics_channel';
 import type { Duplex } from 'stream';
 
-import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_ANSWER_SKIP_BODY, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import {
+  HEAD_ANSWER_CONTINUE,
+  HEAD_ANSWER_HAND_OFF,
+  HEAD_ANSWER_SKIP_BODY,
+  HEAD_CHUNKED,
+  HEAD_COMPLETE,
+  HEAD_KEEP_ALIVE,
+  HEAD_UPGRADE,
+} from './binding';
 import { parserError } from './errors';
+import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import { IncomingMessage } from './incoming-message';
-import type { MessageReceiver } from './socket';
+import { MessageReceiver, Socket } from './socket';
 import type { Transport } from './transport';
 
 const responseFinishChannel = diagnostics.channel('http.client.response.finish');
@@ -43,6 +52,11 @@ export class ClientExchange implements MessageReceiver {
   // The response being received (Node's parser.incoming).
   incoming: IncomingMessage | null = null;
   private freed = false;
+  // The response's body runs to the end of the connection (RFC 9112 §6.3 item 8): its end is the
+  // connection's, and comes with the socket's 'end' (below).
+  private closeDelimited = false;
+  // The connection's end reached native; its handling waits for the socket's 'end'.
+  private waitingForSocketEnd = false;
 
   constructor(
     readonly req: ExchangeRequest,
@@ -72,6 +86,9 @@ export class ClientExchange implements MessageReceiver {
     const answer = this.onIncoming(res, (flags & HEAD_KEEP_ALIVE) !== 0);
     // A response without a body by its framing ends with its head.
     if (answer !== HEAD_ANSWER_HAND_OFF && (flags & HEAD_COMPLETE) !== 0) this.complete(undefined);
+    else if (answer === HEAD_ANSWER_CONTINUE && (flags & (HEAD_KEEP_ALIVE | HEAD_CHUNKED)) === 0) {
+      this.closeDelimited = this.incoming === res && !hasContentLength(rawHeaders);
+    }
     return answer;
   }
 
@@ -130,6 +147,8 @@ export class ClientExchange implements MessageReceiver {
   }
 
   onMessageEnd(rawTrailers: string[] | undefined): void {
+    // Native ends a close-delimited body as it sees the connection's end, just before onEnd.
+    if (this.closeDelimited && this.endsWithSocketEnd()) return;
     this.complete(rawTrailers);
   }
 
@@ -215,7 +234,38 @@ export class ClientExchange implements MessageReceiver {
 
   // The peer ended its side (after the end of a response framed by the close, if any).
   onEnd(): void {
+    if (this.endsWithSocketEnd()) return;
+    this.peerEnded();
+  }
+
+  // Node's socketOnEnd: the parser's finish (the end of a close-delimited body), then "socket
+  // hang up" if no response came, and the socket's destruction.
+  private peerEnded(): void {
+    if (this.closeDelimited) {
+      this.closeDelimited = false;
+      this.complete(undefined);
+    }
     this.free();
     this.req._peerEnded();
   }
+
+  // Node handles the end of the connection in the socket's 'end' listener, which runs before
+  // those the user added once the request had the socket: a native socket's 'end' comes on a
+  // later tick than native's report of it, so the handling waits for it. (A stream we feed
+  // reports its 'end' from that listener already.) True when it waits.
+  private endsWithSocketEnd(): boolean {
+    const socket = this.transport.socket;
+    if (!(socket instanceof Socket) || this.waitingForSocketEnd) return this.waitingForSocketEnd;
+    this.waitingForSocketEnd = true;
+    socket.prependOnceListener('end', () => this.peerEnded());
+    return true;
+  }
+}
+
+// Whether a response's fields include a Content-Length (which frames its body).
+function hasContentLength(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].length === 14 && lowercase(rawHeaders[i]) === 'content-length') return true;
+  }
+  return false;
 }
