@@ -171,26 +171,9 @@ export class ClientExchange implements MessageReceiver {
   private trailAfterResponse(): void {
     const socket = this.transport.socket as Duplex & { _receiver?: MessageReceiver | null };
     if (!('_receiver' in socket) || socket._receiver !== null) return;
-    const req = this.req;
-    const trailing: MessageReceiver = {
-      onHead: () => {
-        socket.destroy();
-        return HEAD_ANSWER_CONTINUE;
-      },
-      onUpgrade: () => {},
-      onBody: () => {},
-      onMessageEnd: () => {},
-      onParseError: (code, reason, bytesParsed, rawPacket) => {
-        socket._receiver = null;
-        socket.destroy();
-        req._responseError(parserError(code, reason, bytesParsed, rawPacket ?? Buffer.alloc(0)));
-      },
-      onEnd: () => {},
-    };
+    const trailing = new TrailingReceiver(socket as TrailingSocket, this.req);
     socket._receiver = trailing;
-    process.nextTick(() => {
-      if (socket._receiver === trailing) socket._receiver = null;
-    });
+    process.nextTick(endTrailing, trailing);
   }
 
   onUpgrade(head: Buffer): void {
@@ -260,6 +243,39 @@ export class ClientExchange implements MessageReceiver {
     socket.prependOnceListener('end', () => this.peerEnded());
     return true;
   }
+}
+
+type TrailingSocket = Duplex & { _receiver: MessageReceiver | null };
+
+// What the rest of the read that ended a response gets (trailAfterResponse).
+class TrailingReceiver implements MessageReceiver {
+  constructor(
+    readonly socket: TrailingSocket,
+    readonly req: ExchangeRequest,
+  ) {}
+
+  onHead(): number {
+    this.socket.destroy();
+    return HEAD_ANSWER_CONTINUE;
+  }
+
+  onUpgrade(): void {}
+
+  onBody(): void {}
+
+  onMessageEnd(): void {}
+
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+    this.socket._receiver = null;
+    this.socket.destroy();
+    this.req._responseError(parserError(code, reason, bytesParsed, rawPacket ?? Buffer.alloc(0)));
+  }
+
+  onEnd(): void {}
+}
+
+function endTrailing(trailing: TrailingReceiver): void {
+  if (trailing.socket._receiver === trailing) trailing.socket._receiver = null;
 }
 
 // Whether a response's fields include a Content-Length (which frames its body).
