@@ -290,7 +290,48 @@ AgentMethods.prototype.createConnection = connect;
 const defaultGetName = AgentMethods.prototype.getName;
 
 // The name of a pool: host, port, local address, family and local socket, as Node spells it.
+// The last one made is given again for the same parts: a pool's lists are looked up by name
+// several times per request, and a string made anew each time costs V8 a string-table lookup at
+// each (a key must be internalised), where the same string is looked up at once. Parts that are
+// objects are not compared: their text could change.
+const lastPoolName: {
+  host: unknown;
+  port: unknown;
+  localAddress: unknown;
+  family: unknown;
+  socketPath: unknown;
+  name: string | null;
+} = { host: undefined, port: undefined, localAddress: undefined, family: undefined, socketPath: undefined, name: null };
+
 function poolName(host: unknown, port: unknown, localAddress: unknown, family: unknown, socketPath: unknown): string {
+  const last = lastPoolName;
+  if (
+    last.name !== null &&
+    host === last.host &&
+    port === last.port &&
+    localAddress === last.localAddress &&
+    family === last.family &&
+    socketPath === last.socketPath
+  ) {
+    return last.name;
+  }
+  const name = buildPoolName(host, port, localAddress, family, socketPath);
+  if (primitive(host) && primitive(port) && primitive(localAddress) && primitive(family) && primitive(socketPath)) {
+    last.host = host;
+    last.port = port;
+    last.localAddress = localAddress;
+    last.family = family;
+    last.socketPath = socketPath;
+    last.name = name;
+  }
+  return name;
+}
+
+function primitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+function buildPoolName(host: unknown, port: unknown, localAddress: unknown, family: unknown, socketPath: unknown): string {
   let name = `${host || 'localhost'}:`;
   if (port) name += port;
   name += ':';
