@@ -20,6 +20,8 @@ import * as net from 'net';
 
 import { createConnection } from './client-connect';
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from './errors';
+import { lowercase } from './headers';
+import { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
 
 // The connector behind `Agent.prototype.createConnection`, used unless a subclass or the user
@@ -112,15 +114,7 @@ class AgentMethods extends EventEmitter {
 
   /** The pool a request belongs to: requests with the same name may share connections. */
   getName(options: PoolOptions = {}): string {
-    let name = `${options.host || 'localhost'}:`;
-    if (options.port) name += options.port;
-    name += ':';
-    if (options.localAddress) name += options.localAddress;
-    // The family joins the name only when it is 4 or 6, so names without one keep the form they
-    // always had (it shows in logs and in libraries' socket names).
-    if (options.family === 4 || options.family === 6) name += `:${options.family}`;
-    if (options.socketPath) name += `:${options.socketPath}`;
-    return name;
+    return poolName(options.host, options.port, options.localAddress, options.family, options.socketPath);
   }
 
   // `addRequest(req, host, port, localAddress)` is the API of old Node versions, still accepted.
@@ -128,8 +122,17 @@ class AgentMethods extends EventEmitter {
     if (typeof requestOptions === 'string') {
       requestOptions = nullObject({ host: requestOptions, port, localAddress });
     }
-    const options = poolOptions(this, req, requestOptions);
-    const name = this.getName(options);
+    // The merged options are what getName, createConnection and a queued request see. With
+    // Agent's own getName, a request that finds an idle socket needs only the name, and nobody
+    // would see them: they are made only when a socket is to be created or the request waits.
+    let options: PoolOptions | null = null;
+    let name: string;
+    if (this.getName === defaultGetName) {
+      name = defaultPoolName(this, req, requestOptions);
+    } else {
+      options = poolOptions(this, req, requestOptions);
+      name = this.getName(options);
+    }
     if (!this.sockets[name]) this.sockets[name] = [];
 
     const free = this.freeSockets[name];
@@ -149,13 +152,13 @@ class AgentMethods extends EventEmitter {
       giveSocket(this, req, socket);
       this.sockets[name].push(socket);
     } else if (poolSize < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-      this.createSocket(req, options, (err, created) => {
+      this.createSocket(req, options ?? poolOptions(this, req, requestOptions), (err, created) => {
         if (err) req.onSocket(created, err);
         else giveSocket(this, req, created as PooledSocket);
       });
     } else {
       if (!this.requests[name]) this.requests[name] = [];
-      req[kRequestOptions] = options;
+      req[kRequestOptions] = options ?? poolOptions(this, req, requestOptions);
       req[kRequestAsyncResource] = new AsyncResource('QueuedRequest');
       this.requests[name].push(req);
     }
@@ -250,7 +253,7 @@ class AgentMethods extends EventEmitter {
     let reusable = true;
     const res = socket._httpMessage?.res;
     if (res) {
-      const hint = res.headers['keep-alive'];
+      const hint = keepAliveHint(res);
       if (hint) {
         const seconds = /^timeout=(\d+)/.exec(String(hint))?.[1];
         if (seconds) {
@@ -284,6 +287,62 @@ class AgentMethods extends EventEmitter {
 
 AgentMethods.prototype.createConnection = connect;
 
+const defaultGetName = AgentMethods.prototype.getName;
+
+// The name of a pool: host, port, local address, family and local socket, as Node spells it.
+// The last one made is given again for the same parts: a pool's lists are looked up by name
+// several times per request, and a string made anew each time costs V8 a string-table lookup at
+// each (a key must be internalised), where the same string is looked up at once. Parts that are
+// objects are not compared: their text could change.
+const lastPoolName: {
+  host: unknown;
+  port: unknown;
+  localAddress: unknown;
+  family: unknown;
+  socketPath: unknown;
+  name: string | null;
+} = { host: undefined, port: undefined, localAddress: undefined, family: undefined, socketPath: undefined, name: null };
+
+function poolName(host: unknown, port: unknown, localAddress: unknown, family: unknown, socketPath: unknown): string {
+  const last = lastPoolName;
+  if (
+    last.name !== null &&
+    host === last.host &&
+    port === last.port &&
+    localAddress === last.localAddress &&
+    family === last.family &&
+    socketPath === last.socketPath
+  ) {
+    return last.name;
+  }
+  const name = buildPoolName(host, port, localAddress, family, socketPath);
+  if (primitive(host) && primitive(port) && primitive(localAddress) && primitive(family) && primitive(socketPath)) {
+    last.host = host;
+    last.port = port;
+    last.localAddress = localAddress;
+    last.family = family;
+    last.socketPath = socketPath;
+    last.name = name;
+  }
+  return name;
+}
+
+function primitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+function buildPoolName(host: unknown, port: unknown, localAddress: unknown, family: unknown, socketPath: unknown): string {
+  let name = `${host || 'localhost'}:`;
+  if (port) name += port;
+  name += ':';
+  if (localAddress) name += localAddress;
+  // The family joins the name only when it is 4 or 6, so names without one keep the form they
+  // always had (it shows in logs and in libraries' socket names).
+  if (family === 4 || family === 6) name += `:${family}`;
+  if (socketPath) name += `:${socketPath}`;
+  return name;
+}
+
 // The request's options with the agent's laid over them (the agent's win), the way both
 // addRequest and createSocket see them.
 function poolOptions(agent: AgentMethods, req: AgentRequest, requestOptions: PoolOptions): PoolOptions {
@@ -292,6 +351,33 @@ function poolOptions(agent: AgentMethods, req: AgentRequest, requestOptions: Poo
   if (options.socketPath) options.path = options.socketPath;
   if (!options.servername && options.servername !== '') options.servername = serverName(options, req);
   return options;
+}
+
+// getName(poolOptions(...)) for Agent's own getName, read from the two layers instead of their
+// merge; a Host header that is not a string throws here too, as it does while the merge is made.
+function defaultPoolName(agent: AgentMethods, req: AgentRequest, requestOptions: PoolOptions): string {
+  const own = agent.options as PoolOptions;
+  const servername = 'servername' in own ? own.servername : requestOptions.servername;
+  if (!servername && servername !== '') checkHostHeader(req.getHeader('host'));
+  return poolName(
+    'host' in own ? own.host : requestOptions.host,
+    'port' in own ? own.port : requestOptions.port,
+    'localAddress' in own ? own.localAddress : requestOptions.localAddress,
+    'family' in own ? own.family : requestOptions.family,
+    'socketPath' in own ? own.socketPath : requestOptions.socketPath,
+  );
+}
+
+// The response's Keep-Alive field, as `res.headers['keep-alive']` gives it. Our responses build
+// `headers` when first read; one that nobody read is looked up in its raw fields instead (the
+// first of several is enough: keepSocketAlive reads only the start of their joined value).
+function keepAliveHint(res: { headers: Record<string, unknown> }): unknown {
+  if (!(res instanceof IncomingMessage) || res._headersCache !== null) return res.headers['keep-alive'];
+  const raw = res.rawHeaders;
+  for (let i = 0; i < res._headersCount; i += 2) {
+    if (raw[i].length === 10 && lowercase(raw[i]) === 'keep-alive') return raw[i + 1];
+  }
+  return undefined;
 }
 
 function initAgent(this: AgentMethods, options?: AgentOptions): AgentMethods | void {
@@ -458,8 +544,7 @@ function maybeEnableKeylog(this: AgentMethods, eventName: string | symbol): void
 function serverName(options: PoolOptions, req: AgentRequest): string {
   let name = options.host as string;
   const hostHeader = req.getHeader('host');
-  if (hostHeader) {
-    if (typeof hostHeader !== 'string') throw errInvalidArgType('options.headers.host', 'of type string', hostHeader);
+  if (checkHostHeader(hostHeader)) {
     if (hostHeader[0] === '[') {
       const end = hostHeader.indexOf(']');
       name = end === -1 ? hostHeader : hostHeader.substring(1, end);
@@ -468,6 +553,14 @@ function serverName(options: PoolOptions, req: AgentRequest): string {
     }
   }
   return net.isIP(name) ? '' : name;
+}
+
+// Whether the request has a Host header to take the server name from; one that is not a string
+// is the caller's error.
+function checkHostHeader(hostHeader: unknown): hostHeader is string {
+  if (!hostHeader) return false;
+  if (typeof hostHeader !== 'string') throw errInvalidArgType('options.headers.host', 'of type string', hostHeader);
+  return true;
 }
 
 // async_hooks: a pooled socket's libuv handle keeps the async identity it had when it was made,

@@ -7,11 +7,20 @@ import { Buffer } from 'buffer';
 import * as diagnostics from 'diagnostics_channel';
 import type { Duplex } from 'stream';
 
-import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_ANSWER_SKIP_BODY, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import {
+  HEAD_ANSWER_CONTINUE,
+  HEAD_ANSWER_HAND_OFF,
+  HEAD_ANSWER_SKIP_BODY,
+  HEAD_CHUNKED,
+  HEAD_COMPLETE,
+  HEAD_KEEP_ALIVE,
+  HEAD_UPGRADE,
+} from './binding';
 import { parserError } from './errors';
+import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import { IncomingMessage } from './incoming-message';
-import type { MessageReceiver } from './socket';
+import { MessageReceiver, Socket } from './socket';
 import type { Transport } from './transport';
 
 const responseFinishChannel = diagnostics.channel('http.client.response.finish');
@@ -43,6 +52,11 @@ export class ClientExchange implements MessageReceiver {
   // The response being received (Node's parser.incoming).
   incoming: IncomingMessage | null = null;
   private freed = false;
+  // The response's body runs to the end of the connection (RFC 9112 §6.3 item 8): its end is the
+  // connection's, and comes with the socket's 'end' (below).
+  private closeDelimited = false;
+  // The connection's end reached native; its handling waits for the socket's 'end'.
+  private waitingForSocketEnd = false;
 
   constructor(
     readonly req: ExchangeRequest,
@@ -72,6 +86,9 @@ export class ClientExchange implements MessageReceiver {
     const answer = this.onIncoming(res, (flags & HEAD_KEEP_ALIVE) !== 0);
     // A response without a body by its framing ends with its head.
     if (answer !== HEAD_ANSWER_HAND_OFF && (flags & HEAD_COMPLETE) !== 0) this.complete(undefined);
+    else if (answer === HEAD_ANSWER_CONTINUE && (flags & (HEAD_KEEP_ALIVE | HEAD_CHUNKED)) === 0) {
+      this.closeDelimited = this.incoming === res && !hasContentLength(rawHeaders);
+    }
     return answer;
   }
 
@@ -130,6 +147,8 @@ export class ClientExchange implements MessageReceiver {
   }
 
   onMessageEnd(rawTrailers: string[] | undefined): void {
+    // Native ends a close-delimited body as it sees the connection's end, just before onEnd.
+    if (this.closeDelimited && this.endsWithSocketEnd()) return;
     this.complete(rawTrailers);
   }
 
@@ -152,26 +171,9 @@ export class ClientExchange implements MessageReceiver {
   private trailAfterResponse(): void {
     const socket = this.transport.socket as Duplex & { _receiver?: MessageReceiver | null };
     if (!('_receiver' in socket) || socket._receiver !== null) return;
-    const req = this.req;
-    const trailing: MessageReceiver = {
-      onHead: () => {
-        socket.destroy();
-        return HEAD_ANSWER_CONTINUE;
-      },
-      onUpgrade: () => {},
-      onBody: () => {},
-      onMessageEnd: () => {},
-      onParseError: (code, reason, bytesParsed, rawPacket) => {
-        socket._receiver = null;
-        socket.destroy();
-        req._responseError(parserError(code, reason, bytesParsed, rawPacket ?? Buffer.alloc(0)));
-      },
-      onEnd: () => {},
-    };
+    const trailing = new TrailingReceiver(socket as TrailingSocket, this.req);
     socket._receiver = trailing;
-    process.nextTick(() => {
-      if (socket._receiver === trailing) socket._receiver = null;
-    });
+    process.nextTick(endTrailing, trailing);
   }
 
   onUpgrade(head: Buffer): void {
@@ -215,7 +217,71 @@ export class ClientExchange implements MessageReceiver {
 
   // The peer ended its side (after the end of a response framed by the close, if any).
   onEnd(): void {
+    if (this.endsWithSocketEnd()) return;
+    this.peerEnded();
+  }
+
+  // Node's socketOnEnd: the parser's finish (the end of a close-delimited body), then "socket
+  // hang up" if no response came, and the socket's destruction.
+  private peerEnded(): void {
+    if (this.closeDelimited) {
+      this.closeDelimited = false;
+      this.complete(undefined);
+    }
     this.free();
     this.req._peerEnded();
   }
+
+  // Node handles the end of the connection in the socket's 'end' listener, which runs before
+  // those the user added once the request had the socket: a native socket's 'end' comes on a
+  // later tick than native's report of it, so the handling waits for it. (A stream we feed
+  // reports its 'end' from that listener already.) True when it waits.
+  private endsWithSocketEnd(): boolean {
+    const socket = this.transport.socket;
+    if (!(socket instanceof Socket) || this.waitingForSocketEnd) return this.waitingForSocketEnd;
+    this.waitingForSocketEnd = true;
+    socket.prependOnceListener('end', () => this.peerEnded());
+    return true;
+  }
+}
+
+type TrailingSocket = Duplex & { _receiver: MessageReceiver | null };
+
+// What the rest of the read that ended a response gets (trailAfterResponse).
+class TrailingReceiver implements MessageReceiver {
+  constructor(
+    readonly socket: TrailingSocket,
+    readonly req: ExchangeRequest,
+  ) {}
+
+  onHead(): number {
+    this.socket.destroy();
+    return HEAD_ANSWER_CONTINUE;
+  }
+
+  onUpgrade(): void {}
+
+  onBody(): void {}
+
+  onMessageEnd(): void {}
+
+  onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+    this.socket._receiver = null;
+    this.socket.destroy();
+    this.req._responseError(parserError(code, reason, bytesParsed, rawPacket ?? Buffer.alloc(0)));
+  }
+
+  onEnd(): void {}
+}
+
+function endTrailing(trailing: TrailingReceiver): void {
+  if (trailing.socket._receiver === trailing) trailing.socket._receiver = null;
+}
+
+// Whether a response's fields include a Content-Length (which frames its body).
+function hasContentLength(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].length === 14 && lowercase(rawHeaders[i]) === 'content-length') return true;
+  }
+  return false;
 }

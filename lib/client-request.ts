@@ -26,7 +26,7 @@ import { isToken } from './headers';
 import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { hasClientRequestCreatedChannel } from './node-features';
+import { hasClientRequestCreatedChannel, writableFinishedIsFlushed } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { Socket } from './socket';
@@ -99,6 +99,18 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare reusedSocket: boolean;
   declare _ended: boolean;
   declare _requestError: Error | undefined;
+
+  // Node 20's and 22's getter: ended, and every byte handed to the socket and flushed by it. On
+  // a connected socket end() writes at once, so this is true before 'finish' comes (on the next
+  // tick). Node 24's is set with 'finish' (OutgoingMessage's).
+  override get writableFinished(): boolean {
+    if (this._writableFinished) return true;
+    if (!writableFinishedIsFlushed) return false;
+    if (!this.finished || this._pending.length !== 0) return false;
+    const socket = this.socket as (ClientSocket & { _queuedNatively?: number }) | null;
+    if (socket === null) return true;
+    return !socket.connecting && socket.writableLength === 0 && !socket._queuedNatively;
+  }
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
@@ -526,8 +538,9 @@ function responseOnTimeout(this: ClientSocket): void {
 }
 
 // The whole response may arrive before the request has finished going out.
+// (Unless the response's end did that already: the request was flushed before its 'finish'.)
 function requestOnFinish(this: ClientRequestMethods): void {
-  if (this.shouldKeepAlive && this._ended) responseKeepAlive(this);
+  if (this.shouldKeepAlive && this._ended && !this.destroyed) responseKeepAlive(this);
 }
 
 function emitFreeNT(req: ClientRequestMethods): void {
@@ -560,7 +573,11 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
   let transport: Transport;
   let release: () => void;
   if (socket instanceof Socket) {
-    binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+    const limits = maxHeaderSize * 2 + (lenient ? 1 : 0);
+    if (socket._parserLimits !== limits) {
+      binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+      socket._parserLimits = limits;
+    }
     // The parser is the request's (Node makes one per request): its events run in the context
     // the request got its socket in.
     binding.resetAsync(socket._id, false);

@@ -70,6 +70,11 @@ export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 // one tick (and user cork()/uncork() spans) leave as one chunk (Node 24; 22 has neither).
 export const chunkedWritesGathered = since('24.0.0');
 
+// An OutgoingMessage's writableFinished: Node 20 and 22 compute it (ended, nothing buffered,
+// the socket's buffer empty), so it is true as soon as end() has flushed; Node 24 keeps a flag
+// set just before 'finish'. (22.23's and 24's sources.)
+export const writableFinishedIsFlushed = !since('24.0.0');
+
 // uv_pipe_chmod sets the mode readableAll/writableAll ask for instead of adding those bits to
 // the socket file's mode (libuv 1.51, libuv/libuv#4749, which Node 22 and later carry).
 const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);

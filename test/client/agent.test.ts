@@ -465,6 +465,23 @@ describe('pooling', () => {
     expect(trace).toContainEqual(['served over TCP', ['/plain1', '/localAddress1', '/family1', '/plain2', '/localAddress2', '/family2']]);
   });
 
+  test("the agent's own options name the pool over the request's (and a request reusing a socket finds it by them)", async () => {
+    const trace = await differential(async (run) => {
+      const peer = await run.peer('A');
+      const agent = run.agent({ keepAlive: true, localAddress: '127.0.0.1', family: 4 } as http.AgentOptions);
+      await run.get(agent, peer, 'first', {}).done;
+      await turns();
+      await run.get(agent, peer, 'second', { localAddress: '0.0.0.0', family: 6 } as http.RequestOptions).done;
+      await turns();
+      const pools = run.pools(agent) as { free: Array<[string, string[]]> };
+      run.log('pool names', pools.free.map(([name]) => name));
+      run.log('pool sizes', pools.free.map(([, sockets]) => sockets.length));
+    });
+    expect(trace).toContainEqual(['pool names', ['127.0.0.1:<A>:127.0.0.1:4']]);
+    expect(trace).toContainEqual(['pool sizes', [1]]);
+    expect(trace).toContainEqual(['second', 'socket', 's1', true]);
+  });
+
   for (const scheduling of ['lifo', 'fifo'] as const) {
     test(`scheduling '${scheduling}' picks the ${scheduling === 'lifo' ? 'most' : 'least'} recently freed socket`, async () => {
       const trace = await differential(async (run) => {

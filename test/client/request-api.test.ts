@@ -326,6 +326,31 @@ describe('the request object', () => {
     expect(logged(trace, 'at')).toEqual(['created', 'written', 'ended', 'socket', 'finish', 'response', 'close']);
   });
 
+  test('writableFinished: true once end() has flushed everything to a connected socket, before finish', async () => {
+    const trace = await differential(async (run) => {
+      const server = await recorder(run);
+      const agent = run.agent({ keepAlive: true });
+      await run.request(server, 'first', { agent }).done;
+      // The second request gets the idle, connected socket; end() flushes to it at once.
+      const ex = run.request(server, 'second', { agent, method: 'POST' }, { keepOpen: true });
+      const req = ex.req;
+      run.log('created', req.writableFinished);
+      req.on('socket', () => {
+        run.log('socket', req.writableFinished);
+        req.write('ab');
+        run.log('written', req.writableFinished);
+        req.end('cd');
+        run.log('ended', req.writableFinished);
+        process.nextTick(() => run.log('next tick', req.writableFinished));
+      });
+      req.on('finish', () => run.log('at finish', req.writableFinished));
+      await ex.done;
+    });
+    // Node 24 sets it with 'finish' instead.
+    expect(logged(trace, 'ended')).toEqual([Number(process.versions.node.split('.')[0]) < 24]);
+    expect(logged(trace, 'written')).toEqual([false]);
+  });
+
   test('Host: defaultPort leaves the port out, hostname wins over host, a port given as a string', async () => {
     const trace = await differential(async (run) => {
       const server = await recorder(run);

@@ -10,6 +10,15 @@ jest.setTimeout(20_000);
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
 
+// Logs the socket's 'end' and 'close' under the request's tag, as a user listening once the
+// request has its socket.
+function watchSocketEnd(run: { log(...entry: unknown[]): void }, req: { on(event: 'socket', cb: (socket: net.Socket) => void): unknown }, tag: string): void {
+  req.on('socket', (socket) => {
+    socket.on('end', () => run.log(tag, 'socket end'));
+    socket.on('close', () => run.log(tag, 'socket close'));
+  });
+}
+
 describe('response framing', () => {
   test('Content-Length body, with repeated and differently cased fields', async () => {
     const trace = await differential(async (run) => {
@@ -65,9 +74,19 @@ describe('response framing', () => {
         await delay(20);
         conn.end('second part');
       });
-      await run.request(server, 'a', { agent: run.agent({ keepAlive: true }) }).done;
+      const ex = run.request(server, 'a', { agent: run.agent({ keepAlive: true }) });
+      watchSocketEnd(run, ex.req, 'a');
+      await ex.done;
     });
     expect(events(trace, 'res end')[0][2]).toBe('first part, second part');
+    // The body ends with the socket's 'end': that comes first.
+    expect(eventNames(trace, 'a').filter((name) => name.includes('end') || name.includes('close'))).toEqual([
+      'socket end',
+      'res end',
+      'res close',
+      'close',
+      'socket close',
+    ]);
   });
 
   test('an HTTP/1.0 server: close-delimited body, no keep-alive', async () => {
@@ -469,9 +488,13 @@ describe('the connection failing', () => {
         await conn.request();
         conn.end();
       });
-      await run.request(server, 'a').done;
+      const ex = run.request(server, 'a');
+      watchSocketEnd(run, ex.req, 'a');
+      await ex.done;
     });
     expect(events(trace, 'error')[0][2]).toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
+    // The error comes as the socket emits 'end', before the listeners the user added.
+    expect(eventNames(trace, 'a').slice(-4)).toEqual(['error', 'socket end', 'close', 'socket close']);
   });
 
   test('the server resets after the request head, before any response', async () => {
