@@ -16,22 +16,34 @@ if (!args.results) {
   process.exit(2);
 }
 
+// Issue 10's targets, as ratios uvhttp / node:http in the same run (idle: KB per connection).
 const TARGETS = {
-  // CPU per request on keep-alive: uvhttp <= 0.6 x node
-  keepalive: { metric: 'cpu', max: 0.6, text: 'server CPU/request ≤ 0.6× node' },
-  // throughput with 16-deep pipelining: uvhttp >= 4 x node
-  pipeline: { metric: 'rps', min: 4, text: 'req/s ≥ 4× node' },
+  keepalive: { metric: 'cpu', max: 0.45, text: 'CPU/request ≤ 0.45× node' },
+  pipeline: { metric: 'rps', min: 8, text: 'req/s ≥ 8× node' },
+  close: { metric: 'cpu', max: 0.42, text: 'CPU/request ≤ 0.42× node' },
+  post: { metric: 'cpu', max: 0.45, text: 'CPU/request ≤ 0.45× node' },
+  headers: { metric: 'cpu', max: 0.35, text: 'CPU/request ≤ 0.35× node' },
+  express: { metric: 'cpu', max: 0.6, text: 'CPU/request ≤ 0.6× node' },
+  idle: { max: 3, text: 'RSS per idle connection ≤ 3 KB' },
 };
 const SCENARIO_TEXT = {
-  keepalive: '(a) keep-alive, 64 conns, 1 wrk thread',
-  pipeline: '(b) 16 requests pipelined per write, 64 conns',
+  keepalive: '(a) keep-alive hello',
+  pipeline: '(b) 16 requests pipelined per write',
+  close: '(c) `Connection: close` hello',
+  post: '(d) POST 4 KiB echo',
+  headers: '(e) 25 browser request headers',
+  express: 'Express 5 hello',
 };
+const WRK_SCENARIOS = Object.keys(SCENARIO_TEXT);
+const THIRD = 'uws';
 
 const rows = fs
   .readFileSync(args.results, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l));
+const multicoreHow = Object.assign({}, ...rows.filter((r) => r.multicore_how).map((r) => r.multicore_how));
+const runs = rows.filter((r) => r.server);
 
 function metrics(r) {
   const w = r.wrk;
@@ -50,6 +62,7 @@ function metrics(r) {
     other: Array.isArray(r.other_ticks) ? r.other_ticks.map((t) => Math.max(0, t) / r.clk_tck / (w.duration_us / 1e6)) : null,
   };
 }
+const kbPerConn = (r) => (r.idle.rss_after - r.idle.rss_before) / r.idle.connections / 1024;
 
 function median(xs) {
   const v = xs.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
@@ -58,32 +71,36 @@ function median(xs) {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-const measured = rows.filter((r) => r.round > 0);
-const servers = [...new Set(rows.map((r) => r.server))];
-// Only the scenarios this run measured (BENCH_SCENARIOS may pick one).
-const scenarios = ['keepalive', 'pipeline'].filter((sc) => rows.some((r) => r.scenario === sc));
+const measured = runs.filter((r) => r.round > 0);
+const servers = ['node', 'uvhttp', ...new Set(runs.map((r) => r.server).filter((s) => s !== 'node' && s !== 'uvhttp'))].filter((s) =>
+  runs.some((r) => r.server === s)
+);
+const scenarios = WRK_SCENARIOS.filter((sc) => runs.some((r) => r.scenario === sc));
+const mcScenarios = [...new Set(runs.map((r) => r.scenario).filter((sc) => sc.startsWith('mc-')))];
+const summarise = (sc, s) => {
+  const all = measured.filter((r) => r.server === s && r.scenario === sc);
+  const ok = all.filter((r) => !r.failed).map(metrics);
+  return {
+    runs: all.length,
+    failed: all.filter((r) => r.failed).length,
+    rps: median(ok.map((m) => m.rps)),
+    p99: median(ok.map((m) => m.p99)),
+    cpu: median(ok.map((m) => m.cpu)),
+    util: median(ok.map((m) => m.util)),
+    errors: ok.reduce((a, m) => a + m.errors, 0),
+  };
+};
 const summary = {};
-for (const sc of scenarios) {
+for (const sc of [...scenarios, ...mcScenarios]) {
   summary[sc] = {};
-  for (const s of servers) {
-    const runs = measured.filter((r) => r.server === s && r.scenario === sc);
-    const ok = runs.filter((r) => !r.failed).map(metrics);
-    summary[sc][s] = {
-      runs: runs.length,
-      failed: runs.filter((r) => r.failed).length,
-      rps: median(ok.map((m) => m.rps)),
-      p99: median(ok.map((m) => m.p99)),
-      cpu: median(ok.map((m) => m.cpu)),
-      util: median(ok.map((m) => m.util)),
-      errors: ok.reduce((a, m) => a + m.errors, 0),
-      raw: ok,
-    };
-  }
+  for (const s of servers) if (runs.some((r) => r.server === s && r.scenario === sc)) summary[sc][s] = summarise(sc, s);
 }
 
 const f = (x, d = 0) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
-const fx = (x) => (x === null ? 'n/a' : `${x.toFixed(2)}×`);
-const ratio = (a, b) => (a === null || b === null || !b ? null : a / b);
+const fx = (x) => (x === null || x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
+const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined || !b ? null : a / b);
+const hasThird = servers.includes(THIRD);
+const thirdLabel = hasThird ? 'uWebSockets.js' : null;
 
 const table = [];
 table.push('| scenario | server | req/s | p99 latency (ms) | server CPU/request (µs) | server CPU use | errors | runs ok |');
@@ -91,48 +108,90 @@ table.push('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const sc of scenarios) {
   for (const s of servers) {
     const m = summary[sc][s];
+    if (!m) continue;
     table.push(
       `| ${SCENARIO_TEXT[sc]} | ${s} | ${f(m.rps)} | ${f(m.p99, 2)} | ${f(m.cpu, 2)} | ${f(m.util === null ? null : m.util * 100)}% | ${m.errors} | ${m.runs - m.failed}/${m.runs} |`
     );
   }
 }
 
+const verdicts = {};
+const verdict = (t, val) => (val === null ? 'not measured' : (t.max !== undefined ? val <= t.max : val >= t.min) ? 'MET' : 'NOT MET');
 const ratios = [];
-ratios.push('| scenario | CPU/request ratio uvhttp/node | req/s ratio uvhttp/node | req per server CPU-second ratio | p99 ratio uvhttp/node | target | status |');
-ratios.push('|---|---:|---:|---:|---:|---|---|');
-const verdicts = { keepalive: 'not measured', pipeline: 'not measured' };
+ratios.push(
+  `| scenario | CPU/request uvhttp/node | req/s uvhttp/node | p99 uvhttp/node |${hasThird ? ' CPU/request uWS/node | req/s uWS/node |' : ''} target | status |`
+);
+ratios.push(`|---|---:|---:|---:|${hasThird ? '---:|---:|' : ''}---|---|`);
 for (const sc of scenarios) {
-  const n = summary[sc].node;
-  const u = summary[sc].uvhttp;
-  const cpuR = u && n ? ratio(u.cpu, n.cpu) : null;
-  const rpsR = u && n ? ratio(u.rps, n.rps) : null;
-  const p99R = u && n ? ratio(u.p99, n.p99) : null;
+  const n = summary[sc].node || {};
+  const u = summary[sc].uvhttp || {};
+  const w = summary[sc][THIRD];
+  const cpuR = ratio(u.cpu, n.cpu);
+  const rpsR = ratio(u.rps, n.rps);
   const t = TARGETS[sc];
-  const val = t.metric === 'cpu' ? cpuR : rpsR;
-  let status = 'not measured';
-  if (val !== null) status = (t.max !== undefined ? val <= t.max : val >= t.min) ? 'MET' : 'NOT MET';
-  verdicts[sc] = status;
-  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(cpuR ? 1 / cpuR : null)} | ${fx(p99R)} | ${t.text} | ${status} |`);
+  verdicts[sc] = verdict(t, t.metric === 'cpu' ? cpuR : rpsR);
+  const third = hasThird ? ` ${w ? fx(ratio(w.cpu, n.cpu)) : 'not run'} | ${w ? fx(ratio(w.rps, n.rps)) : 'not run'} |` : '';
+  ratios.push(`| ${SCENARIO_TEXT[sc]} | ${fx(cpuR)} | ${fx(rpsR)} | ${fx(ratio(u.p99, n.p99))} |${third} ${t.text} | ${verdicts[sc]} |`);
 }
 
-// Each round runs both servers back to back: the ratio within a round shows the spread that the
+// Each round runs the servers back to back: the ratio within a round shows the spread that the
 // medians hide.
-const roundLines = [
-  '| scenario | round | CPU/request uvhttp/node | req/s uvhttp/node |',
-  '|---|---:|---:|---:|',
-];
+const pick = (sc, round, server) => {
+  const r = measured.find((x) => x.scenario === sc && x.round === round && x.server === server && !x.failed);
+  return r ? metrics(r) : null;
+};
+const roundLines = ['| scenario | round | CPU/request uvhttp/node | req/s uvhttp/node |', '|---|---:|---:|---:|'];
 for (const sc of scenarios) {
   const rounds = [...new Set(measured.filter((r) => r.scenario === sc).map((r) => r.round))].sort((a, b) => a - b);
   for (const round of rounds) {
-    const pick = (server) => {
-      const r = measured.find((x) => x.scenario === sc && x.round === round && x.server === server && !x.failed);
-      return r ? metrics(r) : null;
-    };
-    const u = pick('uvhttp');
-    const n = pick('node');
-    const cpuR = u && n ? ratio(u.cpu, n.cpu) : null;
-    const rpsR = u && n ? ratio(u.rps, n.rps) : null;
-    roundLines.push(`| ${SCENARIO_TEXT[sc]} | ${round} | ${f(cpuR, 3)} | ${f(rpsR, 3)} |`);
+    const u = pick(sc, round, 'uvhttp');
+    const n = pick(sc, round, 'node');
+    roundLines.push(`| ${SCENARIO_TEXT[sc]} | ${round} | ${f(u && n ? ratio(u.cpu, n.cpu) : null, 3)} | ${f(u && n ? ratio(u.rps, n.rps) : null, 3)} |`);
+  }
+}
+
+// Idle keep-alive connections: KB of RSS each.
+const idleRuns = measured.filter((r) => r.scenario === 'idle');
+const idleLines = [];
+if (idleRuns.length) {
+  const idleRounds = [...new Set(idleRuns.map((r) => r.round))].sort((a, b) => a - b);
+  const idleServers = servers.filter((s) => idleRuns.some((r) => r.server === s));
+  const kb = (s, round) => {
+    const r = idleRuns.find((x) => x.server === s && x.round === round && !x.failed);
+    return r ? kbPerConn(r) : null;
+  };
+  const med = {};
+  for (const s of idleServers) med[s] = median(idleRounds.map((round) => kb(s, round)));
+  verdicts.idle = verdict(TARGETS.idle, med.uvhttp ?? null);
+  idleLines.push(`| server | RSS per idle connection, median (KB) | × node:http | ${idleRounds.map((r) => `round ${r} (KB)`).join(' | ')} |`);
+  idleLines.push(`|---|---:|---:|${idleRounds.map(() => '---:').join('|')}|`);
+  for (const s of idleServers) {
+    const per = idleRounds.map((round) => {
+      const r = idleRuns.find((x) => x.server === s && x.round === round);
+      return r && r.failed ? `failed: ${r.failed}` : f(kb(s, round), 2);
+    });
+    idleLines.push(`| ${s} | ${f(med[s], 2)} | ${fx(ratio(med[s], med.node))} | ${per.join(' | ')} |`);
+  }
+  idleLines.push('');
+  idleLines.push(`Target: uvhttp ${TARGETS.idle.text} — **${verdicts.idle}**.`);
+}
+
+// Multi-core: req/s per mode and worker count, and the scaling from the fewest workers.
+const mcLines = [];
+if (mcScenarios.length) {
+  mcLines.push('| mode | workers | server | req/s (median) | × node:http | × its own fewest-workers run | CPU/request, all processes (µs) | p99 (ms) | runs ok |');
+  mcLines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const sc of mcScenarios) {
+    const [, mode, workers] = sc.split('-');
+    const base = mcScenarios.filter((x) => x.split('-')[1] === mode)[0];
+    for (const s of ['node', 'uvhttp']) {
+      const m = summary[sc][s];
+      if (!m) continue;
+      const b = summary[base][s];
+      mcLines.push(
+        `| ${mode === 'threads' ? `worker_threads (${multicoreHow[sc] || '?'})` : 'cluster'} | ${workers} | ${s} | ${f(m.rps)} | ${fx(ratio(m.rps, summary[sc].node && summary[sc].node.rps))} | ${fx(ratio(m.rps, b && b.rps))} | ${f(m.cpu, 2)} | ${f(m.p99, 2)} | ${m.runs - m.failed}/${m.runs} |`
+      );
+    }
   }
 }
 
@@ -149,7 +208,8 @@ const machine = [
   `- wrk: ${sh('wrk', ['--version']).split('\n')[0].replace(/ Copyright.*/, '') || 'unknown'}`,
   `- uvhttp commit: ${sh('git', ['-C', __dirname, 'rev-parse', '--short', 'HEAD']) || 'unknown'}${sh('git', ['-C', __dirname, 'status', '--porcelain', '--', '../lib', '../native']) ? ' (+ uncommitted lib/native changes)' : ''}`,
   `- Date: ${new Date().toISOString()}`,
-  `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s per server and scenario, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread${args.nice && args.nice !== '0' ? `; servers and wrk at nice ${args.nice}` : ''}`,
+  `- Runs: warm-up, then ${args.rounds || '?'} rounds × ${args.duration || '?'} s for (a) and (b), × ${args['extra-duration'] || '?'} s for the other wrk scenarios and multicore, servers alternated; medians reported; ${args.conns || 64} connections, 1 wrk thread${args.nice && args.nice !== '0' ? `; servers and wrk at nice ${args.nice}` : ''}`,
+  `- uWebSockets.js: ${args.uws || 'not checked'}`,
 ].join('\n');
 
 const NOISY = 0.05;
@@ -158,7 +218,8 @@ const rawLines = [
   '| scenario | server | round | req/s | p99 (ms) | CPU/request (µs) | errors | other load CPU0/CPU1 |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
 ];
-for (const r of rows) {
+for (const r of runs) {
+  if (r.scenario === 'idle' && !r.failed) continue;
   if (r.failed) {
     rawLines.push(`| ${r.scenario} | ${r.server} | ${r.round || 'warm-up'} | failed: ${r.failed} | | | | |`);
     continue;
@@ -172,14 +233,19 @@ for (const r of rows) {
 const text = `# uvhttp benchmark results
 
 Generated by \`npm run bench\` (\`bench/run.sh\`, summarised by \`bench/report.js\`).
-Both servers run the identical handler in \`bench/servers/hello.js\`
-(\`res.writeHead(200, {'Content-Type': 'text/plain'}); res.end('Hello World')\`);
-only the module differs: \`node:http\` vs uvhttp (full IncomingMessage/ServerResponse API).
+Every scenario runs one handler file from \`bench/servers/\` on both servers; only the module
+differs: \`node:http\` vs uvhttp (full IncomingMessage/ServerResponse API). Express runs the same
+app, for uvhttp under \`node -r uvhttp/register\`.${hasThird ? ' Third column: uWebSockets.js (`bench/servers/uws.js`, same responses, its own API).' : ''}
 
-## Targets
+## Targets (issue 10, ratios to node:http in the same run)
 
-- (a) keep-alive: uvhttp server CPU time per request **≤ 0.6×** node:http — **${verdicts.keepalive}**
-- (b) 16-deep pipelining: uvhttp req/s **≥ 4×** node:http — **${verdicts.pipeline}**
+- (a) keep-alive hello: CPU/request **≤ 0.45×** node:http — **${verdicts.keepalive || 'not measured'}**
+- (b) 16-deep pipelining: req/s **≥ 8×** node:http — **${verdicts.pipeline || 'not measured'}**
+- (c) \`Connection: close\`: CPU/request **≤ 0.42×** — **${verdicts.close || 'not measured'}**
+- (d) POST 4 KiB echo: CPU/request **≤ 0.45×** — **${verdicts.post || 'not measured'}**
+- (e) 25 browser request headers: CPU/request **≤ 0.35×** — **${verdicts.headers || 'not measured'}**
+- idle keep-alive connection: RSS **≤ 3 KB** each — **${verdicts.idle || 'not measured'}**
+- Express 5 hello: CPU/request **≤ 0.6×** — **${verdicts.express || 'not measured'}**
 
 ## Machine
 
@@ -189,20 +255,23 @@ ${machine}
 ${noisyRuns ? `\n**Warning: the machine was not quiet: in ${noisyRuns} measured run(s) other processes used more than ${NOISY * 100}% of the server's or wrk's core (see "other load" below). Treat these numbers as indicative only.**\n` : ''}
 ${table.join('\n')}
 
-## Ratios uvhttp / node:http
+## Ratios to node:http
 
 ${ratios.join('\n')}
 
-Per round (the two servers measured back to back):
+Per round (the servers measured back to back):
 
 ${roundLines.join('\n')}
-
+${idleLines.length ? `\n## Idle keep-alive connections (${args['idle-conns'] || '?'} per server)\n\n${idleLines.join('\n')}\n` : ''}${mcLines.length ? `\n## Multi-core (not pinned; wrk with ${args['mc-threads'] || 1} thread(s) on the same ${os.cpus().length} CPUs)\n\nOn a 2-core machine wrk needs about one core itself, so 2 workers cannot reach 2× here: read these as a check that the modes work and share load, and rerun on a bigger machine (below) for scaling.\n\n${mcLines.join('\n')}\n` : ''}
 ## How to run
 
 \`\`\`sh
-npm run bench                                   # warm-up, then 3 rounds x 10 s (about 2.5 min)
-BENCH_DURATION=5 BENCH_ROUNDS=1 npm run bench   # quicker
-BENCH_THIRD=bench/servers/raw-net.js npm run bench   # add a third server (uWebSockets.js is picked up if installed)
+npm run bench                                   # everything, about 8 min (more with uWebSockets.js)
+BENCH_DURATION=2 BENCH_EXTRA_DURATION=2 BENCH_ROUNDS=1 npm run bench   # a quick check
+BENCH_SCENARIOS="keepalive pipeline" npm run bench                     # some scenarios only
+BENCH_SCENARIOS=multicore BENCH_MC_WORKERS="1 2 4 8" BENCH_MC_THREADS=4 npm run bench   # a bigger machine
+BENCH_UWS=<module> npm run bench                # a module that is uWebSockets.js, as the third column
+BENCH_THIRD=bench/servers/raw-net.js npm run bench   # another third server for the hello scenarios
 bash bench/profile.sh uvhttp keepalive 10       # perf profile of one server under one scenario
 \`\`\`
 
@@ -210,20 +279,48 @@ Run it on a quiet machine: the "other load" column shows when other processes sh
 
 ## How it is measured
 
-- Load: \`wrk -t1 -c64 --latency\`; (a) one request per write on keep-alive connections
-  (\`bench/wrk.lua\`); (b) \`bench/wrk.lua -- 16\`, whose \`request()\` returns 16
-  concatenated GET requests; wrk counts every response.
+- (a)–(e) and Express: server pinned to CPU 0, wrk to CPU 1 (\`taskset\`), \`wrk -t1 -c64 --latency\`
+  with \`bench/wrk.lua\`; (a) one request per write on keep-alive connections; (b)
+  \`wrk.lua -- 16\`, 16 concatenated GETs per write, wrk counts every response; (c) wrk with
+  \`-H 'Connection: close'\`: the server closes after each response and wrk reconnects;
+  (d) \`wrk.lua -- 1 post4k\`: a POST with a 4096-byte body, which \`bench/servers/echo.js\` reads to
+  its end and sends back; (e) \`wrk.lua -- 1 browser\`: a GET with the 25 header fields a desktop
+  Chrome sends on a navigation (cookies, client hints, Accept-*, Referer), answered by the hello
+  handler; Express: \`bench/servers/express.js\` (\`app.get('/', …send('Hello World'))\`).
+  (a) and (b) run ${args.duration || '?'} s per round, the others ${args['extra-duration'] || '?'} s, after a warm-up per server and scenario.
 - Server CPU/request: utime+stime of the server process (\`/proc/PID/stat\` fields 14+15,
   all threads, clock ticks ÷ \`getconf CLK_TCK\`) sampled just before and after each wrk
   run, divided by the responses wrk counted.
-- Req per server CPU-second = 1 / (CPU/request): the throughput one fully used core would
-  give. It is far less sensitive than req/s to other processes sharing the machine, so on a
-  busy machine read the (b) target against it too (the target itself is measured req/s).
 - Other load: ticks used on CPU 0 / CPU 1 (\`/proc/stat\` user+nice+system) minus the
   server's and wrk's own ticks during the run; more than ${NOISY * 100}% flags a busy machine.
 - p99 is wrk's (with its coordinated-omission correction). In (b) wrk measures one latency
   per 16-request batch, and its correction assumes one request per write, so it can leave
   the 99th percentile unresolved: wrk then reports 0, shown here as n/a.
+- Idle connections: per server and round a fresh hello server (pinned to CPU 0, keepAliveTimeout
+  120 s, \`node --expose-gc -r bench/servers/gc-on-signal.js\`); \`bench/idle-conns.js\` (on CPU 1)
+  serves 200 warm-up requests on connections it closes, has the server collect its garbage
+  (SIGUSR2 → \`gc()\`) and reads VmRSS from \`/proc/PID/status\`, then opens
+  ${args['idle-conns'] || '?'} connections 100 at a time, sends one GET on each and reads the response, waits
+  0.5 s, collects again and reads VmRSS: (after − before) ÷ connections. It checks that none of
+  the connections was closed. \`bench/run.sh\` raises \`ulimit -n\` to connections + 1000 when it is lower
+  (and stops if it cannot).
+- Multi-core: \`bench/servers/multicore.js\` runs the hello server in N \`cluster\` workers (the
+  primary accepts and hands connections round-robin; uvhttp takes part in Node's cluster
+  protocol) or in N \`worker_threads\`: with \`listen({ reusePort: true })\` where Node has it
+  (22.12+, 23.1+: each thread its own socket, the kernel spreads connections), else (Node 20) one
+  listening socket opened by the main thread whose descriptor every worker listens on
+  (\`listen({ fd })\`), the main thread parked so that only workers accept. Nothing is pinned;
+  \`wrk -t${args['mc-threads'] || 1} -c${2 * (args.conns || 64)}\` keep-alive; CPU/request sums the primary's and its
+  workers' ticks. The worker counts (\`BENCH_MC_WORKERS\`) and wrk threads (\`BENCH_MC_THREADS\`)
+  scale it to a bigger machine.
+- uWebSockets.js (third column): ${args.uws || 'not checked'}. Upstream publishes it on GitHub only.
+  On the npm registry (checked 2026-12-02 with \`npm view\` / \`npm pack\`): \`uwebsockets.js\` 19.0.0
+  depends on the GitHub repository (does not install from the registry alone);
+  \`@btc-vision/uwebsockets.js\` 20.57.0 is a third-party fork's build with upstream's file layout,
+  whose Linux binaries need glibc 2.38 (Debian 12 has 2.36); \`@trufflesuite/uws-js-unofficial\`
+  is a fork that silently falls back to a JavaScript imitation when its binary does not load, so
+  it is not a uWebSockets.js measurement. None is used by default; \`BENCH_UWS=<module>\` adds one.
+  Express has no uWebSockets.js column (uwebsockets-express is a different API, and issue 10 found it broken).
 
 ## All runs
 
@@ -231,6 +328,8 @@ ${rawLines.join('\n')}
 `;
 
 console.log('\n' + table.join('\n') + '\n\n' + ratios.join('\n') + '\n');
+if (idleLines.length) console.log(idleLines.join('\n') + '\n');
+if (mcLines.length) console.log(mcLines.join('\n') + '\n');
 if (noisyRuns) console.log(`WARNING: ${noisyRuns} measured run(s) shared their cores with other processes (>${NOISY * 100}%); numbers are indicative only.\n`);
 if (args.out) {
   require('./results-file').writeSection(args.out, 'server', text);
