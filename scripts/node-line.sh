@@ -22,7 +22,10 @@ if [ ! -x "$dir/bin/node" ]; then
   work="$(mktemp -d "$cache/.fetch.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   echo "node-line.sh: fetching node-$platform-$arch@$version" >&2
-  (cd "$work" && npm pack "node-$platform-$arch@$version" --silent --loglevel=error >/dev/null)
+  # The destination and dry-run are given, not inherited: under an outer `npm pack
+  # --pack-destination D` (prepack -> prebuild) npm's environment would send the tarball to D.
+  (cd "$work" && npm pack "node-$platform-$arch@$version" --pack-destination "$work" --dry-run=false \
+    --silent --loglevel=error >/dev/null)
   tar -xzf "$work"/*.tgz -C "$work"
   # A rename, so a concurrent fetch or an interrupted one never leaves a half-unpacked tree.
   mv -T "$work/package" "$dir" 2>/dev/null || [ -x "$dir/bin/node" ]
