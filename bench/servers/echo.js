@@ -20,13 +20,4 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`LISTENING ${server.address().port}\n`);
-});
-
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+require('./listen')(server);

@@ -10,13 +10,5 @@ app.get('/', (req, res) => {
   res.type('text/plain').send('Hello World');
 });
 
-const server = app.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(`LISTENING ${server.address().port}\n`);
-});
-
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+// app.listen() is http.createServer(app).listen(...): the same, through the shared listen.
+require('./listen')(require('node:http').createServer(app));

@@ -20,13 +20,4 @@ if (process.env.KEEPALIVE_TIMEOUT_MS) server.keepAliveTimeout = Number(process.e
 const where = process.env.LISTEN_FD
   ? { fd: Number(process.env.LISTEN_FD) }
   : { port: Number(process.env.PORT || 0), host: '127.0.0.1', reusePort: process.env.REUSE_PORT === '1' };
-server.listen(where, () => {
-  process.stdout.write(`LISTENING ${server.address().port}\n`);
-});
-
-const stop = () => {
-  server.close();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+require('./listen')(server, where);
