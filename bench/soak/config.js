@@ -34,6 +34,10 @@ const KEEP_ALIVE_BUFFER = 1000;
 // (Node's connection sweep; uvhttp sweeps every 250 ms) plus scheduling on a busy 2-core machine.
 const CUT_SLACK = server.connectionsCheckingInterval + 2500;
 
+// How long after its output drained a keep-alive connection may be closed as idle, less what the
+// server's clock can lag behind its own timer on a busy machine (the drain is stamped in JS).
+const keepAliveIdleMs = server.keepAliveTimeout + KEEP_ALIVE_BUFFER - 500;
+
 const deadlines = {
   // Any ordinary exchange (a request and its verified response).
   exchange: 15000,
@@ -91,6 +95,7 @@ module.exports = {
   // within this.
   fdSettleMs: 10000,
   server,
+  keepAliveIdleMs,
   deadlines,
   actors,
   // The shared cached body (the same Buffer to every reader) and its seed.

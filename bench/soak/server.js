@@ -83,7 +83,11 @@ function notFound(res) {
 
 function handle(req, res) {
   counters.requests++;
-  res.on('finish', () => counters.responsesFinished++);
+  const socket = req.socket;
+  res.on('finish', () => {
+    counters.responsesFinished++;
+    noteDrained(socket);
+  });
   const url = new URL(req.url, 'http://soak');
   const params = url.searchParams;
   const route = url.pathname;
@@ -143,18 +147,32 @@ server.setTimeout(config.server.socketTimeout);
 
 // Open connections by client port (a client's port is its own while its socket is open), and
 // the ones a client asked to watch: the stalled reader asks, later, whether the server ended its
-// connection and when. Both maps hold only open or watched connections.
+// connection and when; the slow reader asks when the server's output for it last drained. Both
+// maps hold only open or watched connections; records by socket, only what is alive.
 const openByPort = new Map();
 const watched = new Map();
+const recordOf = new WeakMap();
+
+// The moment the socket's output queue is empty after a response: the kernel has taken the last
+// byte, and the keep-alive timeout starts (Node sets it at 'finish', after its last write
+// callback; uvhttp's 'finish' comes once the bytes are queued natively, and bufferSize counts
+// them until they reach the kernel).
+function noteDrained(socket) {
+  const record = recordOf.get(socket);
+  if (record === undefined) return;
+  if (socket.bufferSize === 0) record.drainedAt = Date.now();
+  else socket.once('drain', () => (record.drainedAt = Date.now()));
+}
 
 server.on('connection', (socket) => {
   counters.connections++;
   const port = socket.remotePort;
   // The watch request and the connection race (IPC against TCP); either may come first.
   const early = watched.get(port);
-  const record = early !== undefined && early.openedAt === 0 ? early : { openedAt: 0, closedAt: 0 };
+  const record = early !== undefined && early.openedAt === 0 ? early : { openedAt: 0, closedAt: 0, drainedAt: 0 };
   record.openedAt = Date.now();
   openByPort.set(port, record);
+  recordOf.set(socket, record);
   socket.on('close', () => {
     counters.connectionsClosed++;
     record.closedAt = Date.now();
@@ -163,15 +181,15 @@ server.on('connection', (socket) => {
 });
 
 function watch(port) {
-  watched.set(port, openByPort.get(port) ?? { openedAt: 0, closedAt: 0 });
+  watched.set(port, openByPort.get(port) ?? { openedAt: 0, closedAt: 0, drainedAt: 0 });
 }
 
 function connectionState(port) {
   const record = watched.get(port);
   watched.delete(port);
-  if (record === undefined || record.openedAt === 0) return { known: false, open: false, lifetimeMs: 0 };
+  if (record === undefined || record.openedAt === 0) return { known: false, open: false, lifetimeMs: 0, drainedAt: 0, closedAt: 0 };
   const open = record.closedAt === 0;
-  return { known: true, open, lifetimeMs: (open ? Date.now() : record.closedAt) - record.openedAt };
+  return { known: true, open, lifetimeMs: (open ? Date.now() : record.closedAt) - record.openedAt, drainedAt: record.drainedAt, closedAt: record.closedAt };
 }
 
 server.on('upgrade', (req, socket, head) => {

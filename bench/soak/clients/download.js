@@ -2,8 +2,12 @@
 // Large bodies to clients that read slowly.
 //  - slow-reader: the cached 8 MB Buffer (the same object for every reader) or a 2 MB body made
 //    for the request, read in paced slices (~1.6 MB/s, so a download outlasts keepAliveTimeout),
-//    checked byte for byte; then one more request on the same keep-alive connection, which must
-//    still be open and answer.
+//    checked byte for byte; then one more request on the same keep-alive connection. It must be
+//    answered unless the connection had been idle, by the server's account, for the keep-alive
+//    timeout: the kernel holds megabytes of a response on loopback, so the server's output
+//    drains (and the keep-alive clock starts, on Node as on uvhttp) seconds before a slow reader
+//    has read it, and a server cannot see the peer's reading. Closed so, the request is asked
+//    again on a new connection; closed any earlier, it is a cut that must not happen.
 //  - stalled-reader: asks for the 8 MB body three times pipelined and stops reading. The output
 //    the server holds for it stops moving, so server.timeout (inactivity) must end the
 //    connection (not before: no other timeout applies while a response is leaving); the server
@@ -17,6 +21,8 @@ const PER_REQUEST_BYTES = 2 * config.MB;
 
 async function slowReaderOnce(ctx, actor) {
   const conn = await RawConnection.open(ctx, 'slow-reader');
+  const port = conn.localPort;
+  await ctx.queryServer({ type: 'watch', port });
   conn.pace(config.slowReadPauseMs);
   const shared = actor.round % 3 !== 2;
   const seed = freshSeed();
@@ -30,11 +36,37 @@ async function slowReaderOnce(ctx, actor) {
   // The connection must have survived the slow download: the keep-alive timeout only starts
   // once the response has left.
   const nextSeed = freshSeed();
-  const next = conn.expect({ label: `GET /bytes/1000 on the keep-alive connection after a ${ms} ms slow download of ${path}`, body: pattern(nextSeed, 1000) });
+  const label = `GET /bytes/1000 on the keep-alive connection after a ${ms} ms slow download of ${path}`;
+  const next = conn.expect({ label, body: pattern(nextSeed, 1000) });
+  const sentAt = Date.now();
   conn.write(`GET /bytes/1000?seed=${nextSeed} HTTP/1.1\r\nHost: soak\r\n\r\n`);
-  await next;
-  ctx.stats.verified('slow-reader', 1000, 'request after a slow download');
-  conn.drop('close');
+  const closedBy = await next.then(
+    () => null,
+    (error) => {
+      if (error instanceof SoakError && (error.kind === 'closed' || error.kind === 'reset')) return error;
+      throw error;
+    },
+  );
+  const state = await ctx.queryServer({ type: 'connection', port });
+  if (!state.known || state.drainedAt === 0) throw new SoakError('harness', `${label}: the server has no drain time for the connection from port ${port}`);
+  const idleMs = sentAt - state.drainedAt;
+  if (closedBy === null) {
+    ctx.stats.verified('slow-reader', 1000, 'request after a slow download');
+    ctx.stats.range('slow-reader', 'idle ms before the next request, answered', idleMs);
+    conn.drop('close');
+    return;
+  }
+  if (idleMs < config.keepAliveIdleMs || (state.closedAt !== 0 && state.closedAt - state.drainedAt < config.keepAliveIdleMs)) {
+    throw new SoakError('early-cut', `${closedBy.detail}: the output had drained only ${idleMs} ms before the request (closed ${state.closedAt - state.drainedAt} ms after it; keep-alive ${config.server.keepAliveTimeout} ms)`);
+  }
+  ctx.stats.expected('slow-reader', 'keep-alive timeout while the kernel still held the response; asked again on a new connection');
+  ctx.stats.range('slow-reader', 'idle ms before the next request, closed', idleMs);
+  const again = await RawConnection.open(ctx, 'slow-reader');
+  const answer = again.expect({ label: `GET /bytes/1000 on a new connection after a ${ms} ms slow download of ${path}`, body: pattern(nextSeed, 1000) });
+  again.write(`GET /bytes/1000?seed=${nextSeed} HTTP/1.1\r\nHost: soak\r\n\r\n`);
+  await answer;
+  ctx.stats.verified('slow-reader', 1000, 'request after a slow download, on a new connection');
+  again.drop('close');
 }
 
 async function stalledReaderOnce(ctx) {
