@@ -59,6 +59,10 @@ Connection* Connection::Adopt(Environment* environment, uv_os_sock_t fd,
 void Connection::Start() {
   // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
   if (IsTcp(handle_)) uv_tcp_nodelay(&handle_.tcp, 1);
+  // The connection's clocks start at its accept, not at the loop time cached when this turn of
+  // the loop began: after a long turn (many accepts, slow handlers) that is milliseconds old and
+  // server.timeout would fire early (Node's socket.setTimeout reads the clock afresh).
+  uv_update_time(environment_->loop());
   Touch();
   // Node's headersTimeout runs from the accept: a client that connects and sends nothing is
   // answered 408 like one that sends half a head.
@@ -359,6 +363,10 @@ int Connection::Detach() {
 
 void Connection::SetTimeout(uint64_t milliseconds) {
   timeout_ = milliseconds;
+  // The period starts now, not at the loop time cached when this turn of the loop began (a long
+  // turn would make it fire early): Node's timers read the clock afresh the same way
+  // (getLibuvNow updates the loop's time).
+  uv_update_time(environment_->loop());
   Touch();
   ScheduleIdle();
 }
