@@ -18,9 +18,10 @@ import {
   errStreamNullValues,
   errStreamWriteAfterEnd,
 } from './errors';
-import { hasInvalidValueChar, isToken } from './headers';
+import { isToken, refusedValue } from './headers';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { chunkedWritesGathered, endCallbacksBeforeFinish } from './node-features';
+import { parserIsLenient } from './http-common';
+import { chunkedWritesGathered, endCallbacksBeforeFinish, hasHttpValidation } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -148,6 +149,8 @@ class OutgoingMessageMethods extends Stream {
   declare _rejectNonStandardBodyWrites: boolean;
   // Told (synchronously) when the last byte of this message is queued on its connection.
   declare _owner: MessageOwner | null;
+  // Node 24.19's, on the prototype where the running Node has it (below the class).
+  declare _isLenientHeaderValidation?: () => boolean;
   declare agent?: unknown;
 
   get connection(): MessageSocket | null {
@@ -244,12 +247,12 @@ class OutgoingMessageMethods extends Stream {
       if (typeof field !== 'string' || !field || !isToken(field)) throw errInvalidHttpToken('Trailer name', field);
       if (Array.isArray(value) && value.length > 1 && (!this._uniqueHeaders || !this._uniqueHeaders.has(field.toLowerCase()))) {
         for (const item of value) {
-          if (hasInvalidValueChar(String(item))) throw errInvalidChar('trailer content', field);
+          if (refusedValue(String(item), this)) throw errInvalidChar('trailer content', field);
           this._trailer += `${field}: ${item}\r\n`;
         }
       } else {
         if (Array.isArray(value)) value = value.join('; ');
-        if (hasInvalidValueChar(String(value))) throw errInvalidChar('trailer content', field);
+        if (refusedValue(String(value), this)) throw errInvalidChar('trailer content', field);
         this._trailer += `${field}: ${value}\r\n`;
       }
     }
@@ -675,6 +678,26 @@ export type OutgoingMessage = OutgoingMessageMethods;
 
 // For subclasses: the methods class their own methods class extends.
 export { OutgoingMessageMethods };
+
+// Node 24.19: whether the header values this message sends follow the lenient rule. Node's
+// lookup, in its order: the message's own httpValidation (a request's), its server's (a
+// response's, through req.socket.server), the message's insecureHTTPParser, its server's, and
+// --insecure-http-parser. Assigned as Node's is, so it is an enumerable prototype property.
+interface LenientLookup {
+  httpValidation?: unknown;
+  insecureHTTPParser?: unknown;
+  req?: { socket?: { server?: { httpValidation?: unknown; insecureHTTPParser?: unknown } | null } | null };
+}
+if (hasHttpValidation) {
+  OutgoingMessageMethods.prototype._isLenientHeaderValidation = function _isLenientHeaderValidation(this: LenientLookup): boolean {
+    if (this.httpValidation !== undefined) return this.httpValidation !== 'strict';
+    const server = this.req?.socket?.server;
+    if (server?.httpValidation !== undefined) return server.httpValidation !== 'strict';
+    if (typeof this.insecureHTTPParser === 'boolean') return this.insecureHTTPParser;
+    if (typeof server?.insecureHTTPParser === 'boolean') return server.insecureHTTPParser;
+    return parserIsLenient(undefined);
+  };
+}
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;
