@@ -93,7 +93,6 @@ interface GatheredWrite {
 
 // The tick's cork comes off (Node 24's connectionCorkNT).
 function uncorkTick(message: OutgoingMessageMethods): void {
-  message._tickCorked = false;
   message.uncork();
 }
 
@@ -136,9 +135,8 @@ class OutgoingMessageMethods extends Stream {
   declare _writableFinished: boolean;
   // The end() callbacks 'finish' runs first (Node 24; null: none).
   declare _endCallbacks: Array<(error?: Error | null) => void> | null;
-  // Node 24's gathering of chunked writes (the cork count is _corked): whether this tick's
-  // cork is on, the writes held (null: none) and their byte length.
-  declare _tickCorked: boolean;
+  // Node 24's gathering of chunked writes (the cork count is _corked): the writes held (null:
+  // none) and their byte length.
   declare _chunkedBuffer: GatheredWrite[] | null;
   declare _chunkedLength: number;
   // Server options Node passes to each response: the buffer size before write() returns false,
@@ -285,7 +283,7 @@ class OutgoingMessageMethods extends Stream {
       else if (this._corked) this._corked--;
       return;
     }
-    if (this._corked === 0) return;
+    // Node's count is not kept from going below zero (then nothing is sent until end()).
     if (--this._corked === 0 && this._chunkedBuffer !== null) {
       const queued = this._sendGathered();
       // A write refused for the gathered bytes is owed a 'drain' once they are on the
@@ -458,14 +456,14 @@ class OutgoingMessageMethods extends Stream {
       process.nextTick(uncorkSocket, socket);
     }
     let queued: boolean;
+    // Node 24: a write while nothing corks the message (its socket, in Node) corks it until the
+    // next tick.
+    if (chunkedWritesGathered && !fromEnd && this.socket !== null && this._corked <= 0) {
+      this._corked++;
+      process.nextTick(uncorkTick, this);
+    }
     if (chunkedWritesGathered && this.chunkedEncoding) {
-      // Node 24: the first write of a tick corks the message until the next tick.
-      if (!fromEnd && this.socket !== null && !this._tickCorked) {
-        this._tickCorked = true;
-        this._corked++;
-        process.nextTick(uncorkTick, this);
-      }
-      if (this._corked > 0) {
+      if (this._corked !== 0) {
         const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
         if (size !== 0 || this._chunkedBuffer !== null) {
           if (size !== 0) {
@@ -666,7 +664,6 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._finishWaiting = false;
   this._writableFinished = false;
   this._endCallbacks = null;
-  this._tickCorked = false;
   this._chunkedBuffer = null;
   this._chunkedLength = 0;
   this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
