@@ -21,7 +21,7 @@ import {
 import { isToken, refusedValue } from './headers';
 import { legacyConstructor, requireThis } from './legacy-class';
 import { parserIsLenient } from './http-common';
-import { chunkedWritesGathered, endCallbacksBeforeFinish, hasHttpValidation } from './node-features';
+import { chunkedWritesGathered, endCallbacksBeforeFinish, hasHttpValidation, userCorksGatherChunks } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -178,6 +178,8 @@ class OutgoingMessageMethods extends Stream {
   get writableLength(): number {
     const gathered = this._chunkedLength;
     if (gathered === 0) return this._pendingBytes;
+    // Node 22 counts the gathered bytes alone.
+    if (userCorksGatherChunks) return this._pendingBytes + gathered;
     // As Node 24 counts it: the gathered bytes with their chunk framing, and the head if it is
     // still to go.
     return this._pendingBytes + gathered + gathered.toString(16).length + 4 + (!this._headerSent && this._header !== null ? this._header.length : 0);
@@ -189,8 +191,8 @@ class OutgoingMessageMethods extends Stream {
 
   // Node 20's corking: the socket's, or counted here until the message has a socket.
   get writableCorked(): number {
-    // Node 24 counts the message's own corks; Node 20 the socket's.
-    if (chunkedWritesGathered) return this._corked;
+    // Node 22 and 24 count the message's own corks; Node 20 the socket's.
+    if (chunkedWritesGathered || userCorksGatherChunks) return this._corked;
     return (this.socket ? this.socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
@@ -270,15 +272,25 @@ class OutgoingMessageMethods extends Stream {
 
   // Node 20 corks the socket (or counts the corks until the message has one); Node 24 gathers
   // the writes to a chunked message while corked into one chunk, sent when the count drops to
-  // zero.
+  // zero; Node 22 counts the corks, corks the socket too, and gathers what is written once the
+  // head has gone.
   cork(): void {
-    if (chunkedWritesGathered) this._corked++;
-    else if (this.socket) this.socket.cork?.();
-    else this._corked++;
+    if (chunkedWritesGathered) {
+      this._corked++;
+    } else if (userCorksGatherChunks) {
+      this._corked++;
+      this.socket?.cork?.();
+    } else if (this.socket) {
+      this.socket.cork?.();
+    } else {
+      this._corked++;
+    }
   }
 
   uncork(): void {
-    if (!chunkedWritesGathered) {
+    if (userCorksGatherChunks) {
+      this.socket?.uncork?.();
+    } else if (!chunkedWritesGathered) {
       if (this.socket) this.socket.uncork?.();
       else if (this._corked) this._corked--;
       return;
@@ -462,6 +474,16 @@ class OutgoingMessageMethods extends Stream {
       this._corked++;
       process.nextTick(uncorkTick, this);
     }
+    if (userCorksGatherChunks && this._corked !== 0 && this._headerSent && this.chunkedEncoding) {
+      // Node 22: held while the user corks, once the head has gone.
+      const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+      if (size !== 0) {
+        if (length < 0) length = byteLength(chunk, encoding);
+        (this._chunkedBuffer ??= []).push({ chunk, encoding, callback });
+        this._chunkedLength += length;
+        return this._chunkedLength < this._highWaterMark;
+      }
+    }
     if (chunkedWritesGathered && this.chunkedEncoding) {
       if (this._corked !== 0) {
         const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
@@ -551,7 +573,11 @@ class OutgoingMessageMethods extends Stream {
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
     // Corks made before the message had its socket apply to the socket now (Node 20; Node 24's
     // stay the message's).
-    while (!chunkedWritesGathered && this._corked) {
+    if (userCorksGatherChunks) {
+      // Node 22: the socket takes them, and the message keeps counting them.
+      for (let n = 0; n < this._corked; n++) socket.cork?.();
+    }
+    while (!chunkedWritesGathered && !userCorksGatherChunks && this._corked) {
       this._corked--;
       socket.cork?.();
     }
