@@ -66,9 +66,19 @@ export const hasWriteInformation = since('24.0.0');
 // is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
 export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 
+// Server option httpValidation ('strict' | 'relaxed' | 'insecure'): the parser's leniency and
+// the validation of the header values a response sends (24.19).
+export const hasHttpValidation = since('24.19.0');
+
 // A chunked message corks on its first write of a tick and uncorks on the next: the writes of
-// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24; 22 has neither).
+// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24).
 export const chunkedWritesGathered = since('24.0.0');
+
+// Node 22's step before it: the writes to a chunked message made while the user corks it (its
+// head already sent) leave as one chunk at the last uncork(); the writes of one tick still
+// leave one chunk each, and writableCorked counts the message's corks. In the pinned 22.23's
+// sources, not in 20.20's; from 22.0 as far as those two show.
+export const userCorksGatherChunks = since('22.0.0') && !chunkedWritesGathered;
 
 // An OutgoingMessage's writableFinished: Node 20 and 22 compute it (ended, nothing buffered,
 // the socket's buffer empty), so it is true as soon as end() has flushed; Node 24 keeps a flag
