@@ -167,7 +167,11 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
   args.Number(static_cast<double>(self->id_));
   args.BufferCopy(buf->base, static_cast<size_t>(nread));
-  self->environment_->CallInScope(self->environment_->callbacks().on_data, args);
+  // Through napi_make_callback on the socket's resource, not a plain call in the scope: on Node
+  // 24, where AsyncLocalStorage runs on AsyncContextFrame, the call enters the frame the
+  // resource was made (or reset) in, as Node's 'data' runs in its TCP handle's; a callback scope
+  // alone leaves the libuv callback's (no store). Nested in the scope, it runs no ticks itself.
+  self->environment_->Call(self->socket_async_, self->environment_->callbacks().on_data, args);
 }
 
 // Parses one read. The parser stops early in four cases: an error, a hand-off to another
