@@ -17,6 +17,7 @@ import { AsyncResource } from 'async_hooks';
 import { EventEmitter } from 'events';
 import * as http from 'http';
 import * as net from 'net';
+import * as tls from 'tls';
 
 import { createConnection } from './client-connect';
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from './errors';
@@ -29,6 +30,7 @@ import {
   hasAgentKeepAliveTimeoutBuffer,
   hasAgentProxySupport,
 } from './node-features';
+import { checkShouldUseProxy, kProxyConfig, parseProxyConfigFromEnv, ProxyConfig, ProxyEnv } from './proxy-env';
 import { Socket } from './socket';
 
 // The connector behind `Agent.prototype.createConnection`, used unless a subclass or the user
@@ -118,6 +120,7 @@ class AgentMethods extends EventEmitter {
   declare maxTotalSockets: number;
   declare totalSocketCount: number;
   declare agentKeepAliveTimeoutBuffer?: number;
+  declare [kProxyConfig]?: ProxyConfig | null;
   declare [kOnKeylog]?: (this: PooledSocket, line: Buffer) => void;
   declare createConnection: CreateConnection;
 
@@ -297,10 +300,17 @@ class AgentMethods extends EventEmitter {
 }
 
 // From Node 22.21 and 24.5 the prototype's createConnection is a function of Node's own, which
-// connects to the proxy when one applies and otherwise calls net.createConnection.
+// connects to the agent's proxy (proxy-env.ts) when one applies to the request, and otherwise
+// calls net.createConnection.
 AgentMethods.prototype.createConnection = hasAgentProxySupport
   ? function createConnection(this: AgentMethods, ...args: unknown[]): PooledSocket | null | undefined | void {
-      return (connect as (...connectArgs: unknown[]) => PooledSocket)(...args);
+      const [options, callback] = (net as unknown as { _normalizeArgs(args: unknown[]): [PoolOptions, (() => void) | null] })._normalizeArgs(args);
+      const proxy = this[kProxyConfig];
+      if (!proxy || !checkShouldUseProxy(proxy, options)) return (connect as (...connectArgs: unknown[]) => PooledSocket)(...args);
+      // Only the proxy's address: nothing of the origin's connection options.
+      const proxyOptions = { ...proxy.proxyConnectionOptions };
+      if (proxy.protocol === 'https:') return tls.connect(proxyOptions, callback ?? undefined) as unknown as PooledSocket;
+      return (connect as (...connectArgs: unknown[]) => PooledSocket)(proxyOptions, callback);
     }
   : connect;
 
@@ -428,6 +438,10 @@ function initAgent(this: AgentMethods, options?: AgentOptions): AgentMethods | v
     const buffer = this.options.agentKeepAliveTimeoutBuffer;
     this.agentKeepAliveTimeoutBuffer =
       typeof buffer === 'number' && buffer >= 0 && Number.isFinite(buffer) ? buffer : KEEP_ALIVE_HINT_MARGIN_MS;
+  }
+  const proxyEnv = this.options.proxyEnv;
+  if (hasAgentProxySupport && typeof proxyEnv === 'object' && proxyEnv !== null) {
+    this[kProxyConfig] = parseProxyConfigFromEnv(proxyEnv as ProxyEnv, this.protocol);
   }
 
   if (this.scheduling !== 'fifo' && this.scheduling !== 'lifo') {
