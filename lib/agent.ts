@@ -19,6 +19,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as tls from 'tls';
 
+import { binding } from './binding';
 import { createConnection } from './client-connect';
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from './errors';
 import { lowercase } from './headers';
@@ -154,6 +155,10 @@ class AgentMethods extends EventEmitter {
       // are already gone.
       while (free.length && free[0].destroyed) free.shift();
       socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
+      while (socket && freeSocketDestroyedOnRead && hasPendingRead(socket)) {
+        socket.destroy();
+        socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
+      }
       if (!free.length) delete this.freeSockets[name];
     }
     const poolSize = (free ? free.length : 0) + this.sockets[name].length;
@@ -472,6 +477,11 @@ function onSocketFree(agent: AgentMethods, socket: PooledSocket, options: PoolOp
 
   const queue = agent.requests[name];
   if (queue && queue.length) {
+    if (freeSocketDestroyedOnRead && hasPendingRead(socket)) {
+      // Its close makes a socket for the waiting request (removeSocket).
+      socket.destroy();
+      return;
+    }
     const req = queue.shift() as AgentRequest;
     const context = req[kRequestAsyncResource];
     if (context) {
@@ -527,6 +537,17 @@ function guardFreeSocket(socket: Socket): void {
     return;
   }
   socket._destroyOnRead = true;
+}
+
+// The guard sees only what the loop has read: bytes that reached the kernel since its last poll
+// are looked for before a socket that was idle or just freed is handed to a request (Node's
+// handle.hasPendingRead(), on the same lines).
+function hasPendingRead(socket: PooledSocket): boolean {
+  // A connect error still to come is the request's to hear.
+  if (socket.connecting) return false;
+  if (socket instanceof Socket) return !socket.destroyed && socket._id !== -1 && binding.hasPendingRead(socket._id);
+  const handle = socket._handle as { hasPendingRead?: () => boolean } | null | undefined;
+  return typeof handle?.hasPendingRead === 'function' && handle.hasPendingRead() === true;
 }
 
 // An idle socket that fails (the server reset it) leaves the pool at once, not on 'close'.

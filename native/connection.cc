@@ -1,6 +1,9 @@
 #include "connection.h"
 
 #include <unistd.h>
+#ifndef _WIN32
+#include <sys/ioctl.h>
+#endif
 
 #include <cerrno>
 #include <utility>
@@ -359,6 +362,18 @@ int Connection::Detach() {
   }
   Close(err);
   return err;
+}
+
+bool Connection::HasPendingRead() {
+  if (connecting_ || closing_) return false;
+#ifdef _WIN32
+  return false;
+#else
+  uv_os_fd_t fd;
+  if (uv_fileno(&handle_.handle, &fd) != 0) return false;
+  int pending = 0;
+  return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+#endif
 }
 
 void Connection::SetTimeout(uint64_t milliseconds) {

@@ -663,6 +663,31 @@ describe('leaving the pool', () => {
     expect(trace).toContainEqual(['after reset', { sockets: [], free: [], requests: [], total: 0 }]);
   });
 
+  // Bytes in the kernel that no read has taken yet are looked for before an idle socket is
+  // handed on (22.23, 24.17, 26.3.1): the request gets a new connection, not the forged answer.
+  test('a free socket with unread bytes waiting when the next request is made', async () => {
+    const trace = await differential(async (run) => {
+      const peer = await run.peer('A');
+      const agent = run.agent({ keepAlive: true });
+      const a = run.get(agent, peer, 'a');
+      await a.done;
+      await turns();
+      peer.connections[0].write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged');
+      // Holds the loop while the bytes cross loopback: no read sees them before b is made.
+      const until = Date.now() + 50;
+      while (Date.now() < until);
+      const b = run.get(agent, peer, 'b');
+      b.req.on('response', (res) => res.on('data', (chunk: Buffer) => run.log('b body', chunk.toString())));
+      await b.done;
+      await turns();
+      run.logPools('after b', agent);
+    });
+    if (freeSocketDestroyedOnRead) {
+      expect(trace).toContainEqual(['b', 'socket', 's2', false]);
+      expect(trace).toContainEqual(['b body', 'ok']);
+    }
+  });
+
   test('a free socket destroyed with an error by the client', async () => {
     const trace = await differential(async (run) => {
       const peer = await run.peer('A');
