@@ -545,12 +545,14 @@ function guardFreeSocket(socket: Socket): void {
 function hasPendingRead(socket: PooledSocket): boolean {
   // A connect error still to come is the request's to hear.
   if (socket.connecting) return false;
+  // (A native socket without a connection yet has no id: -1.)
   if (socket instanceof Socket) return !socket.destroyed && socket._id !== -1 && binding.hasPendingRead(socket._id);
   const handle = socket._handle as { hasPendingRead?: () => boolean } | null | undefined;
   return typeof handle?.hasPendingRead === 'function' && handle.hasPendingRead() === true;
 }
 
-// An idle socket that fails (the server reset it) leaves the pool at once, not on 'close'.
+// An idle socket that fails leaves the pool at once, not on 'close': one destroyed with an error,
+// or on the lines without the read guard above, one the server reset.
 function onFreeSocketError(this: PooledSocket): void {
   this.destroy();
   this.emit('agentRemove');
