@@ -234,3 +234,47 @@ test('NODE_USE_ENV_PROXY=1: http.request without an agent goes through HTTP_PROX
     else expect(node).toEqual([200, 'direct', 'origin /global']);
   }
 });
+
+// http.setGlobalProxyFromEnv(env) (Node 24, 26): the global agent goes through the proxy until
+// the returned function puts it back. Each side in a child of its own, node:http's first.
+test('setGlobalProxyFromEnv: as node:http, where the line has it (its checks, the global agent through the proxy, restore)', async () => {
+  const script = (lib: string) => `
+    const http = require('node:http');
+    const lib = ${lib};
+    const util = require('node:util');
+    const get = () => new Promise((resolve) => {
+      lib.request({ host: '127.0.0.1', port: ${originPort}, path: '/set' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c)).on('end', () => resolve([res.statusCode, res.headers['x-via'] || 'direct', body]));
+      }).on('error', (e) => resolve(['error', e.code])).end();
+    });
+    const thrown = (fn) => { try { fn(); return 'no error'; } catch (e) { return [e.name, e.code, e.message]; } };
+    (async () => {
+      const out = [typeof lib.setGlobalProxyFromEnv];
+      if (typeof lib.setGlobalProxyFromEnv === 'function') {
+        out.push(lib.setGlobalProxyFromEnv.length);
+        out.push(thrown(() => lib.setGlobalProxyFromEnv('x')), thrown(() => lib.setGlobalProxyFromEnv({ HTTP_PROXY: 'http://u:p@[bad' })));
+        out.push(typeof lib.setGlobalProxyFromEnv({}));
+        const before = lib.globalAgent;
+        const restore = lib.setGlobalProxyFromEnv({ HTTP_PROXY: 'http://127.0.0.1:${proxyPort}' });
+        out.push(lib.globalAgent === before, util.inspect(lib.globalAgent, { depth: 3 }), await get());
+        lib.globalAgent.destroy();
+        restore();
+        out.push(lib.globalAgent === before, await get(), http.globalAgent === before || ${lib === 'http' ? 'true' : 'http.globalAgent !== lib.globalAgent'});
+        lib.globalAgent.destroy();
+      }
+      console.log(JSON.stringify(out));
+    })();`;
+  const run = (lib: string): Promise<unknown[]> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script(lib)], { env: { ...process.env, NODE_USE_ENV_PROXY: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.on('error', reject);
+      child.on('close', () => resolve(JSON.parse(out)));
+    });
+  const node = await run('http');
+  const ours = await run(`require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist'))})`);
+  expect(ours).toEqual(node);
+  if (node[0] === 'function') expect(node).toContainEqual([200, 'proxy', 'origin /set']);
+});
