@@ -143,8 +143,8 @@ export interface RequestAuthority {
 
 /**
  * A plain-http request its agent proxies goes out in absolute-form with the proxy's fields.
- * True when it was rewritten. `userHost` is the Host the user set (before the one made from the
- * options), `headerArray` the headers when given as an array (stored as they are).
+ * `userHost` is the Host the user set (before the one made from the options), `headerArray` the
+ * headers when given as an array (stored as they are).
  */
 export function rewriteForProxiedHttp(
   req: ProxiedRequest,
@@ -152,13 +152,13 @@ export function rewriteForProxiedHttp(
   authority: RequestAuthority,
   userHost: unknown,
   headerArray: unknown[] | undefined,
-): { rewrittenToAbsolute: boolean } | null {
-  if (req._header) return null;
+): void {
+  if (req._header) return;
   const agent = req.agent;
   const config = agent ? agent[kProxyConfig] : null;
-  if (!config) return null;
-  if ((options.protocol || agent?.protocol) !== 'http:') return null;
-  if (!checkShouldUseProxy(config, options)) return null;
+  if (!config) return;
+  if ((options.protocol || agent?.protocol) !== 'http:') return;
+  if (!checkShouldUseProxy(config, options)) return;
 
   let absolute: string | undefined;
   if (proxiedRequestAuthorityChecked) {
@@ -181,9 +181,7 @@ export function rewriteForProxiedHttp(
     if (options.port) url.port = String(options.port);
     absolute = url.href;
   }
-  if (absolute === undefined) return { rewrittenToAbsolute: false };
-  req.path = absolute;
-  return { rewrittenToAbsolute: true };
+  if (absolute !== undefined) req.path = absolute;
 }
 
 // RFC 9112 §3.2: an absolute-form target must agree with the request's authority (same
