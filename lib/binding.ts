@@ -114,6 +114,8 @@ export interface Binding {
   // is then closed, and onClose follows).
   detach(id: number): number;
   bytesRead(id: number): number;
+  // Whether unread bytes wait in the kernel's receive queue (the peer's end alone does not count).
+  hasPendingRead(id: number): boolean;
   queuedOutput(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;

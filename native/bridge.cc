@@ -479,6 +479,12 @@ Napi::Value BytesRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), connection != nullptr ? static_cast<double>(connection->bytes_read()) : 0);
 }
 
+// hasPendingRead(id) -> whether unread bytes wait in the kernel for the connection.
+Napi::Value HasPendingRead(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  return Napi::Boolean::New(info.Env(), connection != nullptr && connection->HasPendingRead());
+}
+
 // destroy(id): a native connection closes now; a JS-fed stream is freed.
 void DestroyStream(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
@@ -572,6 +578,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("write", Write);
   add("detach", Detach);
   add("bytesRead", BytesRead);
+  add("hasPendingRead", HasPendingRead);
   add("queuedOutput", QueuedOutput);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);

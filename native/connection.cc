@@ -1,6 +1,9 @@
 #include "connection.h"
 
 #include <unistd.h>
+#ifndef _WIN32
+#include <sys/ioctl.h>
+#endif
 
 #include <cerrno>
 #include <utility>
@@ -171,7 +174,11 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
   args.Number(static_cast<double>(self->id_));
   args.BufferCopy(buf->base, static_cast<size_t>(nread));
-  self->environment_->CallInScope(self->environment_->callbacks().on_data, args);
+  // Through napi_make_callback on the socket's resource, not a plain call in the scope: on Node
+  // 24, where AsyncLocalStorage runs on AsyncContextFrame, the call enters the frame the
+  // resource was made (or reset) in, as Node's 'data' runs in its TCP handle's; a callback scope
+  // alone leaves the libuv callback's (no store). Nested in the scope, it runs no ticks itself.
+  self->environment_->Call(self->socket_async_, self->environment_->callbacks().on_data, args);
 }
 
 // Parses one read. The parser stops early in four cases: an error, a hand-off to another
@@ -359,6 +366,18 @@ int Connection::Detach() {
   }
   Close(err);
   return err;
+}
+
+bool Connection::HasPendingRead() {
+  if (connecting_ || closing_) return false;
+#ifdef _WIN32
+  return false;
+#else
+  uv_os_fd_t fd;
+  if (uv_fileno(&handle_.handle, &fd) != 0) return false;
+  int pending = 0;
+  return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+#endif
 }
 
 void Connection::SetTimeout(uint64_t milliseconds) {
