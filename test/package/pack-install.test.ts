@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withoutSanitizers } from '../helpers/sanitizers';
 
 // UVHTTP_TEST_ROOT: run against another checkout of the package.
 const ROOT = process.env.UVHTTP_TEST_ROOT || path.resolve(__dirname, '..', '..');
@@ -60,17 +61,6 @@ function which(name: string): string {
   throw new Error(`${name} not found on PATH`);
 }
 
-/**
- * This process's environment (plus `extra`) without the sanitizer runtimes `npm run test:asan`
- * preloads: a build would run every compiler under ASan, several times slower, for a binary that
- * is not sanitized anyway.
- */
-function buildEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  delete env.LD_PRELOAD;
-  return env;
-}
-
 let tmp: string;
 // Made by the first test, installed again by the ones after it.
 let tarball = '';
@@ -90,7 +80,7 @@ test('npm pack ships the prebuild and dist/; the tarball installs and serves wit
   fs.mkdirSync(packDir);
   const pack = await run(which('npm'), ['pack', '--pack-destination', packDir, '--loglevel=warn'], {
     cwd: ROOT,
-    env: buildEnv(),
+    env: withoutSanitizers(),
     timeoutMs: 300000,
   });
   const tarballs = fs.readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
@@ -251,7 +241,7 @@ test('LIBC=musl: the install skips the glibc prebuild and builds from source; th
   fs.mkdirSync(proj);
   fs.writeFileSync(path.join(proj, 'package.json'), JSON.stringify({ name: 'uvhttp-musl-probe', version: '1.0.0', private: true }));
   // This time with the machine's compilers on PATH: a source build must be possible.
-  const env = buildEnv({ LIBC: 'musl', PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+  const env = withoutSanitizers({ LIBC: 'musl', PATH: `${bin}${path.delimiter}${process.env.PATH}` });
   const install = await run(path.join(bin, 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], {
     cwd: proj,
     env,

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { candidates, nodeImpl, type Impl } from '../helpers/impls';
 import { delay, TIME_SCALE, within } from '../helpers/server';
+import { withoutSanitizers } from '../helpers/sanitizers';
 
 jest.setTimeout(60000);
 
@@ -190,7 +191,9 @@ describe('PM2 cluster mode (pm2-runtime, no daemon)', () => {
       env: { PORT: String(port), PROBE_MODULE: ROOT },
     };
     fs.writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps: [app] })};\n`);
-    const child = spawn(process.execPath, [PM2_RUNTIME, 'start', ecosystem], { env: { ...process.env, PM2_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // pm2-runtime starts without the sanitizer preload (helpers/sanitizers.ts); the cluster tests
+    // above run uvhttp's workers sanitized.
+    const child = spawn(process.execPath, [PM2_RUNTIME, 'start', ecosystem], { env: withoutSanitizers({ PM2_HOME: home }), stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let log = '';
     child.stdout!.on('data', (chunk) => (log += chunk));
