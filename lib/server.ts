@@ -16,6 +16,7 @@ import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
 import { Socket } from './socket';
+import { SocketStandIn } from './socket-stand-in';
 import { StreamParser } from './stream-parser';
 import { NativeTransport, StreamTransport } from './transport';
 
@@ -141,12 +142,20 @@ class ServerMethods extends net.Server implements ListenerOwner {
       }));
       return;
     }
+    // Nobody sees a new connection's socket unless something listens for it here: it is then
+    // made now, else the connection starts with a stand-in (socket-stand-in.ts) and the socket
+    // is made once user code reaches it. (Our own 'connection' listener is always there.)
+    if (this.listenerCount('connection') <= 1 && !netServerSocketChannel.hasSubscribers) {
+      const standIn = new SocketStandIn(id);
+      const connection = new ServerConnection(this, new NativeTransport(standIn));
+      standIn._owner = connection;
+      this._applySocketOptions(standIn);
+      this._connectionOpened(connection);
+      return;
+    }
     const socket = new Socket({ allowHalfOpen: true, highWaterMark: this.highWaterMark } as net.SocketConstructorOpts);
     socket._attach(id);
-    // Node's onconnection: noDelay (on unless the options say otherwise) and keepAlive go to the
-    // new connection. Native starts every server connection with TCP_NODELAY on.
-    if (!this.noDelay) socket.setNoDelay(false);
-    if (this.keepAlive) socket.setKeepAlive(true, this.keepAliveInitialDelay * 1000);
+    this._applySocketOptions(socket);
     const connection = new ServerConnection(this, new NativeTransport(socket));
     socket._receiver = connection;
     socket._owner = connection;
@@ -156,6 +165,13 @@ class ServerMethods extends net.Server implements ListenerOwner {
     if (netServerSocketChannel.hasSubscribers) netServerSocketChannel.publish({ socket });
   }
 
+
+  // Node's onconnection: noDelay (on unless the options say otherwise) and keepAlive go to the
+  // new connection. Native starts every server connection with TCP_NODELAY on.
+  private _applySocketOptions(socket: Socket | SocketStandIn): void {
+    if (!this.noDelay) socket.setNoDelay(false);
+    if (this.keepAlive) socket.setKeepAlive(true, this.keepAliveInitialDelay * 1000);
+  }
 
   override listen(...args: unknown[]): this {
     listen(this, args);
