@@ -1,5 +1,6 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
 import * as diagnostics from 'diagnostics_channel';
+import { EventEmitter } from 'events';
 import * as net from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 
@@ -142,10 +143,11 @@ class ServerMethods extends net.Server implements ListenerOwner {
       }));
       return;
     }
-    // Nobody sees a new connection's socket unless something listens for it here: it is then
-    // made now, else the connection starts with a stand-in (socket-stand-in.ts) and the socket
-    // is made once user code reaches it. (Our own 'connection' listener is always there.)
-    if (this.listenerCount('connection') <= 1 && !netServerSocketChannel.hasSubscribers) {
+    // Nobody sees a new connection's socket unless something listens for it here (our own
+    // 'connection' listener is always there; APM agents wrap emit to see 'connection'): it is
+    // then made now, else the connection starts with a stand-in (socket-stand-in.ts) and the
+    // socket is made once user code reaches it.
+    if (this.listenerCount('connection') <= 1 && this.emit === EventEmitter.prototype.emit && !netServerSocketChannel.hasSubscribers) {
       const standIn = new SocketStandIn(id);
       const connection = new ServerConnection(this, new NativeTransport(standIn));
       standIn._owner = connection;
