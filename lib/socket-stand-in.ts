@@ -379,7 +379,9 @@ export class SocketStandIn implements StreamOwner, MessageSink, NativeOutput {
       this._owner.onSocketDestroyed();
     }
     this._owner.onSocketClose(errno !== 0);
-    if (destroyedBefore) emitClose(this);
+    // With nobody listening (the usual case: the last response has let go of the connection)
+    // there is no 'close' to wait a tick for.
+    if (destroyedBefore || (this._closeListener === null && this._moreCloseListeners === null)) emitClose(this);
     else process.nextTick(emitClose, this);
   }
 }
