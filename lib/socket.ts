@@ -88,7 +88,7 @@ export interface HeldWrite {
   flags: number;
 }
 
-export const kNoId = -1;
+const kNoId = -1;
 
 export class Socket extends net.Socket implements StreamOwner, MessageSink {
   _id = kNoId;
