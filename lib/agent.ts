@@ -15,14 +15,24 @@
 // created), `freeSockets[name]` idle ones, `requests[name]` requests waiting for a socket.
 import { AsyncResource } from 'async_hooks';
 import { EventEmitter } from 'events';
-import type * as http from 'http';
+import * as http from 'http';
 import * as net from 'net';
+import * as tls from 'tls';
 
+import { binding } from './binding';
 import { createConnection } from './client-connect';
 import { errInvalidArgType, errInvalidArgValue, errOutOfRange } from './errors';
 import { lowercase } from './headers';
 import { IncomingMessage } from './incoming-message';
 import { legacyConstructor } from './legacy-class';
+import {
+  agentKeylogReachesPooledSockets,
+  freeSocketDestroyedOnRead,
+  hasAgentKeepAliveTimeoutBuffer,
+  hasAgentProxySupport,
+} from './node-features';
+import { checkShouldUseProxy, kProxyConfig, parseProxyConfigFromEnv, ProxyConfig, ProxyEnv } from './proxy-env';
+import { Socket } from './socket';
 
 // The connector behind `Agent.prototype.createConnection`, used unless a subclass or the user
 // overrides it: net.createConnection's contract over a native connection (client-connect.ts).
@@ -33,7 +43,8 @@ const connect: CreateConnection = createConnection as unknown as CreateConnectio
 // header, still sent by Node and others) an idle socket is given up. RFC 9112 §9.5: "a client
 // might have started to send a new request at the same time that the server has decided to
 // close the 'idle' connection"; the margin makes that race (an ECONNRESET for the request)
-// unlikely. Node 20 uses one second.
+// unlikely. Node 20 uses one second; Node 22.20 and 24.7 make it the agentKeepAliveTimeoutBuffer
+// option, one second by default.
 const KEEP_ALIVE_HINT_MARGIN_MS = 1000;
 const DEFAULT_KEEP_ALIVE_MSECS = 1000;
 const DEFAULT_MAX_FREE_SOCKETS = 256;
@@ -109,6 +120,8 @@ class AgentMethods extends EventEmitter {
   declare scheduling: 'fifo' | 'lifo';
   declare maxTotalSockets: number;
   declare totalSocketCount: number;
+  declare agentKeepAliveTimeoutBuffer?: number;
+  declare [kProxyConfig]?: ProxyConfig | null;
   declare [kOnKeylog]?: (this: PooledSocket, line: Buffer) => void;
   declare createConnection: CreateConnection;
 
@@ -142,6 +155,10 @@ class AgentMethods extends EventEmitter {
       // are already gone.
       while (free.length && free[0].destroyed) free.shift();
       socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
+      while (socket && freeSocketDestroyedOnRead && hasPendingRead(socket)) {
+        socket.destroy();
+        socket = this.scheduling === 'fifo' ? free.shift() : free.pop();
+      }
       if (!free.length) delete this.freeSockets[name];
     }
     const poolSize = (free ? free.length : 0) + this.sockets[name].length;
@@ -257,7 +274,8 @@ class AgentMethods extends EventEmitter {
       if (hint) {
         const seconds = /^timeout=(\d+)/.exec(String(hint))?.[1];
         if (seconds) {
-          const hintTimeout = Math.max(Number.parseInt(seconds, 10) * 1000 - KEEP_ALIVE_HINT_MARGIN_MS, 0);
+          const margin = hasAgentKeepAliveTimeoutBuffer ? (this.agentKeepAliveTimeoutBuffer as number) : KEEP_ALIVE_HINT_MARGIN_MS;
+          const hintTimeout = Math.max(Number.parseInt(seconds, 10) * 1000 - margin, 0);
           if (hintTimeout === 0) reusable = false;
           else if (hintTimeout < idleTimeout) idleTimeout = hintTimeout;
         }
@@ -270,6 +288,7 @@ class AgentMethods extends EventEmitter {
   /** Prepares an idle socket for the request it is given to. */
   reuseSocket(socket: PooledSocket, req: AgentRequest): void {
     socket.removeListener('error', onFreeSocketError);
+    if (socket instanceof Socket) socket._destroyOnRead = false;
     req.reusedSocket = true;
     socket.ref();
   }
@@ -285,7 +304,20 @@ class AgentMethods extends EventEmitter {
   }
 }
 
-AgentMethods.prototype.createConnection = connect;
+// From Node 22.21 and 24.5 the prototype's createConnection is a function of Node's own, which
+// connects to the agent's proxy (proxy-env.ts) when one applies to the request, and otherwise
+// calls net.createConnection.
+AgentMethods.prototype.createConnection = hasAgentProxySupport
+  ? function createConnection(this: AgentMethods, ...args: unknown[]): PooledSocket | null | undefined | void {
+      const [options, callback] = (net as unknown as { _normalizeArgs(args: unknown[]): [PoolOptions, (() => void) | null] })._normalizeArgs(args);
+      const proxy = this[kProxyConfig];
+      if (!proxy || !checkShouldUseProxy(proxy, options)) return (connect as (...connectArgs: unknown[]) => PooledSocket)(...args);
+      // Only the proxy's address: nothing of the origin's connection options.
+      const proxyOptions = { ...proxy.proxyConnectionOptions };
+      if (proxy.protocol === 'https:') return tls.connect(proxyOptions, callback ?? undefined) as unknown as PooledSocket;
+      return (connect as (...connectArgs: unknown[]) => PooledSocket)(proxyOptions, callback);
+    }
+  : connect;
 
 const defaultGetName = AgentMethods.prototype.getName;
 
@@ -383,9 +415,16 @@ function keepAliveHint(res: { headers: Record<string, unknown> }): unknown {
 function initAgent(this: AgentMethods, options?: AgentOptions): AgentMethods | void {
   if (!(this instanceof Agent)) return new Agent(options);
   EventEmitter.call(this);
-  this.defaultPort = 80;
-  this.protocol = 'http:';
-  this.options = nullObject(options);
+  // Node 22.21 and 24.5 take both from the options, so they come after them.
+  if (hasAgentProxySupport) {
+    this.options = nullObject(options);
+    this.defaultPort = (this.options.defaultPort as number) || 80;
+    this.protocol = (this.options.protocol as string) || 'http:';
+  } else {
+    this.defaultPort = 80;
+    this.protocol = 'http:';
+    this.options = nullObject(options);
+  }
   if (this.options.noDelay === undefined) this.options.noDelay = true;
   // The agent's options are laid over each request's before net sees them: a null path keeps a
   // request's URL path from being taken for a local socket's.
@@ -400,6 +439,15 @@ function initAgent(this: AgentMethods, options?: AgentOptions): AgentMethods | v
   this.scheduling = this.options.scheduling || 'lifo';
   this.maxTotalSockets = this.options.maxTotalSockets as number;
   this.totalSocketCount = 0;
+  if (hasAgentKeepAliveTimeoutBuffer) {
+    const buffer = this.options.agentKeepAliveTimeoutBuffer;
+    this.agentKeepAliveTimeoutBuffer =
+      typeof buffer === 'number' && buffer >= 0 && Number.isFinite(buffer) ? buffer : KEEP_ALIVE_HINT_MARGIN_MS;
+  }
+  const proxyEnv = this.options.proxyEnv;
+  if (hasAgentProxySupport && typeof proxyEnv === 'object' && proxyEnv !== null) {
+    this[kProxyConfig] = parseProxyConfigFromEnv(proxyEnv as ProxyEnv, this.protocol);
+  }
 
   if (this.scheduling !== 'fifo' && this.scheduling !== 'lifo') {
     throw errInvalidArgValue('scheduling', this.scheduling, "must be one of: 'fifo', 'lifo'");
@@ -429,6 +477,11 @@ function onSocketFree(agent: AgentMethods, socket: PooledSocket, options: PoolOp
 
   const queue = agent.requests[name];
   if (queue && queue.length) {
+    if (freeSocketDestroyedOnRead && hasPendingRead(socket)) {
+      // Its close makes a socket for the waiting request (removeSocket).
+      socket.destroy();
+      return;
+    }
     const req = queue.shift() as AgentRequest;
     const context = req[kRequestAsyncResource];
     if (context) {
@@ -469,10 +522,37 @@ function onSocketFree(agent: AgentMethods, socket: PooledSocket, options: PoolOp
   agent.removeSocket(socket, options);
   // Nobody else listens for errors on an idle socket.
   socket.once('error', onFreeSocketError);
+  if (freeSocketDestroyedOnRead && socket instanceof Socket) guardFreeSocket(socket);
   free.push(socket);
 }
 
-// An idle socket that fails (the server reset it) leaves the pool at once, not on 'close'.
+// Bytes on an idle connection answer no request: kept, they would be read as the response to
+// the next request that takes the socket. From 22.23, 24.17 and 26.3.1 Node destroys the socket
+// at any read while it is idle (bytes, the peer's end, a read error), without 'error', and the
+// socket leaves the pool on 'close'. Node puts the guard on its libuv handle's reads; ours is
+// the native socket's (a socket a createConnection made with a handle of Node's has no guard).
+function guardFreeSocket(socket: Socket): void {
+  if (socket.readableLength > 0) {
+    socket.destroy();
+    return;
+  }
+  socket._destroyOnRead = true;
+}
+
+// The guard sees only what the loop has read: bytes that reached the kernel since its last poll
+// are looked for before a socket that was idle or just freed is handed to a request (Node's
+// handle.hasPendingRead(), on the same lines).
+function hasPendingRead(socket: PooledSocket): boolean {
+  // A connect error still to come is the request's to hear.
+  if (socket.connecting) return false;
+  // (A native socket without a connection yet has no id: -1.)
+  if (socket instanceof Socket) return !socket.destroyed && socket._id !== -1 && binding.hasPendingRead(socket._id);
+  const handle = socket._handle as { hasPendingRead?: () => boolean } | null | undefined;
+  return typeof handle?.hasPendingRead === 'function' && handle.hasPendingRead() === true;
+}
+
+// An idle socket that fails leaves the pool at once, not on 'close': one destroyed with an error,
+// or on the lines without the read guard above, one the server reset.
 function onFreeSocketError(this: PooledSocket): void {
   this.destroy();
   this.emit('agentRemove');
@@ -533,8 +613,13 @@ function maybeEnableKeylog(this: AgentMethods, eventName: string | symbol): void
     agent.emit('keylog', line, this);
   };
   this[kOnKeylog] = onKeylog;
-  for (const sockets of Object.values(this.sockets)) {
-    for (const socket of sockets) socket.on('keylog', onKeylog);
+  // Node 24.21 and 26.8 attach it to the sockets already made, idle and in use. Before, Node
+  // took each pool for a socket and threw a TypeError; uvhttp attaches it to those in use.
+  const lists = agentKeylogReachesPooledSockets ? [this.freeSockets, this.sockets] : [this.sockets];
+  for (const list of lists) {
+    for (const sockets of Object.values(list)) {
+      for (const socket of sockets) socket.on('keylog', onKeylog);
+    }
   }
 }
 
@@ -595,8 +680,15 @@ export type Agent = AgentMethods;
 
 Agent.defaultMaxSockets = Infinity;
 
-// Node 20's global agent keeps connections alive, and closes idle ones after 5 s.
-let currentGlobalAgent: Agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
+// Node's global agent keeps connections alive, and closes idle ones after 5 s. From 22.21 and
+// 24.5 it is made with the proxyEnv option too: the environment when NODE_USE_ENV_PROXY=1 or
+// --use-env-proxy asks for it (an option value uvhttp cannot read, so it takes what node:http's
+// own global agent was given), else undefined.
+let currentGlobalAgent: Agent = new Agent(
+  hasAgentProxySupport
+    ? { keepAlive: true, scheduling: 'lifo', timeout: 5000, proxyEnv: (http.globalAgent as unknown as Agent).options.proxyEnv }
+    : { keepAlive: true, scheduling: 'lifo', timeout: 5000 },
+);
 
 /** The agent requests use when they name none (`http.globalAgent`, which users may replace). */
 export function getGlobalAgent(): Agent {

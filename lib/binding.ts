@@ -75,6 +75,9 @@ export interface Binding {
     connectionsCheckingInterval?: number,
     // Fields in a head or a trailer section past which parsing fails (0: no limit).
     maxHeaderFields?: number,
+    // Field values may hold any byte but NUL, CR and LF (httpValidation 'relaxed'; implied by
+    // insecureHTTPParser).
+    lenientFieldValues?: boolean,
   ): NativeSettings;
   setMaxHeaderFields(settings: NativeSettings, maxHeaderFields: number): void;
   setTimeouts(settings: NativeSettings, headersTimeout: number, requestTimeout: number, keepAliveIdle: number): void;
@@ -100,6 +103,8 @@ export interface Binding {
   execute(id: number, chunk: Uint8Array): number;
   finish(id: number): void;
   setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean): void;
+  // A server connection's parser leniency when it is not its listener's settings' (at accept).
+  setLeniency(id: number, lenient: boolean, lenientFieldValues: boolean): void;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
@@ -109,6 +114,8 @@ export interface Binding {
   // is then closed, and onClose follows).
   detach(id: number): number;
   bytesRead(id: number): number;
+  // Whether unread bytes wait in the kernel's receive queue (the peer's end alone does not count).
+  hasPendingRead(id: number): boolean;
   queuedOutput(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;

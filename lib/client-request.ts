@@ -26,9 +26,10 @@ import { isToken } from './headers';
 import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { hasClientRequestCreatedChannel, writableFinishedIsFlushed } from './node-features';
+import { hasAgentProxySupport, hasClientRequestCreatedChannel, writableFinishedIsFlushed } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
+import { rewriteForProxiedHttp } from './proxy-env';
 import { Socket } from './socket';
 import { StreamParser } from './stream-parser';
 import { sinkOf } from './stream-sink';
@@ -374,18 +375,23 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   }
 
   const headers = opts.headers;
+  // RFC 3986 §3.2.2: an IPv6 address in a Host field is bracketed.
+  let authorityHost = String(host);
+  const colon = authorityHost.indexOf(':');
+  if (colon !== -1 && authorityHost.includes(':', colon + 1) && authorityHost.charCodeAt(0) !== 91) {
+    authorityHost = `[${authorityHost}]`;
+  }
+  // The authority a proxied request must name (proxy-env.ts), on the lines with proxy support.
+  const authority = { host: authorityHost, port };
   if (!Array.isArray(headers)) {
     if (headers) {
       const object = headers as OutgoingHeaders;
       for (const key of Object.keys(object)) this.setHeader(key, object[key] as string);
     }
+    // The user's own Host, told apart from the one made from the options.
+    const userHost = hasAgentProxySupport ? this.getHeader('host') : undefined;
     if (host && !this.getHeader('host') && setHost) {
-      let hostHeader = String(host);
-      // RFC 3986 §3.2.2: an IPv6 address in a Host field is bracketed.
-      const colon = hostHeader.indexOf(':');
-      if (colon !== -1 && hostHeader.includes(':', colon + 1) && hostHeader.charCodeAt(0) !== 91) {
-        hostHeader = `[${hostHeader}]`;
-      }
+      let hostHeader = authorityHost;
       if (port && +port !== defaultPort) hostHeader += `:${String(port)}`;
       this.setHeader('Host', hostHeader);
     }
@@ -394,9 +400,13 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     }
     if (this.getHeader('expect')) {
       if (this._header) throw errHeadersSent('render');
+      if (hasAgentProxySupport) rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
       this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+    } else if (hasAgentProxySupport) {
+      rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
     }
   } else {
+    if (hasAgentProxySupport) rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, undefined, headers);
     this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, headers, false);
   }
   this._uniqueHeaders = uniqueHeaderSet(opts.uniqueHeaders as Array<string | string[]> | undefined);

@@ -246,3 +246,7 @@ export function systemError(errno: number, syscall: string, address?: string, po
   if (port !== undefined && port > 0) error.port = port;
   return error;
 }
+
+export function errProxyInvalidConfig(message: string): Error {
+  return coded(Error, 'ERR_PROXY_INVALID_CONFIG', message);
+}

@@ -1,6 +1,7 @@
 // Header field rules shared by every message: what a name or value may contain, and how the
 // `headers` object of an incoming message is built from its raw [name, value, ...] list.
 import { errHttpInvalidHeaderValue, errInvalidChar, errInvalidHttpToken } from './errors';
+import { hasHttpValidation } from './node-features';
 
 // RFC 9110 §5.6.2: token = 1*tchar.
 const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
@@ -19,6 +20,31 @@ export function hasInvalidValueChar(value: string): boolean {
   return false;
 }
 
+// Node 24.19's lenient rule for the values a message sends (the Fetch spec's header value):
+// anything but NUL, CR and LF, within latin1.
+function hasInvalidLenientValueChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x00 || c === 0x0a || c === 0x0d || c > 0xff) return true;
+  }
+  return false;
+}
+
+/** A message whose values may follow the lenient rule (Node 24.19's OutgoingMessage). */
+export interface LenientValidation {
+  _isLenientHeaderValidation?(): boolean;
+}
+
+/**
+ * Whether `message` may not send `value`. The message is asked whether it is lenient only for
+ * a value the strict rule refuses (the answer walks to the server; the strict path stays free).
+ */
+export function refusedValue(value: string, message: LenientValidation | null): boolean {
+  if (!hasInvalidValueChar(value)) return false;
+  if (message === null || message._isLenientHeaderValidation === undefined || hasInvalidLenientValueChar(value)) return true;
+  return !message._isLenientHeaderValidation();
+}
+
 // Servers send the same few names over and over: remember the ones already found valid.
 const validNames = new Set<string>();
 
@@ -30,9 +56,19 @@ export function validateHeaderName(name: unknown): asserts name is string {
   if (validNames.size < 1024) validNames.add(name);
 }
 
-export function validateHeaderValue(name: string, value: unknown): void {
+/** Node's http.validateHeaderValue; `lenient` (Node 24.19) allows what the lenient rule does. */
+export function validateHeaderValue(name: string, value: unknown, lenient?: boolean): void {
   if (value === undefined) throw errHttpInvalidHeaderValue(value, name);
-  if (hasInvalidValueChar(typeof value === 'string' ? value : String(value))) throw errInvalidChar('header content', name);
+  const text = typeof value === 'string' ? value : String(value);
+  if (hasInvalidValueChar(text) && !(hasHttpValidation && lenient === true && !hasInvalidLenientValueChar(text))) {
+    throw errInvalidChar('header content', name);
+  }
+}
+
+/** validateHeaderValue for a value `message` sends. */
+export function validateMessageValue(message: LenientValidation | null, name: string, value: unknown): void {
+  if (value === undefined) throw errHttpInvalidHeaderValue(value, name);
+  if (refusedValue(typeof value === 'string' ? value : String(value), message)) throw errInvalidChar('header content', name);
 }
 
 // How Node folds a repeated incoming field into `message.headers` (Node's _http_incoming

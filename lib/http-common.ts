@@ -22,6 +22,20 @@ export function parserIsLenient(insecureHTTPParser: boolean | undefined): boolea
   return insecureHTTPParser === undefined ? nodeHttpCommon.isLenient() : insecureHTTPParser;
 }
 
+// What a parser relaxes (Node's calculateLenientFlags): nothing; the field values alone
+// (httpValidation 'relaxed', Node 24.19: any byte but NUL, CR and LF); or everything
+// insecureHTTPParser relaxes. httpValidation, when set, wins over insecureHTTPParser.
+export const LENIENT_NONE = 0;
+export const LENIENT_FIELD_VALUES = 1;
+export const LENIENT_ALL = 2;
+
+export function parserLeniency(httpValidation: unknown, insecureHTTPParser: boolean | undefined): number {
+  if (httpValidation === 'strict') return LENIENT_NONE;
+  if (httpValidation === 'relaxed') return LENIENT_FIELD_VALUES;
+  if (httpValidation === 'insecure') return LENIENT_ALL;
+  return parserIsLenient(insecureHTTPParser) ? LENIENT_ALL : LENIENT_NONE;
+}
+
 // Node's parser keeps 2000 raw entries (1000 fields) of a head unless told otherwise.
 const DEFAULT_MAX_HEADER_ENTRIES = 2000;
 

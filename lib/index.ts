@@ -14,6 +14,7 @@ export { ServerResponse } from './server-response';
 export { STATUS_CODES } from './status-codes';
 export { validateHeaderName, validateHeaderValue } from './headers';
 import { addLineExports } from './line-exports';
+import { addGlobalProxyExport } from './global-proxy';
 import { defaultMaxHeaderSize } from './http-common';
 import { errInvalidArgType, errOutOfRange } from './errors';
 
@@ -39,3 +40,4 @@ export declare let globalAgent: AgentInstance;
 Object.defineProperty(exports, 'globalAgent', { configurable: true, enumerable: true, get: getGlobalAgent, set: setGlobalAgent });
 
 addLineExports(module.exports);
+addGlobalProxyExport(module.exports);

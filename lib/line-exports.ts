@@ -4,7 +4,7 @@
 // - WebSocket, CloseEvent, MessageEvent (Node 22): the WHATWG WebSocket classes (lazy getters);
 // - isValidHeaderName, isValidHeaderValue, websocketMask, websocketUnmask (Node 26): pure
 //   functions of their arguments.
-// Not given: setGlobalProxyFromEnv (Node 24), which configures node:http's own client.
+// setGlobalProxyFromEnv (Node 24) is uvhttp's own (global-proxy.ts): it configures the client.
 import * as nodeHttp from 'http';
 
 const NAMES = [

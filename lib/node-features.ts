@@ -1,5 +1,6 @@
-// Server options that appeared within a Node line, on when the running Node has them, so that
-// uvhttp follows the node:http it replaces (README "Differences between Node lines").
+// Behaviour that appeared or changed within a Node line (server and client), on when the
+// running Node has it, so that uvhttp follows the node:http it replaces (README "Differences
+// between Node lines").
 const [major, minor, patch] = process.versions.node.split('.').map(Number);
 
 // True from the first release of each listed line that has it (e.g. '22.19.0', '24.6.0'), and
@@ -66,9 +67,19 @@ export const hasWriteInformation = since('24.0.0');
 // is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
 export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 
+// Server option httpValidation ('strict' | 'relaxed' | 'insecure'): the parser's leniency and
+// the validation of the header values a response sends (24.19).
+export const hasHttpValidation = since('24.19.0');
+
 // A chunked message corks on its first write of a tick and uncorks on the next: the writes of
-// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24; 22 has neither).
+// one tick (and user cork()/uncork() spans) leave as one chunk (Node 24).
 export const chunkedWritesGathered = since('24.0.0');
+
+// Node 22's step before it: the writes to a chunked message made while the user corks it (its
+// head already sent) leave as one chunk at the last uncork(); the writes of one tick still
+// leave one chunk each, and writableCorked counts the message's corks. In the pinned 22.23's
+// sources, not in 20.20's; from 22.0 as far as those two show.
+export const userCorksGatherChunks = since('22.0.0') && !chunkedWritesGathered;
 
 // An OutgoingMessage's writableFinished: Node 20 and 22 compute it (ended, nothing buffered,
 // the socket's buffer empty), so it is true as soon as end() has flushed; Node 24 keeps a flag
@@ -83,3 +94,39 @@ export const pipeChmodSetsMode = uvMajor > 1 || (uvMajor === 1 && uvMinor >= 51)
 // diagnostics_channel 'http.client.request.created', published by the ClientRequest
 // constructor (Node 22.12 and 23.2).
 export const hasClientRequestCreatedChannel = since('22.12.0', '23.2.0');
+
+// Agent option and property agentKeepAliveTimeoutBuffer: how much sooner than the server's
+// `Keep-Alive: timeout=N` an idle pooled socket is given up (nodejs/node#59315: 22.20, 24.7).
+export const hasAgentKeepAliveTimeoutBuffer = since('22.20.0', '24.7.0');
+
+// Built-in proxy support in http.request and Agent (nodejs/node#58980: 22.21, 24.5): the Agent
+// options defaultPort and protocol, the proxyEnv option, Agent.prototype.createConnection a
+// function of its own that connects to the proxy when one applies, and the global agent made
+// with proxyEnv (the environment under NODE_USE_ENV_PROXY=1 or --use-env-proxy).
+export const hasAgentProxySupport = since('22.21.0', '24.5.0');
+
+// A 'keylog' listener added to an agent with sockets already made attaches to those sockets,
+// free and in use (nodejs/node#65066: 24.21, 26.8); before, the agent took its pools for sockets
+// and threw a TypeError.
+export const agentKeylogReachesPooledSockets = since('24.21.0', '26.8.0');
+
+// An idle pooled socket is destroyed, without 'error', on any read event: bytes nobody asked
+// for, the peer's end, or a read error such as a reset; it then leaves the pool on 'close'
+// (CVE-2026-48931, "response queue poisoning": 22.23, 24.17, 26.3.1). Before, a read error
+// reached the agent's 'error' listener, which destroyed the socket and emitted 'agentRemove'.
+export const freeSocketDestroyedOnRead = since('22.23.0', '24.17.0', '26.3.1');
+
+// The proxy from the environment, as it changed within the lines (proxy-env.ts):
+// - a ProxyConfig keeps the proxy's host, hostname and port besides proxyConnectionOptions
+//   (22; from 24.7 only the latter, nodejs/node#59420);
+// - invalid proxy URL errors leave the credentials out (CVE-2026-123871: 22.23.5, 24.22.3; not
+//   in 26.12.1, the 26 tested);
+// - a NO_PROXY `.suffix` matches the host itself or at a label boundary, not any string end
+//   (nodejs/node#62333: 24.16, 26.1);
+// - a proxied request's Host and absolute-form path must name the authority of its options,
+//   and the absolute URL is built from the options, not from the Host field (nodejs/node#64108
+//   and #64114: 24.19, 26.5).
+export const proxyConfigKeepsHostFields = !since('24.7.0');
+export const proxyErrorsRedacted = since('22.23.5', '24.22.3', '27.0.0');
+export const noProxySuffixAtLabel = since('24.16.0', '26.1.0');
+export const proxiedRequestAuthorityChecked = since('24.19.0', '26.5.0');

@@ -5,11 +5,11 @@
 // message's fields.
 import { dateField } from './date';
 import { errHttpTrailerInvalid, errInvalidArgValue } from './errors';
-import { lowercase, validateHeaderName, validateHeaderValue } from './headers';
+import { lowercase, validateHeaderName, validateMessageValue, type LenientValidation } from './headers';
 import type { HeaderEntry, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
 
 /** What the head builder reads and decides of a message. */
-export interface HeadFields {
+export interface HeadFields extends LenientValidation {
   sendDate: boolean;
   chunkedEncoding: boolean;
   useChunkedEncodingByDefault: boolean;
@@ -181,7 +181,7 @@ function processHeader(message: HeadFields, name: string, value: OutgoingHeaderV
 }
 
 function storeField(message: HeadFields, name: string, value: string | number, validate: boolean): void {
-  if (validate) validateHeaderValue(name, value);
+  if (validate) validateMessageValue(message, name, value);
   facts.head += `${name}: ${value}\r\n`;
   if (name.length > 17 || ((SEMANTIC_NAME_LENGTHS >> name.length) & 1) === 0) return;
   switch (lowercase(name)) {

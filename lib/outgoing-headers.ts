@@ -3,7 +3,7 @@
 // the operations of OutgoingMessage's header API over it. The message methods are thin: the
 // rules are here.
 import { errHeadersSent, errInvalidArgType } from './errors';
-import { lowercase, validateHeaderName, validateHeaderValue } from './headers';
+import { lowercase, validateHeaderName, validateMessageValue, type LenientValidation } from './headers';
 
 export type OutgoingHeaderValue = number | string | readonly string[];
 export type OutgoingHeaders = { [name: string]: OutgoingHeaderValue | undefined };
@@ -11,7 +11,7 @@ export type HeaderEntry = [name: string, value: OutgoingHeaderValue];
 export type HeaderMap = { [lowercase: string]: HeaderEntry };
 
 /** What the header operations need of a message. */
-export interface HeaderHolder {
+export interface HeaderHolder extends LenientValidation {
   _headers: HeaderMap | null;
   _header: string | null;
   sendDate: boolean;
@@ -20,18 +20,18 @@ export interface HeaderHolder {
   _removedTE: boolean;
 }
 
-export function validateOutgoingValue(name: string, value: OutgoingHeaderValue): void {
+export function validateOutgoingValue(message: HeaderHolder, name: string, value: OutgoingHeaderValue): void {
   if (Array.isArray(value)) {
-    for (const item of value) validateHeaderValue(name, item);
+    for (const item of value) validateMessageValue(message, name, item);
   } else {
-    validateHeaderValue(name, value);
+    validateMessageValue(message, name, value);
   }
 }
 
 export function setHeader(message: HeaderHolder, name: string, value: OutgoingHeaderValue): void {
   if (message._header !== null) throw errHeadersSent('set');
   validateHeaderName(name);
-  validateOutgoingValue(name, value);
+  validateOutgoingValue(message, name, value);
   if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
   // The cached lowercase name: a key made anew for each message costs V8 a string-table lookup.
   message._headers[lowercase(name)] = [name, value];
@@ -55,7 +55,7 @@ export function setHeaders(message: HeaderHolder, headers: unknown): void {
 export function appendHeader(message: HeaderHolder, name: string, value: OutgoingHeaderValue): void {
   if (message._header !== null) throw errHeadersSent('append');
   validateHeaderName(name);
-  validateOutgoingValue(name, value);
+  validateOutgoingValue(message, name, value);
   const key = lowercase(name);
   if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
   const existing = message._headers[key];

@@ -18,9 +18,10 @@ import {
   errStreamNullValues,
   errStreamWriteAfterEnd,
 } from './errors';
-import { hasInvalidValueChar, isToken } from './headers';
+import { isToken, refusedValue } from './headers';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { chunkedWritesGathered, endCallbacksBeforeFinish } from './node-features';
+import { parserIsLenient } from './http-common';
+import { chunkedWritesGathered, endCallbacksBeforeFinish, hasHttpValidation, userCorksGatherChunks } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -94,7 +95,6 @@ interface GatheredWrite {
 
 // The tick's cork comes off (Node 24's connectionCorkNT).
 function uncorkTick(message: OutgoingMessageMethods): void {
-  message._tickCorked = false;
   message.uncork();
 }
 
@@ -139,9 +139,8 @@ class OutgoingMessageMethods extends Stream {
   declare _writableFinished: boolean;
   // The end() callbacks 'finish' runs first (Node 24; null: none).
   declare _endCallbacks: Array<(error?: Error | null) => void> | null;
-  // Node 24's gathering of chunked writes (the cork count is _corked): whether this tick's
-  // cork is on, the writes held (null: none) and their byte length.
-  declare _tickCorked: boolean;
+  // Node 24's gathering of chunked writes (the cork count is _corked): the writes held (null:
+  // none) and their byte length.
   declare _chunkedBuffer: GatheredWrite[] | null;
   declare _chunkedLength: number;
   // Server options Node passes to each response: the buffer size before write() returns false,
@@ -152,6 +151,8 @@ class OutgoingMessageMethods extends Stream {
   declare _rejectNonStandardBodyWrites: boolean;
   // Told (synchronously) when the last byte of this message is queued on its connection.
   declare _owner: MessageOwner | null;
+  // Node 24.19's, on the prototype where the running Node has it (below the class).
+  declare _isLenientHeaderValidation?: () => boolean;
   declare agent?: unknown;
 
   get socket(): MessageSocket | null {
@@ -190,6 +191,8 @@ class OutgoingMessageMethods extends Stream {
   get writableLength(): number {
     const gathered = this._chunkedLength;
     if (gathered === 0) return this._pendingBytes;
+    // Node 22 counts the gathered bytes alone.
+    if (userCorksGatherChunks) return this._pendingBytes + gathered;
     // As Node 24 counts it: the gathered bytes with their chunk framing, and the head if it is
     // still to go.
     return this._pendingBytes + gathered + gathered.toString(16).length + 4 + (!this._headerSent && this._header !== null ? this._header.length : 0);
@@ -201,8 +204,8 @@ class OutgoingMessageMethods extends Stream {
 
   // Node 20's corking: the socket's, or counted here until the message has a socket.
   get writableCorked(): number {
-    // Node 24 counts the message's own corks; Node 20 the socket's.
-    if (chunkedWritesGathered) return this._corked;
+    // Node 22 and 24 count the message's own corks; Node 20 the socket's.
+    if (chunkedWritesGathered || userCorksGatherChunks) return this._corked;
     return (this._socket ? this._socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
@@ -257,12 +260,12 @@ class OutgoingMessageMethods extends Stream {
       if (typeof field !== 'string' || !field || !isToken(field)) throw errInvalidHttpToken('Trailer name', field);
       if (Array.isArray(value) && value.length > 1 && (!this._uniqueHeaders || !this._uniqueHeaders.has(field.toLowerCase()))) {
         for (const item of value) {
-          if (hasInvalidValueChar(String(item))) throw errInvalidChar('trailer content', field);
+          if (refusedValue(String(item), this)) throw errInvalidChar('trailer content', field);
           this._trailer += `${field}: ${item}\r\n`;
         }
       } else {
         if (Array.isArray(value)) value = value.join('; ');
-        if (hasInvalidValueChar(String(value))) throw errInvalidChar('trailer content', field);
+        if (refusedValue(String(value), this)) throw errInvalidChar('trailer content', field);
         this._trailer += `${field}: ${value}\r\n`;
       }
     }
@@ -282,20 +285,30 @@ class OutgoingMessageMethods extends Stream {
 
   // Node 20 corks the socket (or counts the corks until the message has one); Node 24 gathers
   // the writes to a chunked message while corked into one chunk, sent when the count drops to
-  // zero.
+  // zero; Node 22 counts the corks, corks the socket too, and gathers what is written once the
+  // head has gone.
   cork(): void {
-    if (chunkedWritesGathered) this._corked++;
-    else if (this._socket) this._socket.cork?.();
-    else this._corked++;
+    if (chunkedWritesGathered) {
+      this._corked++;
+    } else if (userCorksGatherChunks) {
+      this._corked++;
+      this._socket?.cork?.();
+    } else if (this._socket) {
+      this._socket.cork?.();
+    } else {
+      this._corked++;
+    }
   }
 
   uncork(): void {
-    if (!chunkedWritesGathered) {
+    if (userCorksGatherChunks) {
+      this._socket?.uncork?.();
+    } else if (!chunkedWritesGathered) {
       if (this._socket) this._socket.uncork?.();
       else if (this._corked) this._corked--;
       return;
     }
-    if (this._corked === 0) return;
+    // Node's count is not kept from going below zero (then nothing is sent until end()).
     if (--this._corked === 0 && this._chunkedBuffer !== null) {
       const queued = this._sendGathered();
       // A write refused for the gathered bytes is owed a 'drain' once they are on the
@@ -468,14 +481,24 @@ class OutgoingMessageMethods extends Stream {
       process.nextTick(uncorkSocket, socket);
     }
     let queued: boolean;
-    if (chunkedWritesGathered && this.chunkedEncoding) {
-      // Node 24: the first write of a tick corks the message until the next tick.
-      if (!fromEnd && this._socket !== null && !this._tickCorked) {
-        this._tickCorked = true;
-        this._corked++;
-        process.nextTick(uncorkTick, this);
+    // Node 24: a write while nothing corks the message (its socket, in Node) corks it until the
+    // next tick.
+    if (chunkedWritesGathered && !fromEnd && this._socket !== null && this._corked <= 0) {
+      this._corked++;
+      process.nextTick(uncorkTick, this);
+    }
+    if (userCorksGatherChunks && this._corked !== 0 && this._headerSent && this.chunkedEncoding) {
+      // Node 22: held while the user corks, once the head has gone.
+      const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+      if (size !== 0) {
+        if (length < 0) length = byteLength(chunk, encoding);
+        (this._chunkedBuffer ??= []).push({ chunk, encoding, callback });
+        this._chunkedLength += length;
+        return this._chunkedLength < this._highWaterMark;
       }
-      if (this._corked > 0) {
+    }
+    if (chunkedWritesGathered && this.chunkedEncoding) {
+      if (this._corked !== 0) {
         const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
         if (size !== 0 || this._chunkedBuffer !== null) {
           if (size !== 0) {
@@ -563,7 +586,11 @@ class OutgoingMessageMethods extends Stream {
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
     // Corks made before the message had its socket apply to the socket now (Node 20; Node 24's
     // stay the message's).
-    while (!chunkedWritesGathered && this._corked) {
+    if (userCorksGatherChunks) {
+      // Node 22: the socket takes them, and the message keeps counting them.
+      for (let n = 0; n < this._corked; n++) socket.cork?.();
+    }
+    while (!chunkedWritesGathered && !userCorksGatherChunks && this._corked) {
       this._corked--;
       socket.cork?.();
     }
@@ -676,7 +703,6 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._finishWaiting = false;
   this._writableFinished = false;
   this._endCallbacks = null;
-  this._tickCorked = false;
   this._chunkedBuffer = null;
   this._chunkedLength = 0;
   this._highWaterMark = options?.highWaterMark ?? getDefaultHighWaterMark(false);
@@ -688,6 +714,26 @@ export type OutgoingMessage = OutgoingMessageMethods;
 
 // For subclasses: the methods class their own methods class extends.
 export { OutgoingMessageMethods };
+
+// Node 24.19: whether the header values this message sends follow the lenient rule. Node's
+// lookup, in its order: the message's own httpValidation (a request's), its server's (a
+// response's, through req.socket.server), the message's insecureHTTPParser, its server's, and
+// --insecure-http-parser. Assigned as Node's is, so it is an enumerable prototype property.
+interface LenientLookup {
+  httpValidation?: unknown;
+  insecureHTTPParser?: unknown;
+  req?: { socket?: { server?: { httpValidation?: unknown; insecureHTTPParser?: unknown } | null } | null };
+}
+if (hasHttpValidation) {
+  OutgoingMessageMethods.prototype._isLenientHeaderValidation = function _isLenientHeaderValidation(this: LenientLookup): boolean {
+    if (this.httpValidation !== undefined) return this.httpValidation !== 'strict';
+    const server = this.req?.socket?.server;
+    if (server?.httpValidation !== undefined) return server.httpValidation !== 'strict';
+    if (typeof this.insecureHTTPParser === 'boolean') return this.insecureHTTPParser;
+    if (typeof server?.insecureHTTPParser === 'boolean') return server.insecureHTTPParser;
+    return parserIsLenient(undefined);
+  };
+}
 
 function emitFinish(message: OutgoingMessageMethods): void {
   message._writableFinished = true;

@@ -4,7 +4,7 @@ import * as diagnostics from 'diagnostics_channel';
 import { deprecate } from 'util';
 
 import { errHeadersSent, errHttpSocketAssigned, errInvalidArgType, errInvalidChar, errInvalidStatusCode, errInvalidArgValue, errOutOfRange } from './errors';
-import { hasInvalidValueChar, validateHeaderName, validateHeaderValue } from './headers';
+import { hasInvalidValueChar, validateHeaderName, validateMessageValue, type LenientValidation } from './headers';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
 import { MessageSocket, OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
@@ -101,15 +101,15 @@ class ServerResponseMethods extends OutgoingMessageMethods {
     if (headers !== undefined && headers !== null) {
       if (Array.isArray(headers)) {
         if (headers.length > 0 && Array.isArray(headers[0])) {
-          for (const entry of headers as unknown[][]) head += informationField(entry[0], entry[1]);
+          for (const entry of headers as unknown[][]) head += informationField(this, entry[0], entry[1]);
         } else {
           if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
-          for (let i = 0; i < headers.length; i += 2) head += informationField(headers[i], headers[i + 1]);
+          for (let i = 0; i < headers.length; i += 2) head += informationField(this, headers[i], headers[i + 1]);
         }
       } else {
         if (typeof headers !== 'object') throw errInvalidArgType('headers', 'of type object', headers);
         const object = headers as { [name: string]: unknown };
-        for (const key of Object.keys(object)) head += informationField(key, object[key]);
+        for (const key of Object.keys(object)) head += informationField(this, key, object[key]);
       }
     }
     this._writeInterim(`${head}\r\n`, callback);
@@ -281,9 +281,9 @@ function standardStatusLine(statusCode: number): string {
 }
 
 // One field of an interim response, validated as setHeader validates (Node 24).
-function informationField(name: unknown, value: unknown): string {
+function informationField(message: LenientValidation, name: unknown, value: unknown): string {
   validateHeaderName(name);
-  validateHeaderValue(name, value);
+  validateMessageValue(message, name, value);
   return `${name}: ${String(value)}\r\n`;
 }
 

@@ -7,11 +7,11 @@ import { getDefaultHighWaterMark } from 'stream';
 import { AddressInfo, binding, ListenResult, NativeSettings, ROLE_SERVER } from './binding';
 import { registerListener, unregisterListener } from './native-events';
 import type { ListenerOwner } from './native-events';
-import { errInvalidArgType, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
-import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
+import { errInvalidArgType, errInvalidArgValue, errnoException, errServerNotRunning, uvExceptionWithHostPort } from './errors';
+import { defaultMaxHeaderSize, LENIENT_ALL, LENIENT_NONE, parserLeniency } from './http-common';
 import { IncomingMessage } from './incoming-message';
 import { claimHandle, listen, NodeHandle } from './listen';
-import { hasKeepAliveTimeoutBuffer, hasOptimizeEmptyRequests, hasShouldUpgradeCallback, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
+import { hasHttpValidation, hasKeepAliveTimeoutBuffer, hasOptimizeEmptyRequests, hasShouldUpgradeCallback, parserCountsRequestFields, UV_TCP_REUSEPORT } from './node-features';
 import { legacyConstructor } from './legacy-class';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
@@ -28,6 +28,8 @@ export interface ServerOptions {
   ServerResponse?: typeof ServerResponse;
   maxHeaderSize?: number;
   insecureHTTPParser?: boolean;
+  // Node 24.19 (hasHttpValidation); not together with insecureHTTPParser.
+  httpValidation?: 'strict' | 'relaxed' | 'insecure';
   requestTimeout?: number;
   headersTimeout?: number;
   keepAliveTimeout?: number;
@@ -68,6 +70,11 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare _ServerResponse: typeof ServerResponse;
   declare maxHeaderSize: number | undefined;
   declare insecureHTTPParser: boolean | undefined;
+  // An own property where the running Node has it (hasHttpValidation).
+  declare httpValidation?: string;
+  // The parser leniency of the native settings (parserLeniency's LENIENT_*), which every
+  // connection starts with.
+  declare _settingsLeniency: number;
   declare _requestTimeout: number;
   declare _headersTimeout: number;
   declare connectionsCheckingInterval: number;
@@ -111,19 +118,33 @@ class ServerMethods extends net.Server implements ListenerOwner {
 
   _nativeSettings(): NativeSettings {
     if (this._settings === null) {
+      // From the options alone: --insecure-http-parser is read (and warned about) per
+      // connection, as Node reads it (_parserLeniencyAt).
+      const leniency = parserLeniency(this.httpValidation, this.insecureHTTPParser ?? false);
+      this._settingsLeniency = leniency;
       this._settings = binding.createSettings(
         // 0 or none: --max-http-header-size (Node's `server.maxHeaderSize || 0` to its parser)
         this.maxHeaderSize || defaultMaxHeaderSize,
-        parserIsLenient(this.insecureHTTPParser),
+        leniency === LENIENT_ALL,
         timeoutValue(this._headersTimeout),
         timeoutValue(this._requestTimeout),
         keepAliveIdle(this._keepAliveTimeout, this._keepAliveTimeoutBuffer),
         this.highWaterMark ?? getDefaultHighWaterMark(false),
         timeoutValue(this.connectionsCheckingInterval) || DEFAULT_CHECKING_INTERVAL,
         maxHeaderFields(this._maxHeadersCount),
+        leniency !== LENIENT_NONE,
       );
     }
     return this._settings;
+  }
+
+  // Node computes a connection's parser leniency when it takes the connection (so a change of
+  // insecureHTTPParser or httpValidation after listen() applies to the next ones, and
+  // --insecure-http-parser warns at the first); native is told only when it is not the
+  // settings' own.
+  _parserLeniencyAt(id: number): void {
+    const leniency = parserLeniency(this.httpValidation, this.insecureHTTPParser);
+    if (leniency !== this._settingsLeniency) binding.setLeniency(id, leniency === LENIENT_ALL, leniency !== LENIENT_NONE);
   }
 
   // A connection the native listener accepted.
@@ -143,6 +164,7 @@ class ServerMethods extends net.Server implements ListenerOwner {
       }));
       return;
     }
+    this._parserLeniencyAt(id);
     // Nobody sees a new connection's socket unless something listens for it here (our own
     // 'connection' listener is always there; APM agents wrap emit to see 'connection'): it is
     // then made now, else the connection starts with a stand-in (socket-stand-in.ts) and the
@@ -460,6 +482,19 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
     throw errInvalidArgType('options.insecureHTTPParser', 'of type boolean', insecureHTTPParser);
   }
   this.insecureHTTPParser = insecureHTTPParser;
+  if (hasHttpValidation) {
+    const httpValidation = options.httpValidation;
+    if (httpValidation !== undefined) {
+      if (httpValidation !== 'strict' && httpValidation !== 'relaxed' && httpValidation !== 'insecure') {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, "must be one of: 'strict', 'relaxed', 'insecure'");
+      }
+      if (insecureHTTPParser !== undefined) {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, 'cannot be used together with options.insecureHTTPParser');
+      }
+    }
+    this.httpValidation = httpValidation;
+  }
+  this._settingsLeniency = LENIENT_NONE;
   this._requestTimeout = options.requestTimeout ?? 300_000;
   this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
   this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
@@ -560,6 +595,7 @@ function connectionListener(this: Server, socket: net.Socket): void {
   const own = socket as unknown as Partial<Socket>;
   if (own._receiver !== undefined && own._receiver !== null) return;
   const parser = new StreamParser(socket, ROLE_SERVER, this._nativeSettings());
+  this._parserLeniencyAt(parser.id);
   // eslint-disable-next-line prefer-const
   let connection: ServerConnection;
   const transport = new StreamTransport(socket, parser, () => connection.onSocketDrain());

@@ -101,6 +101,10 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   declare timeout: number | undefined;
   // Set while reading is stopped because a request body's buffer is full.
   _pausedForReader = false;
+  // Set while the socket idles in an agent's pool on the Node lines that destroy such a socket
+  // at any read event (agent.ts, freeSocketDestroyedOnRead): bytes, the peer's end or a read
+  // error destroy it, without 'data', 'end' or 'error'.
+  _destroyOnRead = false;
   _pausedByUser = false;
   _sent = 0;
   // What the native connection had read when it closed (bytesRead after 'close', as on Node).
@@ -531,6 +535,10 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   onEnd(): void {
+    if (this._destroyOnRead) {
+      this.destroy();
+      return;
+    }
     this._receiver?.onEnd();
     if (!this.readableEnded) this.push(null);
   }
@@ -553,7 +561,8 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   onData(chunk: Buffer): void {
-    if (!this.destroyed) this.push(chunk);
+    if (this._destroyOnRead) this.destroy();
+    else if (!this.destroyed) this.push(chunk);
   }
 
   // A client socket's bytes reach 'data' listeners as on Node (whose client parser is one of
@@ -612,7 +621,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
       // net.Socket reports a read error before 'close'. With no listener there is nobody to
       // tell (the HTTP layer sees the close), and an unheard 'error' must not crash the process.
       // Node's onStreamRead makes it with errnoException: "read ECONNRESET", no description.
-      if (errno !== 0 && this.listenerCount('error') > 0) this.destroy(errnoException(errno, 'read'));
+      if (errno !== 0 && this.listenerCount('error') > 0 && !this._destroyOnRead) this.destroy(errnoException(errno, 'read'));
       else this.destroy();
     }
     this._owner?.onSocketClose(errno !== 0);

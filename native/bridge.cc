@@ -106,7 +106,8 @@ void SetCallbacks(const Napi::CallbackInfo& info) {
 }
 
 // createSettings(maxHeaderSize, insecure, headersTimeout, requestTimeout, keepAliveIdle,
-//                outputHighWater, connectionsCheckingInterval, maxHeaderFields) -> settings
+//                outputHighWater, connectionsCheckingInterval, maxHeaderFields,
+//                lenientFieldValues) -> settings
 Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   auto settings = std::make_shared<StreamSettings>();
   settings->limits.max_header_size = info[0].As<Napi::Number>().Uint32Value();
@@ -120,6 +121,7 @@ Napi::Value CreateSettings(const Napi::CallbackInfo& info) {
   settings->output_high_water = static_cast<size_t>(info[5].As<Napi::Number>().Int64Value());
   if (info.Length() > 6 && info[6].IsNumber()) settings->connections_checking_interval_ms = MillisecondsArgument(info[6]);
   if (info.Length() > 7 && info[7].IsNumber()) settings->limits.max_header_fields = info[7].As<Napi::Number>().Uint32Value();
+  if (info.Length() > 8 && info[8].IsBoolean()) settings->limits.lenient_field_values = info[8].As<Napi::Boolean>().Value();
   return Napi::External<SettingsHandle>::New(info.Env(), new SettingsHandle(std::move(settings)),
                                              [](Napi::Env, SettingsHandle* handle) { delete handle; });
 }
@@ -265,6 +267,17 @@ void SetParserLimits(const Napi::CallbackInfo& info) {
   limits.lenient = info[2].As<Napi::Boolean>().Value();
   limits.require_host = false;
   ApplyLlhttpDialect(info.Env(), &limits);
+  stream->SetLimits(limits);
+}
+
+// setLeniency(id, lenient, lenientFieldValues): a server connection whose parser is not as lenient
+// as its listener's settings (Node computes it per connection, at accept), from its first message.
+void SetLeniency(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  if (stream == nullptr) return;
+  ParserLimits limits = stream->limits();
+  limits.lenient = info[1].As<Napi::Boolean>().Value();
+  limits.lenient_field_values = info[2].As<Napi::Boolean>().Value();
   stream->SetLimits(limits);
 }
 
@@ -466,6 +479,12 @@ Napi::Value BytesRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), connection != nullptr ? static_cast<double>(connection->bytes_read()) : 0);
 }
 
+// hasPendingRead(id) -> whether unread bytes wait in the kernel for the connection.
+Napi::Value HasPendingRead(const Napi::CallbackInfo& info) {
+  Connection* connection = ConnectionArgument(info);
+  return Napi::Boolean::New(info.Env(), connection != nullptr && connection->HasPendingRead());
+}
+
 // destroy(id): a native connection closes now; a JS-fed stream is freed.
 void DestroyStream(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
@@ -551,6 +570,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("execute", Execute);
   add("finish", Finish);
   add("setParserLimits", SetParserLimits);
+  add("setLeniency", SetLeniency);
   add("closeListener", CloseListener);
   add("listenerAddress", ListenerAddress);
   add("peerAddress", PeerAddress);
@@ -558,6 +578,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("write", Write);
   add("detach", Detach);
   add("bytesRead", BytesRead);
+  add("hasPendingRead", HasPendingRead);
   add("queuedOutput", QueuedOutput);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);

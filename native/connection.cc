@@ -1,6 +1,9 @@
 #include "connection.h"
 
 #include <unistd.h>
+#ifndef _WIN32
+#include <sys/ioctl.h>
+#endif
 
 #include <cerrno>
 #include <utility>
@@ -59,6 +62,10 @@ Connection* Connection::Adopt(Environment* environment, uv_os_sock_t fd,
 void Connection::Start() {
   // Node's http.Server sets noDelay by default: a response is not held back by Nagle.
   if (IsTcp(handle_)) uv_tcp_nodelay(&handle_.tcp, 1);
+  // The connection's clocks start at its accept, not at the loop time cached when this turn of
+  // the loop began: after a long turn (many accepts, slow handlers) that is milliseconds old and
+  // server.timeout would fire early (Node's socket.setTimeout reads the clock afresh).
+  uv_update_time(environment_->loop());
   Touch();
   // Node's headersTimeout runs from the accept: a client that connects and sends nothing is
   // answered 408 like one that sends half a head.
@@ -167,7 +174,11 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   JsArguments args(self->environment_->env(), self->environment_->scratch_arguments());
   args.Number(static_cast<double>(self->id_));
   args.BufferCopy(buf->base, static_cast<size_t>(nread));
-  self->environment_->CallInScope(self->environment_->callbacks().on_data, args);
+  // Through napi_make_callback on the socket's resource, not a plain call in the scope: on Node
+  // 24, where AsyncLocalStorage runs on AsyncContextFrame, the call enters the frame the
+  // resource was made (or reset) in, as Node's 'data' runs in its TCP handle's; a callback scope
+  // alone leaves the libuv callback's (no store). Nested in the scope, it runs no ticks itself.
+  self->environment_->Call(self->socket_async_, self->environment_->callbacks().on_data, args);
 }
 
 // Parses one read. The parser stops early in four cases: an error, a hand-off to another
@@ -357,8 +368,24 @@ int Connection::Detach() {
   return err;
 }
 
+bool Connection::HasPendingRead() {
+  if (connecting_ || closing_) return false;
+#ifdef _WIN32
+  return false;
+#else
+  uv_os_fd_t fd;
+  if (uv_fileno(&handle_.handle, &fd) != 0) return false;
+  int pending = 0;
+  return ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+#endif
+}
+
 void Connection::SetTimeout(uint64_t milliseconds) {
   timeout_ = milliseconds;
+  // The period starts now, not at the loop time cached when this turn of the loop began (a long
+  // turn would make it fire early): Node's timers read the clock afresh the same way
+  // (getLibuvNow updates the loop's time).
+  uv_update_time(environment_->loop());
   Touch();
   ScheduleIdle();
 }

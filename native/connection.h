@@ -70,6 +70,9 @@ class Connection final : public HttpStream {
   // duplicate of the descriptor and closes the handle. UV_EAGAIN while output is still leaving
   // (JS waits for on_drain and asks again); any other error closes the connection.
   int Detach();
+  // Whether bytes wait in the kernel's receive queue that no read has taken yet (the peer's end
+  // alone does not count), as Node's handle.hasPendingRead().
+  bool HasPendingRead();
   // Each read's bytes also go to JS (on_data), after the parser had them: Node's client sockets
   // emit 'data' to whoever listens besides the parser.
   void SetRawReads(bool on) { raw_reads_ = on; }

@@ -56,6 +56,7 @@ class HttpStream : public HttpParser::Handler {
 
   // New parser limits from the next message on (a client's request sets its own).
   void SetLimits(const ParserLimits& limits) { parser_.SetLimits(limits); }
+  const ParserLimits& limits() const { return parser_.limits(); }
   // Node's headersTimeout and requestTimeout (servers), checked every connectionsCheckingInterval
   // (Environment::OnSweep).
   void CheckRequestTimeouts(uint64_t now);

@@ -157,11 +157,17 @@ const recordOf = new WeakMap();
 // byte, and the keep-alive timeout starts (Node sets it at 'finish', after its last write
 // callback; uvhttp's 'finish' comes once the bytes are queued natively, and bufferSize counts
 // them until they reach the kernel).
+// Pipelined responses finish before their bytes leave: the one 'drain' listener each connection
+// has stamps the drain they wait for.
 function noteDrained(socket) {
   const record = recordOf.get(socket);
   if (record === undefined) return;
   if (socket.bufferSize === 0) record.drainedAt = Date.now();
-  else socket.once('drain', () => (record.drainedAt = Date.now()));
+  else record.drainPending = true;
+}
+
+function newRecord() {
+  return { openedAt: 0, closedAt: 0, drainedAt: 0, drainPending: false };
 }
 
 server.on('connection', (socket) => {
@@ -169,10 +175,15 @@ server.on('connection', (socket) => {
   const port = socket.remotePort;
   // The watch request and the connection race (IPC against TCP); either may come first.
   const early = watched.get(port);
-  const record = early !== undefined && early.openedAt === 0 ? early : { openedAt: 0, closedAt: 0, drainedAt: 0 };
+  const record = early !== undefined && early.openedAt === 0 ? early : newRecord();
   record.openedAt = Date.now();
   openByPort.set(port, record);
   recordOf.set(socket, record);
+  socket.on('drain', () => {
+    if (!record.drainPending) return;
+    record.drainPending = false;
+    record.drainedAt = Date.now();
+  });
   socket.on('close', () => {
     counters.connectionsClosed++;
     record.closedAt = Date.now();
@@ -181,15 +192,15 @@ server.on('connection', (socket) => {
 });
 
 function watch(port) {
-  watched.set(port, openByPort.get(port) ?? { openedAt: 0, closedAt: 0, drainedAt: 0 });
+  watched.set(port, openByPort.get(port) ?? newRecord());
 }
 
 function connectionState(port) {
   const record = watched.get(port);
   watched.delete(port);
-  if (record === undefined || record.openedAt === 0) return { known: false, open: false, lifetimeMs: 0, drainedAt: 0, closedAt: 0 };
+  if (record === undefined || record.openedAt === 0) return { known: false, open: false, lifetimeMs: 0, closedAt: 0 };
   const open = record.closedAt === 0;
-  return { known: true, open, lifetimeMs: (open ? Date.now() : record.closedAt) - record.openedAt, drainedAt: record.drainedAt, closedAt: record.closedAt };
+  return { known: true, open, lifetimeMs: (open ? Date.now() : record.closedAt) - record.openedAt, closedAt: record.closedAt };
 }
 
 server.on('upgrade', (req, socket, head) => {
@@ -215,6 +226,8 @@ process.on('message', (message) => {
   } else if (message.type === 'watch') {
     watch(message.port);
     process.send({ id: message.id });
+  } else if (message.type === 'drained') {
+    process.send({ id: message.id, drainedAt: watched.get(message.port)?.drainedAt ?? 0 });
   } else if (message.type === 'connection') {
     process.send({ id: message.id, ...connectionState(message.port) });
   }

@@ -360,6 +360,8 @@ void HttpParser::ReleaseFields() {
 
 void HttpParser::SetLimits(const ParserLimits& limits) {
   limits_ = limits;
+  // One flag for the scans to test: lenient mode relaxes the field values too.
+  limits_.lenient_field_values = limits.lenient || limits.lenient_field_values;
   uint64_t cap = static_cast<uint64_t>(limits_.max_header_size) * 2 + 1024;
   if (cap > 0x7fffffffu) cap = 0x7fffffffu;
   raw_cap_ = static_cast<size_t>(cap);
@@ -389,7 +391,7 @@ void HttpParser::Reset() {
 void HttpParser::SetScalarScanForTesting(bool scalar) {
   scalar_ = scalar;
 #ifdef UVHTTP_PARSER_SIMD
-  fast_head_ = type_ == Type::kRequest && !limits_.lenient && !scalar_;
+  fast_head_ = type_ == Type::kRequest && !limits_.lenient_field_values && !scalar_;
 #else
   fast_head_ = false;  // FastHead is built on the vector scans
 #endif
@@ -422,7 +424,8 @@ size_t HttpParser::FindSpecial(const char* base, size_t from, size_t to) const {
   // characters and DEL pass in field values and the reason phrase (names, methods, targets and
   // versions are still checked against their own tables). Reopens header injection / response
   // splitting through hops that treat such bytes as separators, and log/terminal injection.
-  return scan::FindSpecial(base, from, to, limits_.lenient, scalar_);
+  // httpValidation 'relaxed' asks for this relaxation alone (lenient_field_values).
+  return scan::FindSpecial(base, from, to, limits_.lenient_field_values, scalar_);
 }
 
 void HttpParser::BeginSection(uint64_t abs_start, bool trailers) {
@@ -563,7 +566,7 @@ HttpParser::SectionResult HttpParser::ProcessLines(const char* base, size_t avai
 // returns 0 (the general path then handles the line, including every error); -1 when the
 // field's semantics fail (error set by FieldSemantics, shared with the general path).
 int HttpParser::TryFastFieldLine(const char* b, size_t ls, size_t lim) {
-  if (scalar_ || limits_.lenient || ls + 16 > readable_) return 0;
+  if (scalar_ || limits_.lenient_field_values || ls + 16 > readable_) return 0;
   const size_t k = scan::SimpleNameLen(b + ls);
   if (k == 0 || k >= 16 || b[ls + k] != ':') return 0;
   size_t v = ls + k + 1;

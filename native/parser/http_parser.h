@@ -77,6 +77,9 @@ struct ParserLimits {
   // Node's insecureHTTPParser. Each relaxation it enables is documented at its use in
   // http_parser.cc with the attack it reopens.
   bool lenient = false;
+  // Node 24.19's httpValidation 'relaxed' (llhttp's lenient header value chars, nothing else):
+  // field values may hold any byte but NUL, CR and LF, as in lenient mode. `lenient` implies it.
+  bool lenient_field_values = false;
   // Node's requireHostHeader (default true): an HTTP/1.1 request without Host is rejected
   // (RFC 9112 §3.2). A duplicated or malformed Host is rejected whatever this says.
   bool require_host = true;
@@ -168,6 +171,7 @@ class HttpParser {
   // New limits from the next message on (a client's parser serves one request after another,
   // each with its own maxHeaderSize and insecureHTTPParser).
   void SetLimits(const ParserLimits& limits);
+  const ParserLimits& limits() const { return limits_; }
 
   ParseError error() const;
   const char* error_reason() const;   // a short human-readable reason, never null

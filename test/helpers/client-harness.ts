@@ -20,7 +20,10 @@ export const uvClient: ClientSide = { name: 'uvhttp', http: uvhttp as unknown as
 
 /** One connection a RawServer accepted: every byte it received, and a way to wait for more. */
 export class RawConn {
-  private readonly chunks: Buffer[] = [];
+  // Every byte so far, in a buffer that doubles when full: a check after each chunk sees all of
+  // it without copying everything again (an 8 MB upload arrives in ~128 reads).
+  private store = Buffer.alloc(0);
+  private length = 0;
   private consumed = 0;
   private waiters: Array<() => void> = [];
   ended = false;
@@ -28,7 +31,7 @@ export class RawConn {
   constructor(readonly socket: net.Socket) {
     socket.on('error', () => {});
     socket.on('data', (data) => {
-      this.chunks.push(data);
+      this.append(data);
       this.wake();
     });
     socket.on('end', () => {
@@ -42,7 +45,17 @@ export class RawConn {
   }
 
   get received(): Buffer {
-    return Buffer.concat(this.chunks);
+    return this.store.subarray(0, this.length);
+  }
+
+  private append(data: Buffer): void {
+    if (this.length + data.length > this.store.length) {
+      const grown = Buffer.alloc(Math.max(2 * this.store.length, this.length + data.length, 4096));
+      this.store.copy(grown, 0, 0, this.length);
+      this.store = grown;
+    }
+    data.copy(this.store, this.length);
+    this.length += data.length;
   }
 
   private wake(): void {

@@ -2,7 +2,8 @@
 // micro-benchmark. API (stable; see also test/parser/):
 //
 //   new ParserProbe(type: 'request'|'response',
-//                   opts?: {maxHeaderSize?, maxChunkExtensionSize?, lenient?, requireHost?,
+//                   opts?: {maxHeaderSize?, maxChunkExtensionSize?, lenient?,
+//                           lenientFieldValues? /* httpValidation 'relaxed' */, requireHost?,
 //                           trailingHtabIsOws?: boolean /* default false: llhttp 9.3's reading */,
 //                           scalar?: boolean})
 //   probe.execute(buf: Buffer): number          bytes consumed; events are recorded
@@ -101,6 +102,8 @@ class ParserProbe : public Napi::ObjectWrap<ParserProbe>, public HttpParser::Han
       if (v.IsNumber()) limits.max_chunk_extension_size = v.As<Napi::Number>().Uint32Value();
       v = o.Get("lenient");
       if (v.IsBoolean()) limits.lenient = v.As<Napi::Boolean>().Value();
+      v = o.Get("lenientFieldValues");
+      if (v.IsBoolean()) limits.lenient_field_values = v.As<Napi::Boolean>().Value();
       v = o.Get("requireHost");
       if (v.IsBoolean()) limits.require_host = v.As<Napi::Boolean>().Value();
       v = o.Get("trailingHtabIsOws");

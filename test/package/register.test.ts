@@ -183,9 +183,7 @@ describe('every export, through every way in', () => {
   // node:http's connection listener, an internal with nothing to act on in uvhttp (as in
   // test/server/node-lines.test.ts): not uvhttp's, so the ESM namespace keeps Node's own.
   const INTERNAL = ['_connectionListener'];
-  // Proxy support from the environment (Node 24): not in uvhttp yet (README: compatibility notes).
-  const CLIENT = ['setGlobalProxyFromEnv'];
-  const names = Object.keys(http).filter((name) => !INTERNAL.includes(name) && !CLIENT.includes(name));
+  const names = Object.keys(http).filter((name) => !INTERNAL.includes(name));
   // The build under test, as the apps load it.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const uvhttp = require(ROOT) as Record<string, unknown>;

@@ -15,6 +15,7 @@ export interface Opts {
   maxHeaderSize?: number;
   maxChunkExtensionSize?: number;
   lenient?: boolean;
+  lenientFieldValues?: boolean; // httpValidation 'relaxed' (Node 24.19)
   requireHost?: boolean;
   trailingHtabIsOws?: boolean; // llhttp 9.4's reading (Node 22+); default llhttp 9.3's
 }
@@ -142,7 +143,7 @@ export function suite(title: string, fixtures: Fixture[]): void {
     fixtures.forEach((f, i) => {
       const o = f.opts ?? {};
       const cfg = [f.type === 'response' ? 1 : 0, o.lenient ? 1 : 0, o.maxHeaderSize ?? 0, o.maxChunkExtensionSize ?? -1,
-        o.requireHost === false ? 0 : 1, f.action ?? 'continue'].join(' ');
+        o.requireHost === false ? 0 : 1, f.action ?? 'continue', o.lenientFieldValues ? 1 : 0].join(' ');
       fs.writeFileSync(path.join(dump, `${title.replace(/\W+/g, '_')}_${i}.cfg`), cfg);
       fs.writeFileSync(path.join(dump, `${title.replace(/\W+/g, '_')}_${i}.bin`), toBuf(f.input));
     });

@@ -46,9 +46,9 @@ int main(int argc, char** argv) {
   srand(1);
   for (int a = 1; a < argc; a++) {
     std::string base = argv[a];
-    std::ifstream fc(base + ".cfg"); int resp, len, mhs, mce, rh; std::string act; fc >> resp >> len >> mhs >> mce >> rh >> act;
+    std::ifstream fc(base + ".cfg"); int resp, len, mhs, mce, rh; std::string act; int lfv = 0; fc >> resp >> len >> mhs >> mce >> rh >> act >> lfv;
     std::ifstream fb(base + ".bin", std::ios::binary); std::stringstream ss; ss << fb.rdbuf(); std::string in = ss.str();
-    ParserLimits l; l.lenient = len; if (mhs) l.max_header_size = mhs; if (mce >= 0) l.max_chunk_extension_size = mce; l.require_host = rh;
+    ParserLimits l; l.lenient = len; l.lenient_field_values = lfv; if (mhs) l.max_header_size = mhs; if (mce >= 0) l.max_chunk_extension_size = mce; l.require_host = rh;
     HeadAction ha = act == "pause" ? HeadAction::kPause : act == "skipBody" ? HeadAction::kSkipBody : act == "pauseAfterMessage" ? HeadAction::kPauseAfterMessage : HeadAction::kContinue;
     for (int scalar = 0; scalar < 2; scalar++) {
       std::string whole = Run(in, {}, l, resp, ha, scalar);

@@ -65,13 +65,11 @@ describe(`trailing HTAB in framing fields (llhttp ${process.versions.llhttp}: ${
 });
 
 describe(`exports of node:http on Node ${nodeMajor}`, () => {
-  // Proxy support from the environment (Node 24): not in uvhttp yet (README: compatibility notes).
-  const CLIENT = ['setGlobalProxyFromEnv'];
   // node:http's connection listener, an internal with nothing to act on in uvhttp.
   const INTERNAL = ['_connectionListener'];
 
   test('uvhttp has every other export node:http has on this line, and no more', () => {
-    const want = Object.keys(nodeHttp).filter((k) => !CLIENT.includes(k) && !INTERNAL.includes(k)).sort();
+    const want = Object.keys(nodeHttp).filter((k) => !INTERNAL.includes(k)).sort();
     expect(Object.keys(uvhttp).sort()).toEqual(want);
   });
 

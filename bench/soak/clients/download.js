@@ -19,6 +19,11 @@ const { SoakError } = require('../verify');
 
 const PER_REQUEST_BYTES = 2 * config.MB;
 
+// The request that follows a slow download: 1000 bytes of pattern(seed).
+function smallRequest(seed) {
+  return `GET /bytes/1000?seed=${seed} HTTP/1.1\r\nHost: soak\r\n\r\n`;
+}
+
 async function slowReaderOnce(ctx, actor) {
   const conn = await RawConnection.open(ctx, 'slow-reader');
   const port = conn.localPort;
@@ -37,9 +42,12 @@ async function slowReaderOnce(ctx, actor) {
   // once the response has left.
   const nextSeed = freshSeed();
   const label = `GET /bytes/1000 on the keep-alive connection after a ${ms} ms slow download of ${path}`;
+  // Expected before anything is awaited, so that a close meanwhile counts against it.
   const next = conn.expect({ label, body: pattern(nextSeed, 1000) });
+  // When the download's output drained, asked before the next response can restamp it.
+  const { drainedAt } = await ctx.queryServer({ type: 'drained', port });
   const sentAt = Date.now();
-  conn.write(`GET /bytes/1000?seed=${nextSeed} HTTP/1.1\r\nHost: soak\r\n\r\n`);
+  conn.write(smallRequest(nextSeed));
   const closedBy = await next.then(
     () => null,
     (error) => {
@@ -48,22 +56,23 @@ async function slowReaderOnce(ctx, actor) {
     },
   );
   const state = await ctx.queryServer({ type: 'connection', port });
-  if (!state.known || state.drainedAt === 0) throw new SoakError('harness', `${label}: the server has no drain time for the connection from port ${port}`);
-  const idleMs = sentAt - state.drainedAt;
+  if (!state.known || drainedAt === 0) throw new SoakError('harness', `${label}: the server has no drain time for the connection from port ${port}`);
+  const idleMs = sentAt - drainedAt;
+  const closedAfterMs = state.closedAt - drainedAt;
   if (closedBy === null) {
     ctx.stats.verified('slow-reader', 1000, 'request after a slow download');
     ctx.stats.range('slow-reader', 'idle ms before the next request, answered', idleMs);
     conn.drop('close');
     return;
   }
-  if (idleMs < config.keepAliveIdleMs || (state.closedAt !== 0 && state.closedAt - state.drainedAt < config.keepAliveIdleMs)) {
-    throw new SoakError('early-cut', `${closedBy.detail}: the output had drained only ${idleMs} ms before the request (closed ${state.closedAt - state.drainedAt} ms after it; keep-alive ${config.server.keepAliveTimeout} ms)`);
+  if (idleMs < config.keepAliveIdleMs || (state.closedAt !== 0 && closedAfterMs < config.keepAliveIdleMs)) {
+    throw new SoakError('early-cut', `${closedBy.detail}: the output had drained only ${idleMs} ms before the request (closed ${closedAfterMs} ms after it; keep-alive ${config.server.keepAliveTimeout} ms)`);
   }
   ctx.stats.expected('slow-reader', 'keep-alive timeout while the kernel still held the response; asked again on a new connection');
   ctx.stats.range('slow-reader', 'idle ms before the next request, closed', idleMs);
   const again = await RawConnection.open(ctx, 'slow-reader');
   const answer = again.expect({ label: `GET /bytes/1000 on a new connection after a ${ms} ms slow download of ${path}`, body: pattern(nextSeed, 1000) });
-  again.write(`GET /bytes/1000?seed=${nextSeed} HTTP/1.1\r\nHost: soak\r\n\r\n`);
+  again.write(smallRequest(nextSeed));
   await answer;
   ctx.stats.verified('slow-reader', 1000, 'request after a slow download, on a new connection');
   again.drop('close');
