@@ -21,10 +21,14 @@ export interface IncomingSocket {
   removeListener?(event: 'close', listener: () => void): unknown;
   setTimeout?(milliseconds: number): unknown;
   destroy(error?: Error): unknown;
+  // A server connection's stand-in (socket-stand-in.ts): the socket user code sees, made now.
+  _visible?(): IncomingSocket;
 }
 
 class IncomingMessageMethods extends Readable {
-  declare socket: IncomingSocket | null;
+  // The connection as the server's own path uses it: a server connection's stand-in until its
+  // socket is made, which `socket`, `connection` and `client` make.
+  declare _socket: IncomingSocket | null;
   declare httpVersionMajor: number | null;
   declare httpVersionMinor: number | null;
   declare httpVersion: string | null;
@@ -38,7 +42,6 @@ class IncomingMessageMethods extends Readable {
   declare method: string | null;
   declare statusCode: number | null;
   declare statusMessage: string | null;
-  declare client: IncomingSocket | null;
   declare _consuming: boolean;
   declare _dumped: boolean;
   // How many entries of rawHeaders count: Node's maxHeadersCount drops fields past it.
@@ -57,12 +60,30 @@ class IncomingMessageMethods extends Readable {
   declare _abortSignalListener?: (() => void) | null;
   declare _abortSignalDetached?: boolean;
 
+  get socket(): IncomingSocket | null {
+    const socket = this._socket;
+    return socket !== null && socket._visible !== undefined ? socket._visible() : socket;
+  }
+
+  set socket(socket: IncomingSocket | null) {
+    this._socket = socket;
+  }
+
   get connection(): IncomingSocket | null {
     return this.socket;
   }
 
   set connection(socket: IncomingSocket | null) {
-    this.socket = socket;
+    this._socket = socket;
+  }
+
+  // Node's constructor sets it to the socket as well; the two are one here.
+  get client(): IncomingSocket | null {
+    return this.socket;
+  }
+
+  set client(socket: IncomingSocket | null) {
+    this._socket = socket;
   }
 
   get headers(): IncomingHeaders {
@@ -111,7 +132,7 @@ class IncomingMessageMethods extends Readable {
 
   setTimeout(milliseconds: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
-    this.socket?.setTimeout?.(milliseconds);
+    this._socket?.setTimeout?.(milliseconds);
     return this;
   }
 
@@ -151,7 +172,7 @@ class IncomingMessageMethods extends Readable {
     const listener = this._abortSignalListener;
     if (listener) {
       this._abortSignalListener = null;
-      this.socket?.removeListener?.('close', listener);
+      this._socket?.removeListener?.('close', listener);
     }
   }
 
@@ -167,8 +188,9 @@ class IncomingMessageMethods extends Readable {
       if (this._abortController !== undefined) this._abortSignal();
     }
     // A message destroyed before it was fully received leaves the connection unusable.
-    if (this.socket && !this.socket.destroyed && this.aborted) {
-      this.socket.destroy(error ?? undefined);
+    const socket = this._socket;
+    if (socket && !socket.destroyed && this.aborted) {
+      socket.destroy(error ?? undefined);
     }
     // As Node: the error is emitted only if someone listens for it. Readable.destroy already
     // defers 'error' and 'close' to the next tick, so the callback can run now.
@@ -183,8 +205,7 @@ export const IncomingMessage = legacyConstructor('IncomingMessage', IncomingMess
   requireThis(this);
   const highWaterMark = socket?.readableHighWaterMark;
   Readable.call(this, highWaterMark !== undefined ? { highWaterMark } : undefined);
-  this.socket = socket;
-  this.client = socket;
+  this._socket = socket;
   this.httpVersionMajor = null;
   this.httpVersionMinor = null;
   this.httpVersion = null;
@@ -222,13 +243,14 @@ if (hasIncomingSignal) {
         this._abortController = controller;
         if (this.destroyed && (!this.readableEnded || !this.complete)) {
           controller.abort();
-        } else if (!this._abortSignalDetached && this.socket && !(this.method === null && this.readableEnded)) {
-          if (this.socket.destroyed) {
+        } else if (!this._abortSignalDetached && this._socket && !(this.method === null && this.readableEnded)) {
+          const socket = this._socket;
+          if (socket.destroyed) {
             this._abortSignal();
-          } else if (this.socket.once) {
+          } else if (socket.once) {
             const listener = () => this._abortSignal();
             this._abortSignalListener = listener;
-            this.socket.once('close', listener);
+            socket.once('close', listener);
             // A client's response: the exchange is over when it ends (Node's responseOnEnd).
             if (this.method === null) this.once('end', () => this._detachAbortSignal());
           }

@@ -54,6 +54,8 @@ export interface MessageSocket {
   cork?(): void;
   uncork?(): void;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+  // A server connection's stand-in (socket-stand-in.ts): the socket user code sees, made now.
+  _visible?(): MessageSocket;
 }
 
 /** Who is told when a message's last byte is queued (the connection it belongs to). */
@@ -97,7 +99,9 @@ function uncorkTick(message: OutgoingMessageMethods): void {
 }
 
 class OutgoingMessageMethods extends Stream {
-  declare socket: MessageSocket | null;
+  // The socket as the message's own path uses it: a server connection's stand-in until its
+  // socket is made, which `socket` and `connection` make.
+  declare _socket: MessageSocket | null;
   // Where the bytes go while this message holds its socket.
   declare _sink: MessageSink | null;
   declare writable: boolean;
@@ -151,6 +155,15 @@ class OutgoingMessageMethods extends Stream {
   declare _isLenientHeaderValidation?: () => boolean;
   declare agent?: unknown;
 
+  get socket(): MessageSocket | null {
+    const socket = this._socket;
+    return socket !== null && socket._visible !== undefined ? socket._visible() : socket;
+  }
+
+  set socket(socket: MessageSocket | null) {
+    this._socket = socket;
+  }
+
   get connection(): MessageSocket | null {
     return this.socket;
   }
@@ -172,7 +185,7 @@ class OutgoingMessageMethods extends Stream {
   }
 
   get writableHighWaterMark(): number {
-    return this.socket ? this.socket.writableHighWaterMark : this._highWaterMark;
+    return this._socket ? this._socket.writableHighWaterMark : this._highWaterMark;
   }
 
   get writableLength(): number {
@@ -193,7 +206,7 @@ class OutgoingMessageMethods extends Stream {
   get writableCorked(): number {
     // Node 22 and 24 count the message's own corks; Node 20 the socket's.
     if (chunkedWritesGathered || userCorksGatherChunks) return this._corked;
-    return (this.socket ? this.socket.writableCorked ?? 0 : 0) + this._corked;
+    return (this._socket ? this._socket.writableCorked ?? 0 : 0) + this._corked;
   }
 
   setHeader(name: string, value: OutgoingHeaderValue): this {
@@ -265,7 +278,7 @@ class OutgoingMessageMethods extends Stream {
 
   setTimeout(milliseconds: number, callback?: () => void): this {
     if (callback) this.on('timeout', callback);
-    if (this.socket) this.socket.setTimeout(milliseconds);
+    if (this._socket) this._socket.setTimeout(milliseconds);
     else this.once('socket', (socket: MessageSocket) => socket.setTimeout(milliseconds));
     return this;
   }
@@ -279,9 +292,9 @@ class OutgoingMessageMethods extends Stream {
       this._corked++;
     } else if (userCorksGatherChunks) {
       this._corked++;
-      this.socket?.cork?.();
-    } else if (this.socket) {
-      this.socket.cork?.();
+      this._socket?.cork?.();
+    } else if (this._socket) {
+      this._socket.cork?.();
     } else {
       this._corked++;
     }
@@ -289,9 +302,9 @@ class OutgoingMessageMethods extends Stream {
 
   uncork(): void {
     if (userCorksGatherChunks) {
-      this.socket?.uncork?.();
+      this._socket?.uncork?.();
     } else if (!chunkedWritesGathered) {
-      if (this.socket) this.socket.uncork?.();
+      if (this._socket) this._socket.uncork?.();
       else if (this._corked) this._corked--;
       return;
     }
@@ -333,7 +346,7 @@ class OutgoingMessageMethods extends Stream {
   destroy(error?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    if (this.socket) this.socket.destroy(error);
+    if (this._socket) this._socket.destroy(error);
     else if (error) process.nextTick(() => this.emit('error', error));
     return this;
   }
@@ -367,7 +380,7 @@ class OutgoingMessageMethods extends Stream {
         this._reportWriteError(errStreamWriteAfterEnd(), callback ?? noop);
         return this;
       }
-      this.socket?.cork?.();
+      this._socket?.cork?.();
       this._write(chunk, encoding, undefined, true);
     } else if (this.finished) {
       if (callback) {
@@ -376,7 +389,7 @@ class OutgoingMessageMethods extends Stream {
       }
       return this;
     } else if (this._header === null) {
-      this.socket?.cork?.();
+      this._socket?.cork?.();
       this._contentLength = 0;
       this._implicitHeader();
     }
@@ -391,7 +404,7 @@ class OutgoingMessageMethods extends Stream {
     }
     this.finished = true;
     // end() uncorks the socket fully (what was written while corked leaves before the end).
-    const socket = this.socket;
+    const socket = this._socket;
     if (socket?._writableState && socket.writableCorked) {
       socket._writableState.corked = 1;
       socket.uncork?.();
@@ -462,7 +475,7 @@ class OutgoingMessageMethods extends Stream {
     }
     // Node 20 corks the socket for the rest of the tick at a write: what the tick writes leaves
     // together (writableCorked counts it). Node 24 corks the message instead (below).
-    const socket = this.socket;
+    const socket = this._socket;
     if (!chunkedWritesGathered && !fromEnd && socket && !socket.writableCorked && socket.cork) {
       socket.cork();
       process.nextTick(uncorkSocket, socket);
@@ -470,7 +483,7 @@ class OutgoingMessageMethods extends Stream {
     let queued: boolean;
     // Node 24: a write while nothing corks the message (its socket, in Node) corks it until the
     // next tick.
-    if (chunkedWritesGathered && !fromEnd && this.socket !== null && this._corked <= 0) {
+    if (chunkedWritesGathered && !fromEnd && this._socket !== null && this._corked <= 0) {
       this._corked++;
       process.nextTick(uncorkTick, this);
     }
@@ -540,7 +553,7 @@ class OutgoingMessageMethods extends Stream {
     bodyLength = -1,
   ): boolean {
     if (prefix === undefined && body === undefined && suffix === undefined && !last) return true;
-    const socket = this.socket;
+    const socket = this._socket;
     const sink = this._sink;
     if (socket === null || sink === null || socket._httpMessage !== this) {
       const bodyBytes = body === undefined ? 0 : bodyLength >= 0 ? bodyLength : byteLength(body, encoding);
@@ -569,7 +582,7 @@ class OutgoingMessageMethods extends Stream {
 
   // The socket became ours: send what was held back.
   _flushPending(): void {
-    const socket = this.socket;
+    const socket = this._socket;
     if (socket === null || this._sink === null || socket._httpMessage !== this) return;
     // Corks made before the message had its socket apply to the socket now (Node 20; Node 24's
     // stay the message's).
@@ -604,7 +617,7 @@ class OutgoingMessageMethods extends Stream {
   // requests leave in one write.
   _maybeFinish(): void {
     if (!this._finishWaiting) return;
-    const socket = this.socket;
+    const socket = this._socket;
     if (socket === null || socket._httpMessage !== this || this._pending.length > 0) return;
     this._finishWaiting = false;
     this._finish();
@@ -657,7 +670,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
 ) {
   requireThis(this);
   Stream.call(this);
-  this.socket = null;
+  this._socket = null;
   this._sink = null;
   this.writable = true;
   this.sendDate = false;

@@ -15,6 +15,7 @@ import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import type { MessageReceiver, Socket, SocketOwner } from './socket';
+import { isStandIn, SocketStandIn, StandInOwner } from './socket-stand-in';
 import type { Transport } from './transport';
 
 // Published as Node's http.Server publishes it, before the response takes the socket.
@@ -37,11 +38,12 @@ const ERROR_RESPONSES: { [status: number]: string } = {
   505: 'HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n',
 };
 
-export class ServerConnection implements MessageReceiver, SocketOwner, MessageOwner {
+export class ServerConnection implements MessageReceiver, SocketOwner, StandInOwner, MessageOwner {
   readonly server: Server;
   readonly transport: Transport;
-  // What users see: the native Socket, or the stream given to emit('connection').
-  readonly socket: Socket;
+  // The native Socket, the stream given to emit('connection'), or the stand-in of a native
+  // connection whose socket nobody has seen yet (visibleSocket makes it).
+  socket: Socket | SocketStandIn;
   // Requests whose responses have not finished, oldest first.
   private readonly incoming: IncomingMessage[] = [];
   // Responses waiting for the ones before them to finish.
@@ -58,19 +60,55 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
   private upgradeHead: Buffer | null = null;
   // The request without a body whose 'request' event is being emitted.
   private bodilessInDispatch: IncomingMessage | null = null;
+  // Node's socketOnError, once there is a socket to listen on.
+  private errorListener: ((error: Error) => void) | null = null;
 
   constructor(server: Server, transport: Transport) {
     this.server = server;
     this.transport = transport;
-    const socket = transport.socket as Socket;
+    const socket = transport.socket as Socket | SocketStandIn;
     this.socket = socket;
-    socket.server = server;
-    // As Node's connectionListener: socket errors go to 'clientError'.
-    socket.on('error', this.onErrorEvent);
+    if (!isStandIn(socket)) {
+      socket.server = server;
+      this.listenForErrors(socket);
+    }
     if (server.timeout) socket.setTimeout(server.timeout);
   }
 
-  private readonly onErrorEvent = (error: Error): void => this.onSocketError(error);
+  // As Node's connectionListener: socket errors go to 'clientError'.
+  private listenForErrors(socket: Socket): void {
+    this.errorListener ??= (error: Error): void => this.onSocketError(error);
+    socket.on('error', this.errorListener);
+  }
+
+  /** The socket user code is given: made now if the connection still has its stand-in. */
+  get visibleSocket(): Socket {
+    const socket = this.socket;
+    return isStandIn(socket) ? socket._visible() : socket;
+  }
+
+  // The stand-in's socket was made: the connection, its transport and the messages it tracks
+  // use the socket from now on (the stand-in forwards to it for anything else holding it).
+  onSocketMade(socket: Socket): void {
+    const standIn = this.socket;
+    this.socket = socket;
+    (this.transport as { socket: unknown }).socket = socket;
+    this.listenForErrors(socket);
+    const adopt = (message: { _socket: unknown; _sink?: unknown } | null): void => {
+      if (message === null) return;
+      if (message._socket === standIn) message._socket = socket;
+      if (message._sink === standIn) message._sink = socket;
+    };
+    for (const req of this.incoming) adopt(req);
+    for (const res of this.outgoing) adopt(res);
+    adopt(this.receiving);
+    adopt(this.upgrading);
+    adopt(socket._httpMessage as ServerResponse | null);
+  }
+
+  hearsSocketErrors(): boolean {
+    return this.server.listenerCount('clientError') > 0;
+  }
 
   // Returns HEAD_ANSWER_HAND_OFF to take the connection for an 'upgrade' or 'connect' listener.
   onHead(method: number, url: string, major: number, minor: number, rawHeaders: string[], flags: number): number {
@@ -150,7 +188,7 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     }
     const socket = outcome.socket;
     const own = this.transport.socket;
-    own.removeListener('error', this.onErrorEvent);
+    if (this.errorListener !== null) own.removeListener('error', this.errorListener);
     const native = own as Partial<Socket>;
     if (native._receiver !== undefined) {
       native._receiver = null;
@@ -199,9 +237,9 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
       req._dumpAndCloseReadable();
       req._read();
     }
-    if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: req, response: res, socket, server });
-    if (socket._httpMessage) this.outgoing.push(res);
-    else res.assignSocket(socket);
+    if (requestStartChannel.hasSubscribers) requestStartChannel.publish({ request: req, response: res, socket: this.visibleSocket, server });
+    if (this.socket._httpMessage) this.outgoing.push(res);
+    else res.assignSocket(this.socket);
 
     if (major === 1 && minor === 1) {
       // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. Node does
@@ -217,7 +255,7 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
         this.requestsCount++;
         res.maxRequestsOnConnectionReached = limit <= this.requestsCount;
         if (limit < this.requestsCount) {
-          server.emit('dropRequest', req, socket);
+          if (server.listenerCount('dropRequest') > 0) server.emit('dropRequest', req, this.visibleSocket);
           res.writeHead(503);
           res.end();
           return req;
@@ -309,23 +347,27 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
   }
 
   onSocketTimeout(): void {
-    const socket = this.socket;
     const req = this.incoming.length > 0 ? this.incoming[this.incoming.length - 1] : null;
-    const reqTimeout = req !== null && !req.complete && req.emit('timeout', socket);
-    const res = socket._httpMessage as ServerResponse | null;
-    const resTimeout = res !== null && res.emit('timeout', socket);
-    const serverTimeout = this.server.emit('timeout', socket);
+    const res = this.socket._httpMessage as ServerResponse | null;
+    const reqTakes = req !== null && !req.complete && req.listenerCount('timeout') > 0;
+    const resTakes = res !== null && res.listenerCount('timeout') > 0;
+    const serverTakes = this.server.listenerCount('timeout') > 0;
+    // The listeners are handed the socket; with none, a stand-in is destroyed as it is.
+    const socket = reqTakes || resTakes || serverTakes ? this.visibleSocket : this.socket;
+    if (reqTakes) req.emit('timeout', socket);
+    if (resTakes) res.emit('timeout', socket);
+    if (serverTakes) this.server.emit('timeout', socket);
     // Node's socketOnTimeout is the socket's first 'timeout' listener: unless the request, the
     // response or the server took the timeout, the connection is destroyed, and a listener
     // the user put on the socket itself runs after that and does not keep it.
-    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
-    socket.emit('timeout');
+    if (!reqTakes && !resTakes && !serverTakes) socket.destroy();
+    if (!isStandIn(socket)) socket.emit('timeout');
   }
 
   // Node's socketOnError: the error goes to 'clientError' listeners; without one the connection
   // is simply destroyed (no error response: the socket already failed).
   onSocketError(error: Error): void {
-    if (this.server.listenerCount('clientError') > 0) this.server.emit('clientError', error, this.socket);
+    if (this.server.listenerCount('clientError') > 0) this.server.emit('clientError', error, this.visibleSocket);
     else this.socket.destroy();
   }
 
@@ -363,6 +405,8 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
     // As Node's resOnFinish: the request's signal no longer follows the connection.
     if (hasIncomingSignal) req._detachAbortSignal();
     this.incoming.shift();
+    // An idle connection keeps no backing store for its queue (V8 frees it at length 0).
+    if (this.incoming.length === 0) this.incoming.length = 0;
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
       this.pausedForBacklog = false;
       socket.resume();
@@ -392,11 +436,11 @@ export class ServerConnection implements MessageReceiver, SocketOwner, MessageOw
   }
 
   private reportClientError(error: ParserError, status: number): void {
-    const socket = this.socket;
     if (this.server.listenerCount('clientError') > 0) {
-      this.server.emit('clientError', error, socket);
+      this.server.emit('clientError', error, this.visibleSocket);
       return;
     }
+    const socket = this.socket;
     const res = socket._httpMessage as ServerResponse | null;
     if (socket.writable && (res === null || !res._headerSent)) {
       this.transport.writeRaw(ERROR_RESPONSES[status] ?? ERROR_RESPONSES[400]);

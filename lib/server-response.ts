@@ -39,18 +39,20 @@ class ServerResponseMethods extends OutgoingMessageMethods {
     // comes after the socket's listeners added before (at 'connection') and before the ones a
     // handler adds.
     socket.on('close', onServerResponseClose);
-    this.socket = socket;
+    this._socket = socket;
     // A response made by a library over a socket of its own (light-my-request's fake socket)
     // writes to that socket as a stream.
     if (this._sink === null) this._sink = sinkOf(socket, () => this._onSocketDrain());
-    this.emit('socket', socket);
+    // Its listeners are user code: they get the socket (made now, if the connection had a
+    // stand-in).
+    if (this.listenerCount('socket') > 0) this.emit('socket', this.socket);
     this._flushPending();
   }
 
   detachSocket(socket: MessageSocket): void {
     socket.removeListener('close', onServerResponseClose);
     socket._httpMessage = null;
-    this.socket = null;
+    this._socket = null;
     this._sink = null;
   }
 
@@ -175,8 +177,8 @@ class ServerResponseMethods extends OutgoingMessageMethods {
   // Node's resOnFinish, the response's first 'finish' listener, publishes it.
   override _beforeFinish(): void {
     if (!responseFinishChannel.hasSubscribers) return;
-    const connection = this._owner as unknown as { server: unknown; socket: unknown } | null;
-    responseFinishChannel.publish({ request: this.req, response: this, socket: connection?.socket, server: connection?.server });
+    const connection = this._owner as unknown as { server: unknown; visibleSocket: unknown } | null;
+    responseFinishChannel.publish({ request: this.req, response: this, socket: connection?.visibleSocket, server: connection?.server });
   }
 
   // Node emits a response's 'close' on the tick after 'finish'. With nobody listening for it,
@@ -201,7 +203,7 @@ class ServerResponseMethods extends OutgoingMessageMethods {
 
   // Interim (1xx) responses go out ahead of the final head on the same connection.
   _writeInterim(head: string, callback?: () => void): void {
-    if (this.socket !== null && this._sink !== null && this.socket._httpMessage === this && this._sink.writable) {
+    if (this._socket !== null && this._sink !== null && this._socket._httpMessage === this && this._sink.writable) {
       this._sink._writeMessage(head, undefined, undefined, undefined, 0);
       if (callback) process.nextTick(callback);
     } else {

@@ -1,5 +1,6 @@
 // http.Server: listens through the native listener and owns the connections it accepted.
 import * as diagnostics from 'diagnostics_channel';
+import { EventEmitter } from 'events';
 import * as net from 'net';
 import { getDefaultHighWaterMark } from 'stream';
 
@@ -16,6 +17,7 @@ import { uniqueHeaderSet } from './outgoing-headers';
 import { ServerConnection } from './server-connection';
 import { ServerResponse } from './server-response';
 import { Socket } from './socket';
+import { SocketStandIn } from './socket-stand-in';
 import { StreamParser } from './stream-parser';
 import { NativeTransport, StreamTransport } from './transport';
 
@@ -163,12 +165,21 @@ class ServerMethods extends net.Server implements ListenerOwner {
       return;
     }
     this._parserLeniencyAt(id);
+    // Nobody sees a new connection's socket unless something listens for it here (our own
+    // 'connection' listener is always there; APM agents wrap emit to see 'connection'): it is
+    // then made now, else the connection starts with a stand-in (socket-stand-in.ts) and the
+    // socket is made once user code reaches it.
+    if (this.listenerCount('connection') <= 1 && this.emit === EventEmitter.prototype.emit && !netServerSocketChannel.hasSubscribers) {
+      const standIn = new SocketStandIn(id);
+      const connection = new ServerConnection(this, new NativeTransport(standIn));
+      standIn._owner = connection;
+      this._applySocketOptions(standIn);
+      this._connectionOpened(connection);
+      return;
+    }
     const socket = new Socket({ allowHalfOpen: true, highWaterMark: this.highWaterMark } as net.SocketConstructorOpts);
     socket._attach(id);
-    // Node's onconnection: noDelay (on unless the options say otherwise) and keepAlive go to the
-    // new connection. Native starts every server connection with TCP_NODELAY on.
-    if (!this.noDelay) socket.setNoDelay(false);
-    if (this.keepAlive) socket.setKeepAlive(true, this.keepAliveInitialDelay * 1000);
+    this._applySocketOptions(socket);
     const connection = new ServerConnection(this, new NativeTransport(socket));
     socket._receiver = connection;
     socket._owner = connection;
@@ -178,6 +189,13 @@ class ServerMethods extends net.Server implements ListenerOwner {
     if (netServerSocketChannel.hasSubscribers) netServerSocketChannel.publish({ socket });
   }
 
+
+  // Node's onconnection: noDelay (on unless the options say otherwise) and keepAlive go to the
+  // new connection. Native starts every server connection with TCP_NODELAY on.
+  private _applySocketOptions(socket: Socket | SocketStandIn): void {
+    if (!this.noDelay) socket.setNoDelay(false);
+    if (this.keepAlive) socket.setKeepAlive(true, this.keepAliveInitialDelay * 1000);
+  }
 
   override listen(...args: unknown[]): this {
     listen(this, args);

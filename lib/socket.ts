@@ -12,6 +12,7 @@ import { constants as osConstants } from 'os';
 import { AddressInfo, binding, NativeSettings, WRITE_LATIN1_BODY } from './binding';
 import { aggregateError, errnoException, errSocketClosed, exceptionWithHostPort } from './errors';
 import { forgetStream, registerStream, StreamOwner } from './native-events';
+import type { SocketStandIn } from './socket-stand-in';
 
 /** The HTTP side of a connection: where the parser's events go. */
 export interface MessageReceiver {
@@ -79,7 +80,7 @@ interface ConnectAttempts {
 const UV_ETIMEDOUT = -osConstants.errno.ETIMEDOUT;
 
 // A piece of output made before the connection exists (a client still connecting).
-interface HeldWrite {
+export interface HeldWrite {
   prefix: string | undefined;
   body: string | ArrayBufferView | undefined;
   encoding: BufferEncoding | undefined;
@@ -104,7 +105,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   // at any read event (agent.ts, freeSocketDestroyedOnRead): bytes, the peer's end or a read
   // error destroy it, without 'data', 'end' or 'error'.
   _destroyOnRead = false;
-  private _pausedByUser = false;
+  _pausedByUser = false;
   _sent = 0;
   // What the native connection had read when it closed (bytesRead after 'close', as on Node).
   _readBeforeClose = 0;
@@ -114,21 +115,21 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   private _local: AddressInfo | undefined;
   // The connection closed natively; 'close' is emitted once the stream is destroyed too.
   _nativeClosed = false;
-  private _closeError = 0;
-  private _closeEmitted = false;
+  _closeError = 0;
+  _closeEmitted = false;
   private _finalCallback: WriteCallback | null = null;
   private _writeCallback: WriteCallback | null = null;
   private _held: HeldWrite[] | null = null;
   // Message writes made while the socket is corked, sent when it is uncorked (as a net.Socket
   // buffers its writes while corked).
-  private _corkedWrites: HeldWrite[] | null = null;
+  _corkedWrites: HeldWrite[] | null = null;
   // Their bytes (counted in what a write reports queued, as a corked net.Socket's buffer is),
   // and whether a 'drain' was asked for meanwhile.
-  private _corkedBytes = 0;
-  private _drainAfterUncork = false;
-  private _timeoutMs = 0;
-  private _noDelay: boolean | null = null;
-  private _keepAlive: [boolean, number] | null = null;
+  _corkedBytes = 0;
+  _drainAfterUncork = false;
+  _timeoutMs = 0;
+  _noDelay: boolean | null = null;
+  _keepAlive: [boolean, number] | null = null;
   private _unref = false;
   private _target: ConnectTarget | null = null;
   private _attempts: ConnectAttempts | null = null;
@@ -155,6 +156,49 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     registerStream(id, this);
   }
 
+  /**
+   * The socket of a server connection that had a stand-in until now (socket-stand-in.ts), made
+   * from what was set and counted on the connection since it was accepted, so that it reads as
+   * if it had existed from the start: bytes written, timeout, noDelay and keep-alive, pauses,
+   * corks and the writes they hold, the response it serves and that response's 'close'
+   * listener, an end or a close already under way. The caller routes native events to it.
+   */
+  static _takeOver(standIn: SocketStandIn): Socket {
+    const socket = new Socket({ allowHalfOpen: true, highWaterMark: standIn._highWaterMarkOption } as net.SocketConstructorOpts);
+    socket._id = standIn._id;
+    socket._owner = standIn._owner;
+    socket._receiver = standIn._owner;
+    socket.server = standIn.server;
+    socket._httpMessage = standIn._httpMessage;
+    socket._sent = standIn._sent;
+    socket._queuedNatively = standIn._queuedNatively;
+    socket.timeout = standIn.timeout;
+    socket._timeoutMs = timeoutMs(standIn.timeout);
+    socket._noDelay = standIn._noDelay;
+    socket._keepAlive = standIn._keepAlive;
+    socket._pausedForReader = standIn._pausedForReader;
+    if (standIn._pausedByUser) {
+      socket._pausedByUser = true;
+      net.Socket.prototype.pause.call(socket);
+    }
+    for (let i = 0; i < standIn.corked; i++) net.Socket.prototype.cork.call(socket);
+    socket._corkedWrites = standIn._corkedWrites;
+    socket._corkedBytes = standIn._corkedBytes;
+    socket._drainAfterUncork = standIn._drainAfterUncork;
+    for (const listener of standIn._closeListeners()) socket.on('close', listener);
+    if (standIn._inputEnded) socket.push(null);
+    if (standIn._nativeClosed) {
+      socket._nativeClosed = true;
+      socket._readBeforeClose = standIn._readBeforeClose;
+      socket._closeError = standIn._closeError;
+      socket._closeEmitted = standIn._closeEmitted;
+    }
+    // Native is ending the connection already (ending it again does nothing).
+    if (standIn._ending) (net.Socket.prototype.end as () => void).call(socket);
+    if (standIn.destroyed) socket.destroy();
+    return socket;
+  }
+
   // --- net.Socket's surface over the native connection ----------------------------------------
 
   // Node's own getters ask these; they answer from the native handle.
@@ -171,7 +215,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   override setTimeout(milliseconds: number, callback?: () => void): this {
-    const ms = typeof milliseconds === 'number' && milliseconds > 0 ? Math.floor(milliseconds) : 0;
+    const ms = timeoutMs(milliseconds);
     this.timeout = milliseconds;
     this._timeoutMs = ms;
     if (this._id !== kNoId && !this.destroyed) binding.setTimeout(this._id, ms);
@@ -202,19 +246,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
 
   override uncork(): void {
     super.uncork();
-    const corked = this._corkedWrites;
-    if (corked === null || this.writableCorked > 0) return;
-    this._corkedWrites = null;
-    this._corkedBytes = 0;
-    let queued = 0;
-    for (const piece of corked) queued = this._sendMessage(piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
-    if (this._drainAfterUncork) {
-      this._drainAfterUncork = false;
-      if (queued > 0) this._watchDrain();
-      else if (queued === 0) process.nextTick(() => {
-        if (!this.destroyed) this.onDrain();
-      });
-    }
+    if (this.writableCorked === 0) sendCorkedWrites(this);
   }
 
   override ref(): this {
@@ -340,19 +372,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
       this._held.push({ prefix, body, encoding, suffix, flags });
       return 0;
     }
-    if (this._id === kNoId) return -1;
-    if (this.writableCorked > 0) {
-      (this._corkedWrites ??= []).push({ prefix, body, encoding, suffix, flags });
-      this._corkedBytes += pieceLength(prefix, body, encoding, suffix);
-      return this._queuedNatively + this._corkedBytes;
-    }
-    if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
-      if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
-      else body = Buffer.from(body, encoding);
-    }
-    const queued = binding.write(this._id, prefix ?? '', body, suffix ?? '', flags);
-    this._queuedNatively = queued > 0 ? queued : 0;
-    return queued;
+    return sendToNative(this, prefix, body, encoding, suffix, flags);
   }
 
   // Raw bytes outside any message (an error response): straight to the connection.
@@ -361,11 +381,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   }
 
   _watchDrain(): void {
-    if (this._corkedWrites !== null) {
-      this._drainAfterUncork = true;
-      return;
-    }
-    if (this._id !== kNoId && !this.destroyed) binding.watchDrain(this._id);
+    watchNativeDrain(this);
   }
 
   _endedWithLastWrite(): void {
@@ -680,9 +696,77 @@ Object.defineProperties(Socket.prototype, {
   },
 });
 
+/** A native connection's output as a socket and its stand-in (socket-stand-in.ts) both keep it. */
+export interface NativeOutput {
+  readonly _id: number;
+  readonly destroyed: boolean;
+  readonly writableCorked: number;
+  _queuedNatively: number;
+  _corkedWrites: HeldWrite[] | null;
+  _corkedBytes: number;
+  _drainAfterUncork: boolean;
+  _watchDrain(): void;
+  onDrain(): void;
+}
+
+// One piece of a message to the native connection, or held while the socket is corked.
+export function sendToNative(
+  output: NativeOutput,
+  prefix: string | undefined,
+  body: string | ArrayBufferView | undefined,
+  encoding: BufferEncoding | undefined,
+  suffix: string | undefined,
+  flags: number,
+): number {
+  if (output._id === kNoId) return -1;
+  if (output.writableCorked > 0) {
+    (output._corkedWrites ??= []).push({ prefix, body, encoding, suffix, flags });
+    output._corkedBytes += pieceLength(prefix, body, encoding, suffix);
+    return output._queuedNatively + output._corkedBytes;
+  }
+  if (typeof body === 'string' && encoding !== undefined && encoding !== 'utf8' && encoding !== 'utf-8') {
+    if (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') flags |= WRITE_LATIN1_BODY;
+    else body = Buffer.from(body, encoding);
+  }
+  const queued = binding.write(output._id, prefix ?? '', body, suffix ?? '', flags);
+  output._queuedNatively = queued > 0 ? queued : 0;
+  return queued;
+}
+
+// The last cork came off: what was written while corked goes out, and a 'drain' asked for
+// meanwhile is watched for (or given at once if nothing is left queued).
+export function sendCorkedWrites(output: NativeOutput): void {
+  const corked = output._corkedWrites;
+  if (corked === null) return;
+  output._corkedWrites = null;
+  output._corkedBytes = 0;
+  let queued = 0;
+  for (const piece of corked) queued = sendToNative(output, piece.prefix, piece.body, piece.encoding, piece.suffix, piece.flags);
+  if (output._drainAfterUncork) {
+    output._drainAfterUncork = false;
+    if (queued > 0) output._watchDrain();
+    else if (queued === 0) process.nextTick(() => {
+      if (!output.destroyed) output.onDrain();
+    });
+  }
+}
+
+export function watchNativeDrain(output: NativeOutput): void {
+  if (output._corkedWrites !== null) {
+    output._drainAfterUncork = true;
+    return;
+  }
+  if (output._id !== kNoId && !output.destroyed) binding.watchDrain(output._id);
+}
+
+// What a timeout given to setTimeout() arms natively (0: none), as Socket.setTimeout reads it.
+export function timeoutMs(milliseconds: unknown): number {
+  return typeof milliseconds === 'number' && milliseconds > 0 ? Math.floor(milliseconds) : 0;
+}
+
 // The bytes of one piece of a message on the wire. Heads and chunk frames are latin1: one byte
 // per character.
-function pieceLength(prefix: string | undefined, body: string | ArrayBufferView | undefined, encoding: BufferEncoding | undefined, suffix: string | undefined): number {
+export function pieceLength(prefix: string | undefined, body: string | ArrayBufferView | undefined, encoding: BufferEncoding | undefined, suffix: string | undefined): number {
   const bodyLength = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body, encoding) : body.byteLength;
   return (prefix?.length ?? 0) + bodyLength + (suffix?.length ?? 0);
 }

@@ -8,6 +8,7 @@ import { binding } from './binding';
 import type { BodyFlow } from './incoming-message';
 import { forgetStream } from './native-events';
 import type { MessageSink, Socket } from './socket';
+import { isStandIn, SocketStandIn } from './socket-stand-in';
 import type { StreamParser } from './stream-parser';
 import { StreamSink } from './stream-sink';
 
@@ -19,8 +20,8 @@ export type HandOver =
   | { error: number };
 
 export interface Transport extends BodyFlow {
-  /** The socket users see. */
-  readonly socket: Socket | Duplex;
+  /** The socket users see (or a native connection's stand-in for it, until they see it). */
+  readonly socket: Socket | SocketStandIn | Duplex;
   readonly sink: MessageSink;
   /** A message body's buffer is full: stop reading until its reader asks for more. */
   pauseForReader(): void;
@@ -30,7 +31,8 @@ export interface Transport extends BodyFlow {
 }
 
 export class NativeTransport implements Transport {
-  constructor(readonly socket: Socket) {}
+  // The stand-in until the socket is made (ServerConnection.onSocketMade moves this to it).
+  constructor(public socket: Socket | SocketStandIn) {}
 
   get sink(): MessageSink {
     return this.socket;
@@ -51,7 +53,7 @@ export class NativeTransport implements Transport {
   // The descriptor goes to a handle of Node's under the same socket object (native closes its
   // own); bytes queued before go first.
   handOver(): HandOver {
-    const socket = this.socket;
+    const socket = isStandIn(this.socket) ? this.socket._visible() : this.socket;
     const fd = binding.detach(socket._id);
     if (fd === binding.UV_EAGAIN) {
       socket._watchDrain();

@@ -119,8 +119,11 @@ class Connection final : public HttpStream {
   StreamHandle handle_;
   OutputQueue output_;
   AsyncResource socket_async_;
-  uv_shutdown_t shutdown_request_;
-  uv_connect_t connect_request_;
+  // A client connects before it can ever shut down: the two requests share their storage.
+  union {
+    uv_connect_t connect_request_;
+    uv_shutdown_t shutdown_request_;
+  };
   ByteBuffer backlog_;
   // The socket's idle timeout, and when anything last moved (a read, a write from JS, or bytes
   // of queued output taken by the peer).

@@ -153,7 +153,9 @@ void OutputQueue::Consume(Batch& batch, size_t n) {
     batch.first++;
   }
   if (batch.bytes == 0) {
+    // The segment list goes too: an idle connection holds no output memory.
     batch.segments.clear();
+    batch.segments.shrink_to_fit();
     batch.first = 0;
     batch.copied.Release();
   }
@@ -164,6 +166,7 @@ void OutputQueue::Release(Batch& batch) {
     if (batch.segments[i].reference != nullptr) napi_delete_reference(env_, batch.segments[i].reference);
   }
   batch.segments.clear();
+  batch.segments.shrink_to_fit();
   batch.first = 0;
   batch.bytes = 0;
   batch.copied.Release();
@@ -257,8 +260,9 @@ int OutputQueue::Flush(uv_stream_t* stream, bool* progress) {
       buffers_.push_back(piece);
     }
   }
-  request_.data = this;
-  int err = uv_write(&request_, stream, buffers_.data(), static_cast<unsigned>(buffers_.size()), OnWrite);
+  if (request_ == nullptr) request_.reset(new uv_write_t);
+  request_->data = this;
+  int err = uv_write(request_.get(), stream, buffers_.data(), static_cast<unsigned>(buffers_.size()), OnWrite);
   if (err != 0) {
     Release(in_flight_);
     return err;

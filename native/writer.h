@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 namespace uvhttp {
@@ -108,7 +109,9 @@ class OutputQueue {
   Batch pending_;
   Batch in_flight_;
   std::vector<uv_buf_t> buffers_;
-  uv_write_t request_;
+  // The queued write, made the first time the kernel did not take everything (most
+  // connections never need one: their answers leave in one sendmsg), then kept.
+  std::unique_ptr<uv_write_t> request_;
   bool writing_ = false;
 };
 
