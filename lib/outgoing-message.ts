@@ -136,6 +136,8 @@ class OutgoingMessageMethods extends Stream {
   declare _pendingBytes: number;
   declare _needDrain: boolean;
   declare _finishWaiting: boolean;
+  // end(chunk) sent the end of the message with the chunk's piece.
+  declare _endSent: boolean;
   declare _writableFinished: boolean;
   // The end() callbacks 'finish' runs first (Node 24; null: none).
   declare _endCallbacks: Array<(error?: Error | null) => void> | null;
@@ -380,8 +382,12 @@ class OutgoingMessageMethods extends Stream {
         this._reportWriteError(errStreamWriteAfterEnd(), callback ?? noop);
         return this;
       }
-      this._socket?.cork?.();
-      this._write(chunk, encoding, undefined, true);
+      // With its head already built and no strict length to check after the write, the body
+      // and the end of the message go out as one piece (one native write per response);
+      // otherwise the socket is corked so that they leave together.
+      const withEnd = this._header !== null && !this.strictContentLength;
+      if (!withEnd) this._socket?.cork?.();
+      this._write(chunk, encoding, undefined, true, withEnd);
     } else if (this.finished) {
       if (callback) {
         if (this._writableFinished) callback(errStreamAlreadyFinished('end'));
@@ -412,7 +418,9 @@ class OutgoingMessageMethods extends Stream {
     this._corked = 0;
     // A message whose connection is gone never finishes (Node: its last write never completes).
     if (this.destroyed) return this;
-    if (this._hasBody && this.chunkedEncoding) {
+    if (this._endSent) {
+      // The body's piece carried the end.
+    } else if (this._hasBody && this.chunkedEncoding) {
       this._send(undefined, undefined, undefined, `0\r\n${this._trailer}\r\n`, true);
     } else {
       this._send(undefined, undefined, undefined, undefined, true);
@@ -441,6 +449,7 @@ class OutgoingMessageMethods extends Stream {
     encoding: BufferEncoding | undefined,
     callback: ((error?: Error | null) => void) | undefined,
     fromEnd: boolean,
+    withEnd = false,
   ): boolean {
     if (chunk === null) throw errStreamNullValues();
     if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
@@ -512,7 +521,18 @@ class OutgoingMessageMethods extends Stream {
         }
       }
     }
-    if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
+    if (withEnd && this._chunkedBuffer === null) {
+      // end(chunk): the body and the end of the message in one piece, the same bytes as two.
+      this._endSent = true;
+      if (!this.chunkedEncoding) {
+        queued = this._send(undefined, chunk, encoding, undefined, true, length);
+      } else if ((typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
+        if (length < 0) length = byteLength(chunk, encoding);
+        queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, `\r\n0\r\n${this._trailer}\r\n`, true);
+      } else {
+        queued = this._send(undefined, chunk, encoding, `0\r\n${this._trailer}\r\n`, true);
+      }
+    } else if (this.chunkedEncoding && (typeof chunk === 'string' ? chunk.length : chunk.byteLength) !== 0) {
       if (length < 0) length = byteLength(chunk, encoding);
       queued = this._send(`${length.toString(16)}\r\n`, chunk, encoding, '\r\n', false);
     } else {
@@ -701,6 +721,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._pendingBytes = 0;
   this._needDrain = false;
   this._finishWaiting = false;
+  this._endSent = false;
   this._writableFinished = false;
   this._endCallbacks = null;
   this._chunkedBuffer = null;
