@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { candidates, nodeImpl, type Impl } from '../helpers/impls';
 import { delay, TIME_SCALE, within } from '../helpers/server';
-import { withoutSanitizers } from '../helpers/sanitizers';
+import { underSanitizers } from '../helpers/sanitizers';
 
 jest.setTimeout(60000);
 
@@ -191,9 +191,7 @@ describe('PM2 cluster mode (pm2-runtime, no daemon)', () => {
       env: { PORT: String(port), PROBE_MODULE: ROOT },
     };
     fs.writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps: [app] })};\n`);
-    // pm2-runtime starts without the sanitizer preload (helpers/sanitizers.ts); the cluster tests
-    // above run uvhttp's workers sanitized.
-    const child = spawn(process.execPath, [PM2_RUNTIME, 'start', ecosystem], { env: withoutSanitizers({ PM2_HOME: home }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [PM2_RUNTIME, 'start', ecosystem], { env: { ...process.env, PM2_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let log = '';
     child.stdout!.on('data', (chunk) => (log += chunk));
@@ -217,7 +215,10 @@ describe('PM2 cluster mode (pm2-runtime, no daemon)', () => {
     return { answers, exitCode, afterwards: await get(port) };
   }
 
-  test('an unmodified app under -r uvhttp/register: both instances serve one port, PM2 stops them', async () => {
+  // Not under `npm run test:asan`: pm2-runtime does not exit at SIGINT with the sanitizer runtimes
+  // preloaded, with node:http alone too, and without them its instances cannot load the sanitized
+  // addon (helpers/sanitizers.ts). The cluster tests above run uvhttp's workers sanitized.
+  (underSanitizers ? test.skip : test)('an unmodified app under -r uvhttp/register: both instances serve one port, PM2 stops them', async () => {
     const withNode = await runPm2(false);
     const withUvhttp = await runPm2(true);
     for (const run of [withNode, withUvhttp]) {
