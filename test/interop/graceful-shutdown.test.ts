@@ -82,6 +82,10 @@ test('close() + closeIdleConnections(): the idle connection ends, the request in
     const busyOpenAfterAnswer = !(await busy.closedWithin(1000));
     const busyClosed = await busy.closedWithin(3000);
     await app.waitFor((m) => m.type === 'closed', 3000, "the server's 'close'");
+    // The server's 'close' can come before the last connection's (Node emits it as the count of
+    // connections drops to 0): both are awaited, so that the order is compared, not a race.
+    let connectionsClosed = 0;
+    await app.waitFor((m) => m.type === 'connection-close' && ++connectionsClosed === 2, 3000, "both connections' 'close'");
     return { idle: idle.received(), idleClosed, newConnection, busyOpenBeforeAnswer, busy: busy.received(), busyOpenAfterAnswer, busyClosed, events: events(app) };
   });
   expect(result.node).toMatchObject({ idleClosed: true, newConnection: 'ECONNREFUSED', busyOpenBeforeAnswer: true, busyOpenAfterAnswer: true, busyClosed: true });
