@@ -91,6 +91,8 @@ module.exports = {
   // The flood scenario's limit: how much the server's RSS may grow while one client holds 8192
   // pipelined requests (128 MiB of answers) unread.
   floodGrowthLimitMB: integerFromEnv('SOAK_FLOOD_LIMIT_MB', 48, 1),
+  // After the stop, every actor must have returned within this (a hang otherwise).
+  actorStopMs: integerFromEnv('SOAK_ACTOR_STOP_MS', 10000, 1000),
   // After the last client is gone, the server's descriptors must be back to the baseline
   // within this.
   fdSettleMs: 10000,

@@ -169,10 +169,10 @@ async function main() {
   const clientCpu = process.cpuUsage(clientCpuStart);
   ctx.stop();
   clearInterval(progress);
-  const actorsDone = await Promise.race([Promise.all(actors).then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 10000))]);
+  const actorsDone = await Promise.race([Promise.all(actors).then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), config.actorStopMs))]);
   sample();
   clearInterval(sampler);
-  if (!actorsDone) stats.unexpected('harness', 'actors', 'some actors did not return within 10 s of the stop');
+  if (!actorsDone) stats.unexpected('harness', 'actors', `some actors did not return within ${config.actorStopMs} ms of the stop`);
 
   // Every client socket is gone: the server's descriptors must come back to the baseline.
   const settleStart = Date.now();
