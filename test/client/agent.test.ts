@@ -621,12 +621,7 @@ describe('leaving the pool', () => {
 
   test('a free socket the server closes is dropped, and the next request makes a new one', async () => {
     const trace = await differential(async (run) => {
-      const peer = await run.peer('A');
-      const agent = run.agent({ keepAlive: true });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
-      const socket = a.req.socket as net.Socket;
+      const { peer, agent, socket } = await run.idleAfterOneRequest();
       run.logPools('idle', agent);
       peer.server.closeIdleConnections();
       await closed(socket);
@@ -641,12 +636,7 @@ describe('leaving the pool', () => {
   // 'error', and it leaves the pool on 'close'; before, its 'error' removed it ('agentRemove').
   test('a free socket that errors (reset by the server) leaves the pool, without an uncaught error', async () => {
     const trace = await differential(async (run) => {
-      const peer = await run.peer('A');
-      const agent = run.agent({ keepAlive: true });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
-      const socket = a.req.socket as net.Socket;
+      const { peer, agent, socket } = await run.idleAfterOneRequest();
       socket.on('error', (err: NodeJS.ErrnoException) => run.log('socket error', err.code));
       peer.connections[0].resetAndDestroy();
       await closed(socket);
@@ -667,11 +657,7 @@ describe('leaving the pool', () => {
   // handed on (22.23, 24.17, 26.3.1): the request gets a new connection, not the forged answer.
   test('a free socket with unread bytes waiting when the next request is made', async () => {
     const trace = await differential(async (run) => {
-      const peer = await run.peer('A');
-      const agent = run.agent({ keepAlive: true });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
+      const { peer, agent } = await run.idleAfterOneRequest();
       peer.connections[0].write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged');
       // Holds the loop while the bytes cross loopback: no read sees them before b is made.
       const until = Date.now() + 50;
@@ -690,12 +676,7 @@ describe('leaving the pool', () => {
 
   test('a free socket destroyed with an error by the client', async () => {
     const trace = await differential(async (run) => {
-      const peer = await run.peer('A');
-      const agent = run.agent({ keepAlive: true });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
-      const socket = a.req.socket as net.Socket;
+      const { peer, agent, socket } = await run.idleAfterOneRequest();
       socket.destroy(new Error('boom'));
       await closed(socket);
       run.logPools('after', agent);
@@ -705,12 +686,8 @@ describe('leaving the pool', () => {
 
   test('a free socket destroyed but not yet closed is skipped by the next request', async () => {
     const trace = await differential(async (run) => {
-      const peer = await run.peer('A');
-      const agent = run.agent({ keepAlive: true });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
-      (a.req.socket as net.Socket).destroy();
+      const { peer, agent, socket } = await run.idleAfterOneRequest();
+      socket.destroy();
       const b = run.get(agent, peer, 'b');
       run.logPools('b made', agent);
       await b.done;
@@ -723,12 +700,7 @@ describe('leaving the pool', () => {
   test('a free socket times out by the agent\'s timeout option and is closed', async () => {
     const trace = await differential(async (run) => {
       // The server would keep the connection for a minute: only the agent can close it soon.
-      const peer = await run.peer('A', { keepAliveTimeout: 60_000 });
-      const agent = run.agent({ keepAlive: true, timeout: 150 });
-      const a = run.get(agent, peer, 'a');
-      await a.done;
-      await turns();
-      const socket = a.req.socket as net.Socket;
+      const { agent, socket } = await run.idleAfterOneRequest({ timeout: 150 }, { keepAliveTimeout: 60_000 });
       run.log('idle timeout', socket.timeout);
       await Promise.race([closed(socket), delay(2000)]);
       run.log('closed by the agent', socket.closed);

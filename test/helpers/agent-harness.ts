@@ -192,6 +192,22 @@ export class Run {
     return peer;
   }
 
+  /**
+   * The start of the free-socket scenarios: peer A, a keep-alive agent, request `a` answered
+   * and its socket back in the pool (one turn after the response ended).
+   */
+  async idleAfterOneRequest(
+    agentOptions: http.AgentOptions = {},
+    peerOptions: Parameters<Run['peer']>[1] = {},
+  ): Promise<{ peer: Peer; agent: http.Agent; a: Exchange; socket: net.Socket }> {
+    const peer = await this.peer('A', peerOptions);
+    const agent = this.agent({ keepAlive: true, ...agentOptions });
+    const a = this.get(agent, peer, 'a');
+    await a.done;
+    await turns();
+    return { peer, agent, a, socket: a.req.socket as net.Socket };
+  }
+
   /** Sends `GET /tag` with node's http.request and logs what the request sees. */
   get(agent: http.Agent | false | undefined, peer: { port: number }, tag: string, options: http.RequestOptions = {}): Exchange {
     const req = this.side.request({ host: '127.0.0.1', port: peer.port, path: `/${tag}`, agent, ...options });
