@@ -18,7 +18,7 @@ line="${1:-20}"
 command -v qemu-aarch64 >/dev/null || bash scripts/apt-install.sh qemu-user
 command -v aarch64-linux-gnu-g++ >/dev/null || bash scripts/apt-install.sh g++-aarch64-linux-gnu
 sysroot=/usr/aarch64-linux-gnu
-existing="$(ls prebuilds/linux-arm64/*.node 2>/dev/null | head -1)"
+existing="$(ls prebuilds/linux-arm64/*.node 2>/dev/null | head -1 || true)"
 if [ "${UVHTTP_ARM64_NO_BUILD:-}" != 1 ] &&
    { [ -z "$existing" ] || [ -n "$(find native binding.gyp -newer "$existing" -print -quit)" ]; }; then
   bash scripts/prebuild.sh arm64
