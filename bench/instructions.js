@@ -7,7 +7,9 @@
 //     module    what the server require()s: the uvhttp package path (default: this checkout)
 //               or node:http
 //     kind      get (bench/servers/hello.js, scenario a/b), browser (hello.js with the 25
-//               request headers of bench/wrk.lua, scenario e), post4k (bench/servers/echo.js, d)
+//               request headers of bench/wrk.lua, scenario e), post4k (bench/servers/echo.js, d),
+//               express (bench/servers/express.js, run under the module's dist/register.js as
+//               bench/run.sh runs it)
 //     depth     requests per write (16: scenario b)                           (default 1)
 //     warm-up   requests before counting starts: V8 must have optimized the hot path
 //                                                                             (default 30000)
@@ -31,11 +33,14 @@ const [moduleArg = ROOT, kind = 'get', depthArg = '1', warmArg = '30000', measur
 const mod = moduleArg.startsWith('.') ? path.resolve(moduleArg) : moduleArg;
 const depth = Number(depthArg);
 const CONNECTIONS = 4;
-if (!['get', 'browser', 'post4k'].includes(kind)) {
-  console.error(`unknown kind ${kind}: get, browser or post4k`);
+const SCRIPTS = { get: 'hello.js', browser: 'hello.js', post4k: 'echo.js', express: 'express.js' };
+if (!SCRIPTS[kind]) {
+  console.error(`unknown kind ${kind}: ${Object.keys(SCRIPTS).join(', ')}`);
   process.exit(2);
 }
-const script = path.join(__dirname, 'servers', kind === 'post4k' ? 'echo.js' : 'hello.js');
+const script = path.join(__dirname, 'servers', SCRIPTS[kind]);
+// Express takes its http from require('node:http'): uvhttp comes in through the register shim.
+const preload = kind === 'express' && mod !== 'node:http' ? ['-r', path.join(mod, 'dist', 'register.js')] : [];
 
 // The browser request's fields, as bench/wrk.lua sends them (one list for both).
 function browserFields() {
@@ -112,7 +117,7 @@ async function main() {
   const flags = process.env.INSTRUCTIONS_NODE_FLAGS ? process.env.INSTRUCTIONS_NODE_FLAGS.split(' ') : [];
   // valgrind.bin itself: the `valgrind` wrapper script would put its own pid between.
   const valgrind = fs.existsSync('/usr/bin/valgrind.bin') ? '/usr/bin/valgrind.bin' : 'valgrind';
-  const server = spawn(valgrind, ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...flags, script, mod], {
+  const server = spawn(valgrind, ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...flags, ...preload, script, mod], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // A failure below must not leave the server running under valgrind.
