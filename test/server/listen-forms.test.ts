@@ -536,9 +536,12 @@ describe.each(candidates.map((i) => [i.name, i] as const))('listen forms: %s aga
       const spec = i.name === 'node' ? 'node:http' : ROOT;
       const args = [FD_SERVER, spec, ...(options.listen ? [JSON.stringify(options.listen)] : [])];
       // As systemd: LISTEN_PID is the service's own pid, known only once it runs; `exec` keeps
-      // the shell's.
+      // the shell's. Under scripts/test-arm64.sh the shell cannot exec the arm64 Node itself
+      // (test/qemu/exec-foreign.js routes only Node's spawns): it execs the same qemu, which
+      // keeps the pid too.
+      const qemu = process.env.UVHTTP_QEMU ? [process.env.UVHTTP_QEMU, '-L', process.env.UVHTTP_QEMU_SYSROOT as string] : [];
       const child = options.activate
-        ? spawn('/bin/sh', ['-c', 'LISTEN_PID=$$ exec "$0" "$@"', process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit', fd], env: { ...process.env, LISTEN_FDS: '1', ...options.env } })
+        ? spawn('/bin/sh', ['-c', 'LISTEN_PID=$$ exec "$0" "$@"', ...qemu, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit', fd], env: { ...process.env, LISTEN_FDS: '1', ...options.env } })
         : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit', fd], env: { ...process.env, ...options.env } });
       const kill = setTimeout(() => child.kill('SIGKILL'), 10000);
       cleanups.push(() => {
