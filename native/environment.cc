@@ -32,9 +32,11 @@ Environment::CallResult Environment::Call(const AsyncResource& resource,
                                           const JsArguments& args, napi_value* result) {
   if (!can_call_js() || !args.ok()) return CallResult::kUnavailable;
   napi_value callee = nullptr;
-  napi_value receiver = resource.object(env_);
-  if (receiver == nullptr && napi_get_global(env_, &receiver) != napi_ok) return CallResult::kUnavailable;
-  if (napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr) {
+  // The receiver is not the resource (AsyncResource::Init): the global object, as for any plain
+  // function call.
+  napi_value receiver = nullptr;
+  if (napi_get_global(env_, &receiver) != napi_ok ||
+      napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr) {
     return CallResult::kUnavailable;
   }
   napi_value ignored;
@@ -58,10 +60,10 @@ Environment::CallResult Environment::CallInScope(const Napi::FunctionReference& 
 
 void Environment::RunIn(const AsyncResource& resource, void (*steps)(void*), void* data) {
   if (!can_call_js()) return;
-  napi_value receiver = resource.object(env_);
+  napi_value receiver = nullptr;
   napi_value callee = nullptr;
-  if (receiver == nullptr || napi_get_reference_value(env_, run_steps_, &callee) != napi_ok ||
-      callee == nullptr) {
+  if (resource.context() == nullptr || napi_get_global(env_, &receiver) != napi_ok ||
+      napi_get_reference_value(env_, run_steps_, &callee) != napi_ok || callee == nullptr) {
     return;
   }
   const PendingSteps outer = pending_steps_;
@@ -104,8 +106,10 @@ Environment::CallResult Environment::Outcome(napi_status status) {
 
 CallbackScope::CallbackScope(Environment* environment, const AsyncResource& resource)
     : env_(environment->env()) {
-  napi_value object = resource.object(env_);
-  if (!environment->can_call_js() || object == nullptr ||
+  // N-API takes the resource from the context; the object argument is not used, but must be one.
+  napi_value object = nullptr;
+  if (!environment->can_call_js() || resource.context() == nullptr ||
+      napi_get_global(env_, &object) != napi_ok ||
       napi_open_callback_scope(env_, object, resource.context(), &scope_) != napi_ok) {
     scope_ = nullptr;
   }
