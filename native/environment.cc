@@ -1,5 +1,7 @@
 #include "environment.h"
 
+#include <utility>
+
 #include "http_stream.h"
 #include "listener.h"
 
@@ -8,6 +10,7 @@ namespace uvhttp {
 Environment::Environment(Napi::Env env, uv_loop_t* loop)
     : env_(env), loop_(loop), read_buffer_(kReadBufferSize) {
   napi_add_async_cleanup_hook(env, OnAsyncCleanup, this, &cleanup_handle_);
+  run_steps_ = Napi::Persistent(Napi::Function::New(env, RunPendingSteps, "uvhttpRunIn", this));
 }
 
 void Environment::Release(Napi::Env env, Environment* self) {
@@ -18,6 +21,7 @@ void Environment::Release(Napi::Env env, Environment* self) {
         &callbacks.on_drain, &callbacks.on_close, &callbacks.on_timeout, &callbacks.on_data}) {
     reference->Reset();
   }
+  self->run_steps_.Reset();
   self->released_ = true;
   self->tearing_down_ = true;
   self->MaybeFinishTeardown();
@@ -28,9 +32,11 @@ Environment::CallResult Environment::Call(const AsyncResource& resource,
                                           const JsArguments& args, napi_value* result) {
   if (!can_call_js() || !args.ok()) return CallResult::kUnavailable;
   napi_value callee = nullptr;
-  napi_value receiver = resource.object(env_);
-  if (receiver == nullptr && napi_get_global(env_, &receiver) != napi_ok) return CallResult::kUnavailable;
-  if (napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr) {
+  // The receiver is not the resource (AsyncResource::Init): the global object, as for any plain
+  // function call.
+  napi_value receiver = nullptr;
+  if (napi_get_global(env_, &receiver) != napi_ok ||
+      napi_get_reference_value(env_, function, &callee) != napi_ok || callee == nullptr) {
     return CallResult::kUnavailable;
   }
   napi_value ignored;
@@ -50,6 +56,30 @@ Environment::CallResult Environment::CallInScope(const Napi::FunctionReference& 
   napi_value ignored;
   return Outcome(napi_call_function(env_, receiver, callee, args.size(), args.data(),
                                     result != nullptr ? result : &ignored));
+}
+
+void Environment::RunIn(const AsyncResource& resource, void (*steps)(void*), void* data) {
+  if (!can_call_js()) return;
+  napi_value receiver = nullptr;
+  napi_value callee = nullptr;
+  if (resource.context() == nullptr || napi_get_global(env_, &receiver) != napi_ok ||
+      napi_get_reference_value(env_, run_steps_, &callee) != napi_ok || callee == nullptr) {
+    return;
+  }
+  const PendingSteps outer = pending_steps_;
+  pending_steps_ = {steps, data};
+  napi_value ignored;
+  Outcome(napi_make_callback(env_, resource.context(), receiver, callee, 0, nullptr, &ignored));
+  pending_steps_ = outer;
+}
+
+Napi::Value Environment::RunPendingSteps(const Napi::CallbackInfo& info) {
+  Environment* self = static_cast<Environment*>(info.Data());
+  // Taken, so that only the call RunIn made runs them (the function is not reachable from JS,
+  // but a nested RunIn must not see them either).
+  const PendingSteps steps = std::exchange(self->pending_steps_, PendingSteps{});
+  if (steps.run != nullptr) steps.run(steps.data);
+  return info.Env().Undefined();
 }
 
 // A failed call either threw (an exception is pending: report it as Node reports an exception
@@ -76,8 +106,10 @@ Environment::CallResult Environment::Outcome(napi_status status) {
 
 CallbackScope::CallbackScope(Environment* environment, const AsyncResource& resource)
     : env_(environment->env()) {
-  napi_value object = resource.object(env_);
-  if (!environment->can_call_js() || object == nullptr ||
+  // N-API takes the resource from the context; the object argument is not used, but must be one.
+  napi_value object = nullptr;
+  if (!environment->can_call_js() || resource.context() == nullptr ||
+      napi_get_global(env_, &object) != napi_ok ||
       napi_open_callback_scope(env_, object, resource.context(), &scope_) != napi_ok) {
     scope_ = nullptr;
   }

@@ -87,9 +87,23 @@ class Environment {
   // reports one thrown by an event handler, as 'uncaughtException'.
   CallResult Call(const AsyncResource& resource, const Napi::FunctionReference& function,
                   const JsArguments& args, napi_value* result = nullptr);
-  // The same inside a callback scope the caller opened (CallbackScope): no scope of its own.
+  // The same inside a callback scope the caller opened (RunIn, CallbackScope): no scope of its own.
   CallResult CallInScope(const Napi::FunctionReference& function, const JsArguments& args,
                          napi_value* result = nullptr);
+
+  // Runs `steps` (native code that creates async resources and calls JS) in `resource`'s async
+  // context as a call from MakeCallback runs: napi_make_callback into a native function, with one
+  // before/after pair and the ticks run at the end, as Node's own onconnection has. Unlike a
+  // CallbackScope this also enters the AsyncContextFrame the resource was made in, on the Node
+  // lines whose AsyncLocalStorage runs on one (24 and later): the resources made in the steps
+  // inherit its stores, and a store entered with enterWith() by the JS called ends with the
+  // steps. On the lines before, both enter the same: the resource's id and its stores. Nothing
+  // runs if JS cannot.
+  template <typename Steps>
+  void RunIn(const AsyncResource& resource, Steps& steps) {
+    RunIn(resource, [](void* data) { (*static_cast<Steps*>(data))(); }, &steps);
+  }
+  void RunIn(const AsyncResource& resource, void (*steps)(void*), void* data);
 
   void MarkHandlerThrew() { handler_threw_ = true; }
 
@@ -108,6 +122,7 @@ class Environment {
   CallResult Outcome(napi_status status);
   static void OnAsyncCleanup(napi_async_cleanup_hook_handle handle, void* data);
   static void OnSweep(uv_timer_t* timer);
+  static Napi::Value RunPendingSteps(const Napi::CallbackInfo& info);
   void MaybeFinishTeardown();
   ~Environment() = default;
 
@@ -118,6 +133,13 @@ class Environment {
   bool handler_threw_ = false;
   bool released_ = false;
   JsCallbacks callbacks_;
+  // The native function RunIn calls through napi_make_callback, made once, and the steps it
+  // runs next (set by RunIn for the one call).
+  Napi::FunctionReference run_steps_;
+  struct PendingSteps {
+    void (*run)(void*) = nullptr;
+    void* data = nullptr;
+  } pending_steps_;
   HandleTable<HttpStream> streams_;
   HandleTable<Listener> listeners_;
   std::vector<char> read_buffer_;
@@ -131,9 +153,10 @@ class Environment {
   size_t open_handles_ = 0;
 };
 
-// A callback scope opened by native code around several steps that must run in one async
-// context (a new connection's resources are created in its listener's context, then
-// 'connection' is emitted there), with one before/after pair as Node's own onconnection has.
+// A callback scope opened by native code around several steps that must run in one async id
+// (a client connection's read goes to its parser, then to its 'data' listeners, with one
+// before/after pair and the ticks after both). It does not enter the resource's
+// AsyncContextFrame (see RunIn): the JS calls inside make their own (Call).
 class CallbackScope {
  public:
   CallbackScope(Environment* environment, const AsyncResource& resource);

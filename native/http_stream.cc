@@ -15,10 +15,10 @@ HttpStream::HttpStream(Environment* environment, Role role, std::shared_ptr<Stre
 
 // The parser's resource ("HTTPINCOMINGMESSAGE", as Node names it on both sides) is a child of
 // `parent` (the socket's): handlers run in it, so executionAsyncId() and AsyncLocalStorage see
-// one context per connection.
+// one context per connection, and the stores of the frame the socket's was made in (RunIn).
 void HttpStream::InitParserResource(const AsyncResource& parent) {
-  CallbackScope scope(environment_, parent);
-  parser_async_.Init(environment_->env(), "HTTPINCOMINGMESSAGE");
+  auto init = [this] { parser_async_.Init(environment_->env(), "HTTPINCOMINGMESSAGE"); };
+  environment_->RunIn(parent, init);
 }
 
 void HttpStream::ReportParseError(const char* data, size_t len) {

@@ -3,31 +3,21 @@
 namespace uvhttp {
 
 void AsyncResource::Init(napi_env env, const char* type) {
-  napi_value object;
   napi_value name;
-  if (napi_create_object(env, &object) != napi_ok ||
-      napi_create_string_utf8(env, type, NAPI_AUTO_LENGTH, &name) != napi_ok) {
-    return;
-  }
-  if (napi_async_init(env, object, name, &context_) != napi_ok) {
+  // No resource object of ours: N-API then makes one and holds it for the context's life, and
+  // every call in the context runs with it as its resource (executionAsyncResource(), where
+  // AsyncLocalStorage keeps its stores before Node 24), whatever the receiver. An object of
+  // our own would also need a reference of ours to keep it (a few hundred bytes per connection
+  // with the two resources each has).
+  if (napi_create_string_utf8(env, type, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, nullptr, name, &context_) != napi_ok) {
     context_ = nullptr;
-    return;
   }
-  // The receiver of each call: napi_make_callback wants an object there.
-  if (napi_create_reference(env, object, 1, &object_) != napi_ok) object_ = nullptr;
 }
 
 void AsyncResource::Destroy(napi_env env) {
   if (context_ != nullptr) napi_async_destroy(env, context_);
-  if (object_ != nullptr) napi_delete_reference(env, object_);
   context_ = nullptr;
-  object_ = nullptr;
-}
-
-napi_value AsyncResource::object(napi_env env) const {
-  napi_value value = nullptr;
-  if (object_ != nullptr) napi_get_reference_value(env, object_, &value);
-  return value;
 }
 
 void JsArguments::Check(napi_status status, napi_value value) {

@@ -43,11 +43,9 @@ class AsyncResource {
   void Init(napi_env env, const char* type);
   void Destroy(napi_env env);
   napi_async_context context() const { return context_; }
-  napi_value object(napi_env env) const;
 
  private:
   napi_async_context context_ = nullptr;
-  napi_ref object_ = nullptr;
 };
 
 // Arguments for one call into JS, built with plain N-API calls. Any failure (JS cannot run, or

@@ -157,13 +157,16 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   napi_env env = environment->env();
   HandleScope handles(env);
   // As Node's onconnection: the socket's resources are created, and 'connection' emitted, in the
-  // listener's async context.
-  CallbackScope scope(environment, self->async_);
-  connection->InitAsync();
-  JsArguments args(env, environment->scratch_arguments());
-  args.Number(static_cast<double>(self->id_));
-  args.Number(static_cast<double>(connection->id()));
-  environment->CallInScope(environment->callbacks().on_connection, args);
+  // listener's async context (its AsyncLocalStorage stores included).
+  const uint64_t listener_id = self->id_;
+  auto steps = [environment, env, connection, listener_id] {
+    connection->InitAsync();
+    JsArguments args(env, environment->scratch_arguments());
+    args.Number(static_cast<double>(listener_id));
+    args.Number(static_cast<double>(connection->id()));
+    environment->CallInScope(environment->callbacks().on_connection, args);
+  };
+  environment->RunIn(self->async_, steps);
 }
 
 }  // namespace uvhttp
