@@ -26,7 +26,12 @@ import { isToken } from './headers';
 import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { hasAgentProxySupport, hasClientRequestCreatedChannel, writableFinishedIsFlushed } from './node-features';
+import {
+  hasAgentProxySupport,
+  hasClientRequestCreatedChannel,
+  requestKeepsHighWaterMark,
+  writableFinishedIsFlushed,
+} from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { rewriteForProxiedHttp } from './proxy-env';
@@ -279,6 +284,9 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     opts = base ?? {};
   } else {
     opts = Object.assign(base ?? {}, options);
+  }
+  if (requestKeepsHighWaterMark && opts.highWaterMark !== null && opts.highWaterMark !== undefined) {
+    this._highWaterMark = opts.highWaterMark as number;
   }
 
   let agent = opts.agent as Agent | false | null | undefined;

@@ -130,3 +130,13 @@ export const proxyConfigKeepsHostFields = !since('24.7.0');
 export const proxyErrorsRedacted = since('22.23.5', '24.22.3', '27.0.0');
 export const noProxySuffixAtLabel = since('24.16.0', '26.1.0');
 export const proxiedRequestAuthorityChecked = since('24.19.0', '26.5.0');
+
+// http.request({ highWaterMark }) is the request's own write() threshold (writableHighWaterMark
+// and the buffer held before it has a socket), not only its socket's (nodejs/node#64653: 24.20,
+// 26.7). On every line the option also reaches the socket net.createConnection makes.
+export const requestKeepsHighWaterMark = since('24.20.0', '26.7.0');
+
+// An agent giving a request an idle socket sets the socket's writable highWaterMark to the
+// request's highWaterMark option, when one is given (the readable one stays the socket's):
+// nodejs/node#64991, 24.21, 26.8.
+export const reusedSocketTakesHighWaterMark = since('24.21.0', '26.8.0');

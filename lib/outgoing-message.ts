@@ -624,7 +624,8 @@ class OutgoingMessageMethods extends Stream {
     for (const chunk of pending) {
       this._sendPiece(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
     }
-    if (this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
+    // As Node's _flush: an ended message is owed no 'drain' (its writer is done writing).
+    if (!this.finished && this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
       this._needDrain = false;
       this.emit('drain');
     }

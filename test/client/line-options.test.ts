@@ -1,0 +1,159 @@
+// Client request options whose effect differs between the Node lines (README "Differences
+// between Node lines"), differentially: each scenario runs with node:http's request() and Agent
+// and with uvhttp's, against a node:http server on 127.0.0.1, and what a caller observes must be
+// equal. Each test also asserts, on node's trace, what the running line does, so that the
+// comparison cannot pass on two traces that show nothing.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
+
+import * as uvhttp from '../../lib';
+import { requestKeepsHighWaterMark, reusedSocketTakesHighWaterMark } from '../../lib/node-features';
+
+jest.setTimeout(20_000);
+
+type Http = typeof http;
+const sides: Array<[string, Http]> = [
+  ['node', http],
+  ['uvhttp', uvhttp as unknown as Http],
+];
+
+// A node:http server answering every request with a 10-byte body, once it has read the request's.
+async function withServer<T>(run: (port: number) => Promise<T>): Promise<T> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('0123456789'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await run((server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+// One request and what it shows of its high-water marks: before it has a socket (and what a
+// write returns then), at 'socket', in the response; whether it was given a pooled
+// socket, and how many 'drain's it emitted.
+// With `endOnDrain`, a write refused before the socket ends the request at its 'drain'; `size`
+// is that write's.
+function exchange(
+  side: Http,
+  options: Record<string, unknown>,
+  { endOnDrain = false, size = 1500 } = {},
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = side.request({ host: '127.0.0.1', method: 'POST', ...options } as http.RequestOptions);
+    let drains = 0;
+    req.on('drain', () => drains++);
+    req.on('error', reject);
+    const trace: Record<string, unknown> = { before: req.writableHighWaterMark, write: req.write('x'.repeat(size)) };
+    req.on('socket', (socket: net.Socket) => {
+      trace.socket = [socket.readableHighWaterMark, socket.writableHighWaterMark, req.writableHighWaterMark];
+    });
+    req.on('response', (res) => {
+      trace.response = res.readableHighWaterMark;
+      trace.reused = req.reusedSocket;
+      res.resume();
+      // After the socket went back to the pool.
+      res.on('end', () => setImmediate(() => resolve({ ...trace, drains })));
+    });
+    if (endOnDrain && trace.write === false) req.once('drain', () => req.end());
+    else req.end();
+  });
+}
+
+async function bothSides(scenario: (side: Http, port: number) => Promise<unknown>): Promise<unknown> {
+  const traces = [];
+  for (const [, side] of sides) traces.push(await withServer((port) => scenario(side, port)));
+  expect(traces[1]).toEqual(traces[0]);
+  return traces[0];
+}
+
+const defaultMark = (side: Http) => new side.OutgoingMessage().writableHighWaterMark;
+
+describe('the highWaterMark option of http.request()', () => {
+  test('sets the socket\'s high-water marks and the response\'s, and the request\'s own on 24.20+ and 26.7+', async () => {
+    const trace = (await bothSides(async (side, port) => {
+      const out: Record<string, unknown> = {};
+      const agent = new side.Agent({ keepAlive: true });
+      out.agent = await exchange(side, { port, agent, highWaterMark: 1000 });
+      out.endOnDrain = await exchange(side, { port, agent: false, highWaterMark: 1000 }, { endOnDrain: true });
+      agent.destroy();
+      out.noAgent = await exchange(side, { port, agent: false, highWaterMark: 2000 });
+      out.createConnection = await exchange(side, {
+        port,
+        highWaterMark: 3000,
+        createConnection: (options: net.NetConnectOpts) => net.createConnection(options),
+      });
+      // As net.Socket takes them, each side on its own.
+      out.split = await exchange(side, { port, agent: false, readableHighWaterMark: 500, writableHighWaterMark: 700 });
+      out.defaultMark = defaultMark(side);
+      return out;
+    })) as Record<string, Record<string, unknown>>;
+    const own = requestKeepsHighWaterMark ? 1000 : trace.defaultMark;
+    expect(trace.agent).toEqual({ before: own, write: !requestKeepsHighWaterMark, socket: [1000, 1000, 1000], response: 1000, reused: false, drains: 0 });
+    expect(trace.endOnDrain.drains).toBe(requestKeepsHighWaterMark ? 1 : 0);
+    expect(trace.noAgent.socket).toEqual([2000, 2000, 2000]);
+    expect(trace.createConnection.socket).toEqual([3000, 3000, 3000]);
+    expect(trace.split.socket).toEqual([500, 700, 700]);
+    expect(trace.split.response).toBe(500);
+  });
+
+  test('an invalid one throws as net.Socket\'s options do', async () => {
+    const trace = await bothSides(async (side, port) =>
+      [-1, 1.5, '100'].map((highWaterMark) => {
+        try {
+          side.request({ host: '127.0.0.1', port, agent: false, highWaterMark } as unknown as http.RequestOptions);
+          return 'no error';
+        } catch (error) {
+          const e = error as NodeJS.ErrnoException;
+          return [e.name, e.code, e.message];
+        }
+      }),
+    );
+    expect((trace as unknown[][])[0][1]).toBe('ERR_INVALID_ARG_VALUE');
+  });
+
+  test('a pooled socket given to a request takes its highWaterMark as the writable one on 24.21+ and 26.8+', async () => {
+    const trace = (await bothSides(async (side, port) => {
+      const agent = new side.Agent({ keepAlive: true });
+      const out: Record<string, unknown> = {};
+      out.first = await exchange(side, { port, agent, highWaterMark: 1000 });
+      out.larger = await exchange(side, { port, agent, highWaterMark: 3000 });
+      out.none = await exchange(side, { port, agent });
+      out.zero = await exchange(side, { port, agent, highWaterMark: 0 });
+      agent.destroy();
+      // The agent's options win over the request's, as in every merge of the two.
+      const own = new side.Agent({ keepAlive: true, highWaterMark: 600 } as http.AgentOptions);
+      out.agentFirst = await exchange(side, { port, agent: own, highWaterMark: 1000 });
+      out.agentReused = await exchange(side, { port, agent: own, highWaterMark: 3000 });
+      own.destroy();
+      return out;
+    })) as Record<string, Record<string, unknown>>;
+    expect(trace.larger.reused).toBe(true);
+    expect(trace.zero.reused).toBe(true);
+    expect(trace.larger.socket).toEqual(reusedSocketTakesHighWaterMark ? [1000, 3000, 3000] : [1000, 1000, 1000]);
+    // Without the option the socket keeps what the request before it set.
+    expect(trace.none.socket).toEqual(reusedSocketTakesHighWaterMark ? [1000, 3000, 3000] : [1000, 1000, 1000]);
+    expect(trace.zero.socket).toEqual(reusedSocketTakesHighWaterMark ? [1000, 0, 0] : [1000, 1000, 1000]);
+    // The response's is the socket's readable one, which a reuse leaves alone.
+    expect(trace.zero.response).toBe(1000);
+    expect(trace.agentFirst.socket).toEqual([600, 600, 600]);
+    expect(trace.agentReused.reused).toBe(true);
+    expect(trace.agentReused.socket).toEqual([600, 600, 600]);
+  });
+
+  test('a request ended before it has a socket, its write refused, is owed no \'drain\'', async () => {
+    const trace = (await bothSides(async (side, port) => {
+      const size = defaultMark(side) + 1;
+      return {
+        ended: await exchange(side, { port, agent: false }, { size }),
+        endOnDrain: await exchange(side, { port, agent: false }, { size, endOnDrain: true }),
+      };
+    })) as Record<string, Record<string, unknown>>;
+    expect(trace.ended).toMatchObject({ write: false, drains: 0 });
+    expect(trace.endOnDrain).toMatchObject({ write: false, drains: 1 });
+  });
+});
