@@ -102,7 +102,8 @@ export interface Binding {
   // Bytes consumed (-1 if the stream is gone); events for them are delivered before it returns.
   execute(id: number, chunk: Uint8Array): number;
   finish(id: number): void;
-  setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean): void;
+  // lenientFieldValues: httpValidation 'relaxed' (a request's, for its response).
+  setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean, lenientFieldValues: boolean): void;
   // A server connection's parser leniency when it is not its listener's settings' (at accept).
   setLeniency(id: number, lenient: boolean, lenientFieldValues: boolean): void;
   peerAddress(id: number): AddressInfo | undefined;

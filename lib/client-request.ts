@@ -17,18 +17,20 @@ import {
   connectionReset,
   errHeadersSent,
   errInvalidArgType,
+  errInvalidArgValue,
   errInvalidHttpToken,
   errInvalidProtocol,
   errOutOfRange,
   errUnescapedCharacters,
 } from './errors';
 import { isToken } from './headers';
-import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
+import { defaultMaxHeaderSize, LENIENT_ALL, LENIENT_FIELD_VALUES, parserLeniency } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
 import {
   hasAgentProxySupport,
   hasClientRequestCreatedChannel,
+  hasHttpValidation,
   requestKeepsHighWaterMark,
   writableFinishedIsFlushed,
 } from './node-features';
@@ -94,6 +96,7 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare timeout: number | undefined;
   declare maxHeaderSize: number | undefined;
   declare insecureHTTPParser: boolean | undefined;
+  declare httpValidation?: 'strict' | 'relaxed' | 'insecure';
   declare joinDuplicateHeaders: boolean | undefined;
   declare agent: Agent | undefined;
   declare res: IncomingMessage | null;
@@ -347,6 +350,20 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     throw errInvalidArgType('options.insecureHTTPParser', 'of type boolean', insecure);
   }
   this.insecureHTTPParser = insecure as boolean | undefined;
+  // Node 24.19: the response's parser leniency and the request's header value rule
+  // (_isLenientHeaderValidation); an own property, undefined when not given.
+  if (hasHttpValidation) {
+    const httpValidation = opts.httpValidation;
+    if (httpValidation !== undefined) {
+      if (httpValidation !== 'strict' && httpValidation !== 'relaxed' && httpValidation !== 'insecure') {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, "must be one of: 'strict', 'relaxed', 'insecure'");
+      }
+      if (insecure !== undefined) {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, 'cannot be used together with options.insecureHTTPParser');
+      }
+    }
+    this.httpValidation = httpValidation as ClientRequestMethods['httpValidation'];
+  }
   const join = opts.joinDuplicateHeaders;
   if (join !== undefined && typeof join !== 'boolean') {
     throw errInvalidArgType('options.joinDuplicateHeaders', 'of type boolean', join);
@@ -572,9 +589,9 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
   req.socket = socket as never;
   socket._httpMessage = req;
   req._sink = sinkOf(socket, () => req._onSocketDrain());
-  const lenient = parserIsLenient(req.insecureHTTPParser);
+  const leniency = parserLeniency(req.httpValidation, req.insecureHTTPParser);
   const maxHeaderSize = req.maxHeaderSize || defaultMaxHeaderSize;
-  const exchange = attachExchange(req, socket, maxHeaderSize, lenient);
+  const exchange = attachExchange(req, socket, maxHeaderSize, leniency);
   req.parser = exchange;
   socket.on('error', socketErrorListener);
   socket.on('close', socketCloseListener);
@@ -587,13 +604,13 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
 
 // The response's parser for this request: the native connection's own, or one fed from the
 // stream a createConnection returned.
-function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHeaderSize: number, lenient: boolean): ClientExchange {
+function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHeaderSize: number, leniency: number): ClientExchange {
   let transport: Transport;
   let release: () => void;
   if (socket instanceof Socket) {
-    const limits = maxHeaderSize * 2 + (lenient ? 1 : 0);
+    const limits = maxHeaderSize * 3 + leniency;
     if (socket._parserLimits !== limits) {
-      binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+      binding.setParserLimits(socket._id, maxHeaderSize, leniency === LENIENT_ALL, leniency === LENIENT_FIELD_VALUES);
       socket._parserLimits = limits;
     }
     // The parser is the request's (Node makes one per request): its events run in the context
@@ -605,7 +622,7 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
       releaseExchange(req, socket);
     };
   } else {
-    const parser = new StreamParser(socket, ROLE_CLIENT, clientParserSettings(maxHeaderSize, lenient));
+    const parser = new StreamParser(socket, ROLE_CLIENT, clientParserSettings(maxHeaderSize, leniency));
     transport = new StreamTransport(socket, parser, () => req._onSocketDrain());
     release = () => {
       parser.free();
@@ -630,11 +647,11 @@ function releaseExchange(req: ClientRequestMethods, socket: ClientSocket): void 
 // Parser settings for streams we feed, by limits (a handful of distinct ones in a process).
 const streamSettings = new Map<string, ReturnType<typeof binding.createSettings>>();
 
-function clientParserSettings(maxHeaderSize: number, lenient: boolean): ReturnType<typeof binding.createSettings> {
-  const key = `${maxHeaderSize}:${lenient}`;
+function clientParserSettings(maxHeaderSize: number, leniency: number): ReturnType<typeof binding.createSettings> {
+  const key = `${maxHeaderSize}:${leniency}`;
   let settings = streamSettings.get(key);
   if (settings === undefined) {
-    settings = binding.createSettings(maxHeaderSize, lenient, 0, 0, 0, 0);
+    settings = binding.createSettings(maxHeaderSize, leniency === LENIENT_ALL, 0, 0, 0, 0, undefined, undefined, leniency === LENIENT_FIELD_VALUES);
     streamSettings.set(key, settings);
   }
   return settings;

@@ -67,9 +67,10 @@ export const hasWriteInformation = since('24.0.0');
 // is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
 export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 
-// Server option httpValidation ('strict' | 'relaxed' | 'insecure'): the parser's leniency and
-// the validation of the header values a response sends (24.19).
-export const hasHttpValidation = since('24.19.0');
+// Server and http.request() option httpValidation ('strict' | 'relaxed' | 'insecure'): the
+// parser's leniency and the validation of the header values a response or request sends
+// (nodejs/node#61597: 24.19, 26.3).
+export const hasHttpValidation = since('24.19.0', '26.3.0');
 
 // A chunked message corks on its first write of a tick and uncorks on the next: the writes of
 // one tick (and user cork()/uncork() spans) leave as one chunk (Node 24).

@@ -257,14 +257,15 @@ void Finish(const Napi::CallbackInfo& info) {
   if (stream != nullptr) stream->Finish();
 }
 
-// setParserLimits(id, maxHeaderSize, insecure): for the stream's messages from the next on (a
-// client's parser takes each request's).
+// setParserLimits(id, maxHeaderSize, insecure, lenientFieldValues): for the stream's messages
+// from the next on (a client's parser takes each request's).
 void SetParserLimits(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
   if (stream == nullptr) return;
   ParserLimits limits;
   limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
   limits.lenient = info[2].As<Napi::Boolean>().Value();
+  limits.lenient_field_values = info[3].As<Napi::Boolean>().Value();
   limits.require_host = false;
   ApplyLlhttpDialect(info.Env(), &limits);
   stream->SetLimits(limits);

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 
 import * as uvhttp from '../../lib';
-import { requestKeepsHighWaterMark, reusedSocketTakesHighWaterMark } from '../../lib/node-features';
+import { hasHttpValidation, requestKeepsHighWaterMark, reusedSocketTakesHighWaterMark } from '../../lib/node-features';
 
 jest.setTimeout(20_000);
 
@@ -155,5 +155,103 @@ describe('the highWaterMark option of http.request()', () => {
     })) as Record<string, Record<string, unknown>>;
     expect(trace.ended).toMatchObject({ write: false, drains: 0 });
     expect(trace.endOnDrain).toMatchObject({ write: false, drains: 1 });
+  });
+});
+
+// A raw server that answers each request it reads (one per read: small GETs) with the next of
+// `responses`, and records the heads it got.
+async function withRawServer<T>(responses: string[], run: (port: number, received: string[]) => Promise<T>): Promise<T> {
+  const received: string[] = [];
+  let next = 0;
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.on('data', (data) => {
+      received.push(data.toString('latin1'));
+      socket.write(responses[next++ % responses.length]);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await run((server.address() as AddressInfo).port, received);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+// A GET and what came of it: the response's field, or the error; what setHeader of a value with a
+// control character did.
+function get(side: Http, options: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    let req: http.ClientRequest;
+    try {
+      req = side.request({ host: '127.0.0.1', ...options } as http.RequestOptions);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      resolve(['throws', e.code, e.message]);
+      return;
+    }
+    let setHeader = 'set';
+    try {
+      req.setHeader('x-sent', 'c\u0001d');
+    } catch (error) {
+      setHeader = (error as NodeJS.ErrnoException).code as string;
+    }
+    const own = [Object.prototype.hasOwnProperty.call(req, 'httpValidation'), (req as { httpValidation?: unknown }).httpValidation];
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => setImmediate(() => resolve([setHeader, own, res.statusCode, res.headers['x-a'], req.reusedSocket])));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve([setHeader, own, e.code, e.message]));
+    req.end();
+  });
+}
+
+describe('the httpValidation option of http.request() (24.19+, 26.3+; ignored before)', () => {
+  const CONTROL = 'HTTP/1.1 200 OK\r\nX-A: a\u0001b\r\nContent-Length: 2\r\n\r\nok';
+
+  test('the response\'s field values and the request\'s header values, per request', async () => {
+    const trace = (await bothSides(async (side) =>
+      withRawServer([CONTROL], async (port, received) => {
+        const out: Record<string, unknown> = {};
+        for (const httpValidation of ['strict', 'relaxed', 'insecure', undefined]) {
+          out[String(httpValidation)] = await get(side, { port, agent: false, httpValidation });
+        }
+        out.createConnection = await get(side, {
+          port,
+          httpValidation: 'relaxed',
+          createConnection: (options: net.NetConnectOpts) => net.createConnection(options),
+        });
+        // One pooled connection: each request's response is parsed as that request says.
+        const agent = new side.Agent({ keepAlive: true, maxSockets: 1 });
+        out.pooled = [];
+        for (const httpValidation of ['relaxed', 'relaxed', 'strict']) {
+          (out.pooled as unknown[]).push(await get(side, { port, agent, httpValidation }));
+        }
+        agent.destroy();
+        out.received = received.filter((head) => head.includes('\u0001')).length;
+        return out;
+      }),
+    )) as Record<string, unknown[]>;
+    if (hasHttpValidation) {
+      expect(trace.relaxed).toEqual(['set', [true, 'relaxed'], 200, 'a\u0001b', false]);
+      expect(trace.insecure).toEqual(['set', [true, 'insecure'], 200, 'a\u0001b', false]);
+      expect(trace.strict).toEqual(['ERR_INVALID_CHAR', [true, 'strict'], 'HPE_INVALID_HEADER_TOKEN', 'Parse Error: Invalid header value char']);
+      expect(trace.createConnection[3]).toBe('a\u0001b');
+      expect(trace.pooled[1]).toEqual(['set', [true, 'relaxed'], 200, 'a\u0001b', true]);
+      expect(trace.pooled[2]).toEqual(['ERR_INVALID_CHAR', [true, 'strict'], 'HPE_INVALID_HEADER_TOKEN', 'Parse Error: Invalid header value char']);
+    } else {
+      expect(trace.relaxed).toEqual(['ERR_INVALID_CHAR', [false, undefined], 'HPE_INVALID_HEADER_TOKEN', 'Parse Error: Invalid header value char']);
+    }
+    expect(trace.undefined[2]).toBe('HPE_INVALID_HEADER_TOKEN');
+  });
+
+  test('its values are checked, and it does not go with insecureHTTPParser', async () => {
+    const trace = (await bothSides(async (side, port) => [
+      await get(side, { port, agent: false, httpValidation: 'lenient' }),
+      await get(side, { port, agent: false, httpValidation: 'strict', insecureHTTPParser: false }),
+      await get(side, { port, agent: false, httpValidation: undefined, insecureHTTPParser: true }),
+    ])) as unknown[][];
+    expect(trace[0][0]).toBe(hasHttpValidation ? 'throws' : 'ERR_INVALID_CHAR');
+    expect(trace[1][0]).toBe(hasHttpValidation ? 'throws' : 'ERR_INVALID_CHAR');
   });
 });
