@@ -30,8 +30,11 @@ import { legacyConstructor, requireThis } from './legacy-class';
 import {
   hasAgentProxySupport,
   hasClientRequestCreatedChannel,
+  destroyAfterExchangeKeepsSocket,
   hasHttpValidation,
   requestKeepsHighWaterMark,
+  requestOptionsWithoutPrototype,
+  requestPathCheckedOnSet,
   writableFinishedIsFlushed,
 } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
@@ -48,6 +51,7 @@ const requestErrorChannel = diagnostics.channel('http.client.request.error');
 
 // RFC 9112 §3.2: the request-target is visible ASCII (obs-text let through, as Node does).
 const INVALID_PATH = /[^\u0021-\u00ff]/;
+const kPath = Symbol('kPath');
 // setTimeout's largest delay (a signed 32-bit millisecond count).
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
@@ -166,6 +170,8 @@ class ClientRequestMethods extends OutgoingMessageMethods {
     this.destroyed = true;
     // Aborting: nobody wants the rest of the response.
     if (this.res) this.res._dump();
+    // Nothing left to cancel: the socket is on its way back to the agent (Node 24.22).
+    if (destroyAfterExchangeKeepsSocket && this.writableFinished && this.res?.complete) return this;
     this._requestError = error;
     this.socket?.destroy(error);
     return this;
@@ -286,7 +292,7 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     callback = options;
     opts = base ?? {};
   } else {
-    opts = Object.assign(base ?? {}, options);
+    opts = requestOptionsWithoutPrototype ? Object.assign(Object.create(null), base, options) : Object.assign(base ?? {}, options);
   }
   if (requestKeepsHighWaterMark && opts.highWaterMark !== null && opts.highWaterMark !== undefined) {
     this._highWaterMark = opts.highWaterMark as number;
@@ -370,7 +376,8 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   }
   this.joinDuplicateHeaders = join as boolean | undefined;
 
-  this.path = (opts.path as string | undefined) || '/';
+  if (requestPathCheckedOnSet) (this as unknown as { [kPath]: unknown })[kPath] = opts.path || '/';
+  else this.path = (opts.path as string | undefined) || '/';
   if (callback) this.once('response', callback);
   // RFC 9110 §9.3: these methods have no content by convention; Node frames a body they get by
   // the connection's close rather than chunking it.
@@ -473,6 +480,22 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   publishCreated(this);
 });
 export type ClientRequest = ClientRequestMethods;
+
+// Node 24.15: the path is kept behind the accessor, which checks what is set later.
+if (requestPathCheckedOnSet) {
+  Object.defineProperty(ClientRequestMethods.prototype, 'path', {
+    get(this: { [kPath]: string }) {
+      return this[kPath];
+    },
+    set(this: { [kPath]: string }, value: unknown) {
+      const path = String(value);
+      if (INVALID_PATH.test(path)) throw errUnescapedCharacters('Request path');
+      this[kPath] = path;
+    },
+    configurable: true,
+    enumerable: true,
+  });
+}
 
 // The constructor's last act, with a connection asked for (Node 22.12+).
 function publishCreated(req: ClientRequestMethods): void {

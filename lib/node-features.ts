@@ -141,3 +141,17 @@ export const requestKeepsHighWaterMark = since('24.20.0', '26.7.0');
 // request's highWaterMark option, when one is given (the readable one stays the socket's):
 // nodejs/node#64991, 24.21, 26.8.
 export const reusedSocketTakesHighWaterMark = since('24.21.0', '26.8.0');
+
+// ClientRequest's path is a prototype accessor whose setter checks the path as the constructor
+// does (ERR_UNESCAPED_CHARACTERS), so a path set later cannot smuggle a space or a line break
+// into the request line (nodejs/node#62030: 24.15, and 26 from its first release).
+export const requestPathCheckedOnSet = since('24.15.0', '26.0.0');
+
+// http.request() merges its url and options into a null-prototype object: an option inherited
+// from Object.prototype is not read (nodejs/node#63082: 24.16, 26.1).
+export const requestOptionsWithoutPrototype = since('24.16.0', '26.1.0');
+
+// req.destroy() once the request has finished and its response is complete only marks the
+// request destroyed and dumps the response: the socket is not destroyed and goes back to its
+// agent (nodejs/node#65952: 24.22, 26.10).
+export const destroyAfterExchangeKeepsSocket = since('24.22.0', '26.10.0');

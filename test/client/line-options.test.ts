@@ -8,7 +8,14 @@ import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 
 import * as uvhttp from '../../lib';
-import { hasHttpValidation, requestKeepsHighWaterMark, reusedSocketTakesHighWaterMark } from '../../lib/node-features';
+import {
+  destroyAfterExchangeKeepsSocket,
+  hasHttpValidation,
+  requestKeepsHighWaterMark,
+  requestOptionsWithoutPrototype,
+  requestPathCheckedOnSet,
+  reusedSocketTakesHighWaterMark,
+} from '../../lib/node-features';
 
 jest.setTimeout(20_000);
 
@@ -253,5 +260,82 @@ describe('the httpValidation option of http.request() (24.19+, 26.3+; ignored be
     ])) as unknown[][];
     expect(trace[0][0]).toBe(hasHttpValidation ? 'throws' : 'ERR_INVALID_CHAR');
     expect(trace[1][0]).toBe(hasHttpValidation ? 'throws' : 'ERR_INVALID_CHAR');
+  });
+});
+
+describe('ClientRequest changes within the lines', () => {
+  test('req.path set later is checked on 24.15+ and 26 (an accessor on the prototype)', async () => {
+    const trace = (await bothSides(async (side, port) => {
+      const req = side.request({ host: '127.0.0.1', port, agent: false, path: '/first' });
+      req.on('error', () => {});
+      const out: unknown[] = [Object.prototype.hasOwnProperty.call(req, 'path'), Object.keys(req).includes('path')];
+      for (const path of ['/a b', '/a\r\nX: 1', 42]) {
+        try {
+          (req as { path: unknown }).path = path;
+          out.push(['set', req.path]);
+        } catch (error) {
+          const e = error as NodeJS.ErrnoException;
+          out.push([e.code, e.message, req.path]);
+        }
+      }
+      req.destroy();
+      return out;
+    })) as unknown[];
+    expect(trace[0]).toBe(!requestPathCheckedOnSet);
+    expect(trace[2]).toEqual(requestPathCheckedOnSet ? ['ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters', '/first'] : ['set', '/a b']);
+    expect(trace[4]).toEqual(['set', requestPathCheckedOnSet ? '42' : 42]);
+  });
+
+  test('options inherited from Object.prototype are not read on 24.16+ and 26.1+', async () => {
+    const trace = await bothSides(async (side, port) => {
+      // The Object.prototype of the realm the side's code runs in (node:http's is not the test's,
+      // under jest).
+      const polluted = Object.getPrototypeOf(Object.getPrototypeOf(side.request)) as { method?: string; path?: string };
+      polluted.method = 'PUT';
+      polluted.path = '/inherited';
+      try {
+        const req = side.request({ host: '127.0.0.1', port, agent: false });
+        req.on('error', () => {});
+        const out = [req.method, req.path];
+        req.destroy();
+        return out;
+      } finally {
+        delete polluted.method;
+        delete polluted.path;
+      }
+    });
+    expect(trace).toEqual(requestOptionsWithoutPrototype ? ['GET', '/'] : ['PUT', '/inherited']);
+  });
+
+  test('destroy() after the exchange is over leaves the socket to the agent on 24.22+ and 26.10+', async () => {
+    const trace = (await bothSides(
+      (side, port) =>
+        new Promise((resolve) => {
+          const agent = new side.Agent({ keepAlive: true });
+          const events: unknown[] = [];
+          const req = side.get({ host: '127.0.0.1', port, agent }, (res) => {
+            // The whole response is in before anyone reads it: it is complete, not ended.
+            res.pause();
+            const socket = req.socket as net.Socket;
+            res.on('end', () => events.push('res end'));
+            res.on('close', () => events.push('res close'));
+            res.on('error', (e: NodeJS.ErrnoException) => events.push(['res error', e.code]));
+            req.on('close', () => events.push('req close'));
+            req.on('error', (e: NodeJS.ErrnoException) => events.push(['req error', e.code]));
+            setTimeout(() => {
+              events.push(['complete', res.complete, req.writableFinished]);
+              req.destroy();
+              events.push(['destroyed', req.destroyed, socket.destroyed]);
+              setTimeout(() => {
+                events.push(['socket destroyed', socket.destroyed, 'free', Object.keys(agent.freeSockets).length]);
+                agent.destroy();
+                resolve(events);
+              }, 50);
+            }, 50);
+          });
+        }),
+    )) as unknown[];
+    expect(trace[0]).toEqual(['complete', true, true]);
+    expect(trace[trace.length - 1]).toEqual(['socket destroyed', !destroyAfterExchangeKeepsSocket, 'free', destroyAfterExchangeKeepsSocket ? 1 : 0]);
   });
 });
