@@ -117,6 +117,8 @@ export interface Binding {
   bytesRead(id: number): number;
   // Whether unread bytes wait in the kernel's receive queue (the peer's end alone does not count).
   hasPendingRead(id: number): boolean;
+  // 0: no message arriving; 1: none yet and nothing read since the accept; 2: one has begun.
+  messageUnderway(id: number): number;
   queuedOutput(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;

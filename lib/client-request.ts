@@ -28,9 +28,12 @@ import { defaultMaxHeaderSize, LENIENT_ALL, LENIENT_FIELD_VALUES, parserLeniency
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
 import {
+  abortedResponseHasCause,
+  connectHostIsPath,
+  connectPathFromUrlTrimmed,
+  destroyAfterExchangeKeepsSocket,
   hasAgentProxySupport,
   hasClientRequestCreatedChannel,
-  destroyAfterExchangeKeepsSocket,
   hasHttpValidation,
   requestKeepsHighWaterMark,
   requestOptionsWithoutPrototype,
@@ -278,10 +281,14 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   // Before the signal is attached: an aborted one destroys the request at once, with its error.
   this._requestError = undefined;
   let base: RequestOptions | null;
+  // Whether the path is the URL's (a CONNECT's then loses its leading slash, Node 26.11).
+  let pathIsFromURL = false;
   if (typeof input === 'string') {
     base = urlToHttpOptions(new URL(input)) as unknown as RequestOptions;
+    pathIsFromURL = true;
   } else if (isURL(input)) {
     base = urlToHttpOptions(input) as unknown as RequestOptions;
+    pathIsFromURL = true;
   } else {
     callback = options as ResponseListener | undefined;
     options = (input ?? undefined) as RequestOptions | undefined;
@@ -292,6 +299,9 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     callback = options;
     opts = base ?? {};
   } else {
+    if (pathIsFromURL && options !== null && options !== undefined && Object.prototype.hasOwnProperty.call(options, 'path')) {
+      pathIsFromURL = false;
+    }
     opts = requestOptionsWithoutPrototype ? Object.assign(Object.create(null), base, options) : Object.assign(base ?? {}, options);
   }
   if (requestKeepsHighWaterMark && opts.highWaterMark !== null && opts.highWaterMark !== undefined) {
@@ -376,8 +386,12 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   }
   this.joinDuplicateHeaders = join as boolean | undefined;
 
-  if (requestPathCheckedOnSet) (this as unknown as { [kPath]: unknown })[kPath] = opts.path || '/';
-  else this.path = (opts.path as string | undefined) || '/';
+  let path = opts.path || '/';
+  if (connectPathFromUrlTrimmed && method === 'CONNECT' && pathIsFromURL && (path as string)[0] === '/') {
+    path = (path as string).slice(1) || '/';
+  }
+  if (requestPathCheckedOnSet) (this as unknown as { [kPath]: unknown })[kPath] = path;
+  else this.path = path as string;
   if (callback) this.once('response', callback);
   // RFC 9110 §9.3: these methods have no content by convention; Node frames a body they get by
   // the connection's close rather than chunking it.
@@ -425,6 +439,8 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     if (host && !this.getHeader('host') && setHost) {
       let hostHeader = authorityHost;
       if (port && +port !== defaultPort) hostHeader += `:${String(port)}`;
+      // A CONNECT names the authority it asks for (Node 26.5).
+      if (connectHostIsPath && method === 'CONNECT' && opts.path) hostHeader = String(this.path);
       this.setHeader('Host', hostHeader);
     }
     if (opts.auth && !this.getHeader('Authorization')) {
@@ -524,8 +540,12 @@ function socketCloseListener(this: ClientSocket): void {
   const res = req.res;
   req.destroyed = true;
   if (res) {
-    // The connection closed before the response ended.
-    if (!res.complete) res.destroy(connectionReset('aborted'));
+    // The connection closed before the response ended (with the socket's error as the cause,
+    // Node 26.11).
+    if (!res.complete) {
+      const cause = abortedResponseHasCause ? req._requestError : undefined;
+      res.destroy(connectionReset('aborted', cause ? { cause } : undefined));
+    }
     req._closed = true;
     req.emit('close');
     if (!res.aborted && res.readable) res.push(null);
@@ -549,6 +569,8 @@ function socketErrorListener(this: ClientSocket, error: Error): void {
     // Errors that follow are not reported again.
     this._hadError = true;
     emitErrorEvent(req, error);
+    // The cause of the response's 'aborted' (Node 26.11).
+    if (abortedResponseHasCause) req._requestError ||= error;
   }
   req?.parser?.free();
   this.destroy();

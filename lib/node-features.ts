@@ -155,3 +155,18 @@ export const requestOptionsWithoutPrototype = since('24.16.0', '26.1.0');
 // request destroyed and dumps the response: the socket is not destroyed and goes back to its
 // agent (nodejs/node#65952: 24.22, 26.10).
 export const destroyAfterExchangeKeepsSocket = since('24.22.0', '26.10.0');
+
+// server.closeIdleConnections() (and so close()) also closes the connections that have sent
+// nothing yet (nodejs/node#63470: 26.4). Before, a connection counts as receiving a message from
+// its accept until its first request is in, as it does from any message's first byte.
+export const closeIdleTakesUnusedConnections = since('26.4.0');
+
+// A CONNECT request's default Host is its path, the authority it asks for (nodejs/node#64114:
+// 26.5); and a CONNECT whose path came from a URL loses the URL's leading slash
+// (`http://proxy/host:443` asks for `host:443`; nodejs/node#64876: 26.11). Not in 24.22.
+export const connectHostIsPath = since('26.5.0');
+export const connectPathFromUrlTrimmed = since('26.11.0');
+
+// The 'aborted' error of a response cut short by a socket error has that error as its cause
+// (nodejs/node#66061: 26.11). Not in 24.22.
+export const abortedResponseHasCause = since('26.11.0');

@@ -486,6 +486,12 @@ Napi::Value HasPendingRead(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), connection != nullptr && connection->HasPendingRead());
 }
 
+// messageUnderway(id): HttpStream::MessageUnderway (0 for a stream that is gone).
+Napi::Value MessageUnderway(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  return Napi::Number::New(info.Env(), stream != nullptr ? stream->MessageUnderway() : 0);
+}
+
 // destroy(id): a native connection closes now; a JS-fed stream is freed.
 void DestroyStream(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
@@ -580,6 +586,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("detach", Detach);
   add("bytesRead", BytesRead);
   add("hasPendingRead", HasPendingRead);
+  add("messageUnderway", MessageUnderway);
   add("queuedOutput", QueuedOutput);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);

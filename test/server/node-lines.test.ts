@@ -8,7 +8,8 @@ import * as nodeHttp from 'node:http';
 import * as uvhttp from '../../lib';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
 import { llhttpTrailingHtabIsOws, nodeMajor } from '../helpers/node-line';
-import { exchange } from '../helpers/raw';
+import { closeIdleTakesUnusedConnections } from '../../lib/node-features';
+import { connectRaw, exchange, waitClosed } from '../helpers/raw';
 import { closeAllServers, startServer } from '../helpers/server';
 
 afterEach(() => closeAllServers());
@@ -459,5 +460,47 @@ describe(`optimizeEmptyRequests (Node 24.12), on Node ${nodeMajor}`, () => {
       }
     };
     expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+});
+
+describe(`closeIdleConnections() and connections without a request (Node 26.4), on Node ${nodeMajor}`, () => {
+  // Connections in each state a connection can be in when closeIdleConnections() runs: which of
+  // them it closed.
+  async function closedByCloseIdle(impl: Impl): Promise<Record<string, boolean>> {
+    const { server, port } = await startServer(impl, (req, res) => {
+      if (req.url !== '/hold') res.end('ok');
+    });
+    const sends: Record<string, string> = {
+      'nothing sent': '',
+      'half a head': 'GET / HTTP/1.1\r\n',
+      'answered': `GET / HTTP/1.1\r\n${H}\r\n`,
+      'answered, then half a head': `GET / HTTP/1.1\r\n${H}\r\nGET / HTTP/1.1\r\n`,
+      'waiting for its response': `GET /hold HTTP/1.1\r\n${H}\r\n`,
+    };
+    const sockets: Record<string, import('node:net').Socket> = {};
+    for (const [name, send] of Object.entries(sends)) {
+      const socket = await connectRaw(port);
+      socket.on('data', () => {});
+      if (send) socket.write(send);
+      sockets[name] = socket;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    server.closeIdleConnections();
+    const closed: Record<string, boolean> = {};
+    for (const [name, socket] of Object.entries(sockets)) closed[name] = await waitClosed(socket, 150);
+    for (const socket of Object.values(sockets)) socket.destroy();
+    return closed;
+  }
+
+  test('the same connections close as with node:http', async () => {
+    const ref = await closedByCloseIdle(nodeImpl);
+    expect(ref).toEqual({
+      'nothing sent': closeIdleTakesUnusedConnections,
+      'half a head': false,
+      'answered': true,
+      'answered, then half a head': false,
+      'waiting for its response': false,
+    });
+    expect(await closedByCloseIdle(uvImpl)).toEqual(ref);
   });
 });
