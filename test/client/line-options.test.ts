@@ -9,6 +9,9 @@ import * as net from 'node:net';
 
 import * as uvhttp from '../../lib';
 import {
+  abortedResponseHasCause,
+  connectHostIsPath,
+  connectPathFromUrlTrimmed,
   destroyAfterExchangeKeepsSocket,
   hasHttpValidation,
   requestKeepsHighWaterMark,
@@ -337,5 +340,75 @@ describe('ClientRequest changes within the lines', () => {
     )) as unknown[];
     expect(trace[0]).toEqual(['complete', true, true]);
     expect(trace[trace.length - 1]).toEqual(['socket destroyed', !destroyAfterExchangeKeepsSocket, 'free', destroyAfterExchangeKeepsSocket ? 1 : 0]);
+  });
+});
+
+describe('CONNECT and aborted responses on 26', () => {
+  test('a CONNECT\'s path and default Host (26.5: the path; 26.11: a URL\'s without its slash)', async () => {
+    const trace = (await bothSides((side) =>
+      withRawServer(['HTTP/1.1 200 Connection Established\r\n\r\n'], async (port, received) => {
+        const paths: unknown[] = [];
+        const calls: Array<[string | http.RequestOptions, http.RequestOptions?]> = [
+          [`http://127.0.0.1:${port}/example.com:443`, { method: 'CONNECT' }],
+          [`http://127.0.0.1:${port}/example.com:443`, { method: 'CONNECT', path: 'other.com:80' }],
+          [{ host: '127.0.0.1', port, method: 'CONNECT', path: 'third.com:443' }],
+          [{ host: '127.0.0.1', port, method: 'CONNECT' }],
+          [`http://127.0.0.1:${port}/`, { method: 'CONNECT' }],
+        ];
+        for (const [input, options] of calls) {
+          await new Promise<void>((resolve) => {
+            const req = options ? side.request(input as string, options) : side.request(input as http.RequestOptions);
+            paths.push(req.path);
+            req.on('connect', (_res, socket) => {
+              socket.destroy();
+              resolve();
+            });
+            req.on('error', (e: NodeJS.ErrnoException) => {
+              paths.push(e.code);
+              resolve();
+            });
+            req.end();
+          });
+        }
+        // Request line and Host, the port written as PORT.
+        return { paths, heads: received.map((head) => head.split('\r\n').slice(0, 2).join(' | ').split(String(port)).join('PORT')) };
+      }),
+    )) as { paths: string[]; heads: string[] };
+    expect(trace.paths[0]).toBe(connectPathFromUrlTrimmed ? 'example.com:443' : '/example.com:443');
+    expect(trace.heads[2]).toBe(`CONNECT third.com:443 HTTP/1.1 | Host: ${connectHostIsPath ? 'third.com:443' : '127.0.0.1:PORT'}`);
+    expect(trace.heads[3]).toBe('CONNECT / HTTP/1.1 | Host: 127.0.0.1:PORT');
+  });
+
+  test('a response cut short by a socket error: its \'aborted\' has the error as its cause on 26.11+', async () => {
+    const trace = await bothSides(async (side) => {
+      const server = net.createServer((socket) =>
+        socket.once('data', () => {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc');
+          setTimeout(() => socket.resetAndDestroy(), 30);
+        }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        return await new Promise((resolve) => {
+          const events: unknown[] = [];
+          let reqError: unknown;
+          const req = side.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent: false }, (res) => {
+            res.on('data', () => {});
+            res.on('error', (e: NodeJS.ErrnoException) => {
+              const cause = e.cause as NodeJS.ErrnoException | undefined;
+              events.push(['res error', e.code, e.message, cause === undefined ? 'no cause' : [cause.code, cause === reqError]]);
+            });
+            res.on('close', () => setImmediate(() => resolve(events)));
+          });
+          req.on('error', (e: NodeJS.ErrnoException) => {
+            reqError = e;
+            events.push(['req error', e.code]);
+          });
+        });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+    expect((trace as unknown[])[1]).toEqual(['res error', 'ECONNRESET', 'aborted', abortedResponseHasCause ? ['ECONNRESET', true] : 'no cause']);
   });
 });
