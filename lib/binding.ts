@@ -104,8 +104,9 @@ export interface Binding {
   finish(id: number): void;
   // lenientFieldValues: httpValidation 'relaxed' (a request's, for its response).
   setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean, lenientFieldValues: boolean): void;
-  // A server connection's parser leniency when it is not its listener's settings' (at accept).
-  setLeniency(id: number, lenient: boolean, lenientFieldValues: boolean): void;
+  // A server connection's header limit and parser leniency when they are not its listener's
+  // settings' (at accept).
+  setConnectionLimits(id: number, maxHeaderSize: number, lenient: boolean, lenientFieldValues: boolean): void;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.

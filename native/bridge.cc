@@ -271,14 +271,16 @@ void SetParserLimits(const Napi::CallbackInfo& info) {
   stream->SetLimits(limits);
 }
 
-// setLeniency(id, lenient, lenientFieldValues): a server connection whose parser is not as lenient
-// as its listener's settings (Node computes it per connection, at accept), from its first message.
-void SetLeniency(const Napi::CallbackInfo& info) {
+// setConnectionLimits(id, maxHeaderSize, lenient, lenientFieldValues): a server connection whose
+// header limit or parser leniency is not its listener's settings' (Node reads them per
+// connection, at accept), from its first message.
+void SetConnectionLimits(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
   if (stream == nullptr) return;
   ParserLimits limits = stream->limits();
-  limits.lenient = info[1].As<Napi::Boolean>().Value();
-  limits.lenient_field_values = info[2].As<Napi::Boolean>().Value();
+  limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
+  limits.lenient = info[2].As<Napi::Boolean>().Value();
+  limits.lenient_field_values = info[3].As<Napi::Boolean>().Value();
   stream->SetLimits(limits);
 }
 
@@ -577,7 +579,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("execute", Execute);
   add("finish", Finish);
   add("setParserLimits", SetParserLimits);
-  add("setLeniency", SetLeniency);
+  add("setConnectionLimits", SetConnectionLimits);
   add("closeListener", CloseListener);
   add("listenerAddress", ListenerAddress);
   add("peerAddress", PeerAddress);
