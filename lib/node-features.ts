@@ -170,3 +170,8 @@ export const connectPathFromUrlTrimmed = since('26.11.0');
 // The 'aborted' error of a response cut short by a socket error has that error as its cause
 // (nodejs/node#66061: 26.11). Not in 24.22.
 export const abortedResponseHasCause = since('26.11.0');
+
+// The responses of pipelined requests still queued behind the one being answered are destroyed
+// when the connection closes, so they emit 'close' (nodejs/node#62534: 24.16, 26.1); before, they
+// stay as they were and never close.
+export const queuedResponsesClosedWithConnection = since('24.16.0', '26.1.0');

@@ -10,7 +10,12 @@ import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
-import { closeIdleTakesUnusedConnections, hasIncomingSignal, hasShouldUpgradeCallback } from './node-features';
+import {
+  closeIdleTakesUnusedConnections,
+  hasIncomingSignal,
+  hasShouldUpgradeCallback,
+  queuedResponsesClosedWithConnection,
+} from './node-features';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
@@ -380,10 +385,11 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
 
   // Before the socket's 'close' listeners, as Node's socketOnClose (the first listener the
   // server adds): the requests still waiting are destroyed ('aborted' now, their 'close' on the
-  // next tick); responses queued behind the current one close on the next tick.
+  // next tick); responses queued behind the current one close on the next tick (Node 24.16's
+  // abortOutgoing; before, they are left as they are, never closed).
   onSocketClose(): void {
     this.server._connectionClosed(this);
-    for (const res of this.outgoing) process.nextTick(emitClose, res);
+    if (queuedResponsesClosedWithConnection) for (const res of this.outgoing) process.nextTick(emitClose, res);
     for (const req of this.incoming) req.destroy(connectionReset('aborted'));
     if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset('aborted'));
     this.receiving = null;

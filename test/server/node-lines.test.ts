@@ -8,7 +8,7 @@ import * as nodeHttp from 'node:http';
 import * as uvhttp from '../../lib';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
 import { llhttpTrailingHtabIsOws, nodeMajor } from '../helpers/node-line';
-import { closeIdleTakesUnusedConnections } from '../../lib/node-features';
+import { closeIdleTakesUnusedConnections, queuedResponsesClosedWithConnection } from '../../lib/node-features';
 import { connectRaw, exchange, waitClosed } from '../helpers/raw';
 import { closeAllServers, startServer } from '../helpers/server';
 
@@ -502,5 +502,37 @@ describe(`closeIdleConnections() and connections without a request (Node 26.4), 
       'waiting for its response': false,
     });
     expect(await closedByCloseIdle(uvImpl)).toEqual(ref);
+  });
+});
+
+describe(`pipelined responses still queued when the connection closes (Node 24.16, 26.1), on Node ${nodeMajor}`, () => {
+  // Two pipelined requests; the first is never answered and the client goes away: what the second
+  // request and its queued response go through, and what end() does to that response afterwards.
+  async function queued(impl: Impl): Promise<unknown[]> {
+    const events: unknown[] = [];
+    const { port } = await startServer(impl, (req, res) => {
+      if (req.url !== '/2') return;
+      res.on('close', () => events.push('res close'));
+      res.on('finish', () => events.push('res finish'));
+      req.on('close', () => events.push('req close'));
+      setTimeout(() => {
+        res.end('two');
+        events.push(['after end()', res.destroyed, res.writableEnded]);
+      }, 80);
+    });
+    const socket = await connectRaw(port);
+    socket.on('data', () => {});
+    socket.write(`GET /1 HTTP/1.1\r\n${H}\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return events;
+  }
+
+  test('the queued response closes with the connection where node:http closes it', async () => {
+    const ref = await queued(nodeImpl);
+    expect(ref).toContainEqual(['after end()', queuedResponsesClosedWithConnection, true]);
+    expect(ref.includes('res close')).toBe(queuedResponsesClosedWithConnection);
+    expect(await queued(uvImpl)).toEqual(ref);
   });
 });
