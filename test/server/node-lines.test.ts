@@ -536,3 +536,36 @@ describe(`pipelined responses still queued when the connection closes (Node 24.1
     expect(await queued(uvImpl)).toEqual(ref);
   });
 });
+
+describe(`an upgrade request with a body (Node 26.0), on Node ${nodeMajor}`, () => {
+  // The body and the bytes after it in one packet: what 'upgrade' is given, and whether the body
+  // reaches the request.
+  async function upgradeWithBody(impl: Impl): Promise<unknown[]> {
+    const events: unknown[] = [];
+    await startServer(impl, (_req, res) => res.end('no upgrade'), {
+      setup: (server) =>
+        server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+          events.push(['upgrade', req.complete, head.toString('latin1')]);
+          req.on('data', (chunk: Buffer) => events.push(['body', chunk.toString('latin1')]));
+          req.on('end', () => events.push('end'));
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+        }),
+    }).then(async ({ port }) => {
+      const r = await exchange({
+        port,
+        send: `POST / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\nContent-Length: 5\r\n\r\nhelloAFTER`,
+        timeoutMs: 1000,
+        graceMs: 100,
+        responses: 1,
+      });
+      events.push(r.masked.split('\r\n')[0]);
+    });
+    return events;
+  }
+
+  test('the upgrade gets what follows the body, the request its body (26) or the upgrade all of it (before)', async () => {
+    const ref = await upgradeWithBody(nodeImpl);
+    expect(ref[0]).toEqual(nodeMajor >= 26 ? ['upgrade', true, 'AFTER'] : ['upgrade', true, 'helloAFTER']);
+    expect(await upgradeWithBody(uvImpl)).toEqual(ref);
+  });
+});
