@@ -130,7 +130,7 @@ class ClientRequestMethods extends OutgoingMessageMethods {
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
-    this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+    this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._outHeaders as unknown as OutgoingHeaders, true);
   }
 
   // A socket destroyed before it was ours (a failed lookup) completes no write: Node neither
@@ -449,7 +449,7 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     if (this.getHeader('expect')) {
       if (this._header) throw errHeadersSent('render');
       if (hasAgentProxySupport) rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
-      this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+      this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._outHeaders as unknown as OutgoingHeaders, true);
     } else if (hasAgentProxySupport) {
       rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
     }

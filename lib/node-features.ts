@@ -175,3 +175,7 @@ export const abortedResponseHasCause = since('26.11.0');
 // when the connection closes, so they emit 'close' (nodejs/node#62534: 24.16, 26.1); before, they
 // stay as they were and never close.
 export const queuedResponsesClosedWithConnection = since('24.16.0', '26.1.0');
+
+// OutgoingMessage.prototype._headers and _headerNames: DEP0066 accessors over the header map
+// (getHeaders() and the names as set), removed in 24.0 (nodejs/node#57551).
+export const hasDeprecatedHeaderAccessors = !since('24.0.0');

@@ -569,3 +569,31 @@ describe(`an upgrade request with a body (Node 26.0), on Node ${nodeMajor}`, () 
     expect(await upgradeWithBody(uvImpl)).toEqual(ref);
   });
 });
+
+describe(`OutgoingMessage's _headers and _headerNames (DEP0066, removed in 24), on Node ${nodeMajor}`, () => {
+  async function accessors(impl: Impl): Promise<unknown> {
+    const seen: unknown[] = [];
+    const { port } = await startServer(impl, (_req, res) => {
+      const proto = Object.getPrototypeOf(Object.getPrototypeOf(res)) as object;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, '_headers');
+      seen.push(descriptor ? [typeof descriptor.get, typeof descriptor.set, descriptor.enumerable, descriptor.configurable] : 'none');
+      seen.push(Object.prototype.hasOwnProperty.call(res, '_headers'));
+      res.setHeader('X-Set', 'a');
+      const record = res as unknown as { _headers: unknown; _headerNames: unknown };
+      seen.push(record._headers === undefined ? 'undefined' : { ...(record._headers as object) });
+      seen.push(record._headerNames === undefined ? 'undefined' : { ...(record._headerNames as object) });
+      record._headerNames = { 'x-set': 'X-SET' };
+      record._headers = { 'X-Replaced': 'b', 'x-set': 'c' };
+      seen.push(res.getHeaderNames(), res.getHeader('x-set') ?? null);
+      res.end('ok');
+    });
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return { seen, head: r.masked.split('\r\n\r\n')[0] };
+  }
+
+  test('accessors over the header map on 20 and 22, nothing on 24', async () => {
+    const ref = (await accessors(nodeImpl)) as { seen: unknown[] };
+    expect(ref.seen[0]).toEqual(nodeMajor < 24 ? ['function', 'function', false, false] : 'none');
+    expect(await accessors(uvImpl)).toEqual(ref);
+  });
+});
