@@ -35,9 +35,11 @@ import {
   hasAgentProxySupport,
   hasClientRequestCreatedChannel,
   hasHttpValidation,
+  hasSetDefaultHeaders,
   requestKeepsHighWaterMark,
   requestOptionsWithoutPrototype,
   requestPathCheckedOnSet,
+  socketErrorsHeardAtOnSocket,
   writableFinishedIsFlushed,
 } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
@@ -181,6 +183,12 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   }
 
   onSocket(socket: ClientSocket | undefined, error?: Error): void {
+    // Node 24.15: errors the socket emits before the request takes it (on the next tick) are the
+    // request's.
+    if (socketErrorsHeardAtOnSocket && socket && !error) {
+      socket._httpMessage = this;
+      socket.on('error', socketErrorListener);
+    }
     process.nextTick(onSocketNT, this, socket, error);
   }
 
@@ -333,7 +341,15 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   const port = (optsWithoutSignal.port = opts.port || defaultPort || 80);
   const host = (optsWithoutSignal.host =
     validateHost(opts.hostname, 'hostname') || validateHost(opts.host, 'host') || 'localhost');
-  const setHost = opts.setHost === undefined || Boolean(opts.setHost);
+  // setDefaultHeaders: false (Node 22.13) leaves out Host, Connection, Content-Length and
+  // Transfer-Encoding unless they are set (setHost, when given, still decides Host).
+  const defaultHeaders = !hasSetDefaultHeaders || opts.setDefaultHeaders !== false;
+  const setHost = opts.setHost === undefined ? defaultHeaders : Boolean(opts.setHost);
+  if (!defaultHeaders) {
+    this._removedConnection = true;
+    this._removedContLen = true;
+    this._removedTE = true;
+  }
   this.socketPath = opts.socketPath as string | undefined;
   this.timeout = opts.timeout !== undefined ? timerDuration(opts.timeout, 'timeout') : undefined;
   const signal = opts.signal as AbortSignal | undefined;
@@ -638,7 +654,7 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
   const maxHeaderSize = req.maxHeaderSize || defaultMaxHeaderSize;
   const exchange = attachExchange(req, socket, maxHeaderSize, leniency);
   req.parser = exchange;
-  socket.on('error', socketErrorListener);
+  if (!socketErrorsHeardAtOnSocket) socket.on('error', socketErrorListener);
   socket.on('close', socketCloseListener);
   socket.on('drain', ondrain);
   if (req.timeout !== undefined || (req.agent && req.agent.options && req.agent.options.timeout)) {
@@ -724,12 +740,14 @@ function onSocketNT(req: ClientRequestMethods, socket: ClientSocket | undefined,
     req.destroyed = true;
     const destroy = (failure: Error | undefined | null) => {
       if (!req.aborted && !failure) failure = connectionReset('socket hang up');
-      if (failure) emitErrorEvent(req, failure);
+      // Not again when the early listener reported it (Node 24.15).
+      if (failure && !(socketErrorsHeardAtOnSocket && socket?._hadError)) emitErrorEvent(req, failure);
       req._closed = true;
       req.emit('close');
     };
     if (socket) {
       if (!error && req.agent && !socket.destroyed) {
+        if (socketErrorsHeardAtOnSocket) socket.removeListener('error', socketErrorListener);
         socket.emit('free');
       } else {
         finished(socket.destroy(error || req._requestError) as Duplex, (failure) => {

@@ -179,3 +179,13 @@ export const queuedResponsesClosedWithConnection = since('24.16.0', '26.1.0');
 // OutgoingMessage.prototype._headers and _headerNames: DEP0066 accessors over the header map
 // (getHeaders() and the names as set), removed in 24.0 (nodejs/node#57551).
 export const hasDeprecatedHeaderAccessors = !since('24.0.0');
+
+// ClientRequest.onSocket listens for the socket's errors at once, not when the request takes the
+// socket on the next tick: an error emitted meanwhile (a blockList check, a createConnection's
+// own) is the request's 'error' instead of an uncaught one (nodejs/node#61770: 24.15, and 26 from
+// its first release).
+export const socketErrorsHeardAtOnSocket = since('24.15.0', '26.0.0');
+
+// http.request() option setDefaultHeaders: false: no Host, Connection, Content-Length or
+// Transfer-Encoding unless the caller sets them (nodejs/node#56112: 22.13, 23.5).
+export const hasSetDefaultHeaders = since('22.13.0', '23.5.0');

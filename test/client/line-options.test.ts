@@ -14,10 +14,12 @@ import {
   connectPathFromUrlTrimmed,
   destroyAfterExchangeKeepsSocket,
   hasHttpValidation,
+  hasSetDefaultHeaders,
   requestKeepsHighWaterMark,
   requestOptionsWithoutPrototype,
   requestPathCheckedOnSet,
   reusedSocketTakesHighWaterMark,
+  socketErrorsHeardAtOnSocket,
 } from '../../lib/node-features';
 
 jest.setTimeout(20_000);
@@ -340,6 +342,80 @@ describe('ClientRequest changes within the lines', () => {
     )) as unknown[];
     expect(trace[0]).toEqual(['complete', true, true]);
     expect(trace[trace.length - 1]).toEqual(['socket destroyed', !destroyAfterExchangeKeepsSocket, 'free', destroyAfterExchangeKeepsSocket ? 1 : 0]);
+  });
+});
+
+describe('the setDefaultHeaders option of http.request() (22.13+)', () => {
+  test('false leaves out Host, Connection and the body framing unless set; setHost still decides Host', async () => {
+    const trace = (await bothSides(async (side) => {
+      const heads: string[] = [];
+      // Answers each request once its head is in, and closes.
+      const server = net.createServer((socket) => {
+        let bytes = '';
+        socket.on('data', (data) => {
+          bytes += data.toString('latin1');
+          if (!bytes.includes('\r\n\r\n')) return;
+          heads.push(bytes);
+          socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      try {
+        for (const options of [
+          { setDefaultHeaders: false },
+          { setDefaultHeaders: false, setHost: true },
+          { setDefaultHeaders: false, method: 'POST' },
+          { setDefaultHeaders: true, method: 'POST' },
+        ]) {
+          await new Promise<void>((resolve) => {
+            const req = side.request({ host: '127.0.0.1', port, agent: false, ...options } as http.RequestOptions, (res) => {
+              res.resume();
+              res.on('end', resolve);
+            });
+            req.on('error', (e: NodeJS.ErrnoException) => {
+              heads.push(`error ${e.code}`);
+              resolve();
+            });
+            if (options.method === 'POST') req.write('abc');
+            req.end();
+          });
+        }
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      return heads.map((head) => head.split(String(port)).join('PORT'));
+    })) as string[];
+    expect(trace[0]).toBe(hasSetDefaultHeaders ? 'GET / HTTP/1.1\r\n\r\n' : 'GET / HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nConnection: close\r\n\r\n');
+    expect(trace[2].startsWith(hasSetDefaultHeaders ? 'POST / HTTP/1.1\r\n\r\n' : 'POST / HTTP/1.1\r\nHost')).toBe(true);
+  });
+});
+
+describe('errors of a socket before the request takes it', () => {
+  test('an error a createConnection socket emits on the next tick is the request\'s on 24.15+ and 26', async () => {
+    const trace = await bothSides(
+      (side) =>
+        new Promise((resolve) => {
+          const events: unknown[] = [];
+          const req = side.request({
+            host: '127.0.0.1',
+            port: 9,
+            createConnection: () => {
+              const socket = new net.Socket();
+              // A listener of the caller's, so that on the lines before the error is nobody's
+              // else it would be uncaught.
+              socket.on('error', (error: NodeJS.ErrnoException) => events.push(['socket error', error.code]));
+              process.nextTick(() => socket.emit('error', Object.assign(new Error('early'), { code: 'EARLY' })));
+              return socket;
+            },
+          } as http.RequestOptions);
+          req.on('error', (error: NodeJS.ErrnoException) => events.push(['req error', error.code]));
+          req.on('close', () => setTimeout(() => resolve(events), 20));
+          req.end();
+        }),
+    );
+    expect((trace as unknown[])[0]).toEqual(['socket error', 'EARLY']);
+    expect(trace).toContainEqual(['req error', socketErrorsHeardAtOnSocket ? 'EARLY' : 'ERR_SOCKET_CLOSED']);
   });
 });
 
