@@ -515,17 +515,20 @@ describe(`pipelined responses still queued when the connection closes (Node 24.1
       res.on('close', () => events.push('res close'));
       res.on('finish', () => events.push('res finish'));
       req.on('close', () => events.push('req close'));
-      setTimeout(() => {
-        res.end('two');
-        events.push(['after end()', res.destroyed, res.writableEnded]);
-      }, 80);
+      // Once the connection is gone (and what its close set off has run).
+      req.socket.once('close', () =>
+        setTimeout(() => {
+          res.end('two');
+          events.push(['after end()', res.destroyed, res.writableEnded]);
+        }, 30),
+      );
     });
     const socket = await connectRaw(port);
     socket.on('data', () => {});
     socket.write(`GET /1 HTTP/1.1\r\n${H}\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
     await new Promise((resolve) => setTimeout(resolve, 30));
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     return events;
   }
 
