@@ -40,7 +40,6 @@ import {
   requestOptionsWithoutPrototype,
   requestPathCheckedOnSet,
   socketErrorsHeardAtOnSocket,
-  writableFinishedIsFlushed,
 } from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
@@ -117,18 +116,6 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare reusedSocket: boolean;
   declare _ended: boolean;
   declare _requestError: Error | undefined;
-
-  // Node 20's and 22's getter: ended, and every byte handed to the socket and flushed by it. On
-  // a connected socket end() writes at once, so this is true before 'finish' comes (on the next
-  // tick). Node 24's is set with 'finish' (OutgoingMessage's).
-  override get writableFinished(): boolean {
-    if (this._writableFinished) return true;
-    if (!writableFinishedIsFlushed) return false;
-    if (!this.finished || this._pending.length !== 0) return false;
-    const socket = this.socket as (ClientSocket & { _queuedNatively?: number }) | null;
-    if (socket === null) return true;
-    return !socket.connecting && socket.writableLength === 0 && !socket._queuedNatively;
-  }
 
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');

@@ -28,6 +28,7 @@ import {
   hasDeprecatedHeaderAccessors,
   hasHttpValidation,
   userCorksGatherChunks,
+  writableFinishedIsFlushed,
 } from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
@@ -186,8 +187,16 @@ class OutgoingMessageMethods extends Stream {
     return this.finished;
   }
 
+  // Node 20's and 22's getter: ended, and every byte handed to the socket and flushed by it (so
+  // it is true before 'finish' once end() has flushed, and on a socket that is gone); Node 24's
+  // is set with 'finish'. What native holds counts as the socket's (a client's socket still
+  // connecting holds the writes too).
   get writableFinished(): boolean {
-    return this._writableFinished;
+    if (this._writableFinished) return true;
+    if (!writableFinishedIsFlushed || !this.finished || this._pending.length !== 0) return false;
+    const socket = this._socket as (MessageSocket & { connecting?: boolean; writableLength?: number; _queuedNatively?: number }) | null;
+    if (socket === null) return true;
+    return !socket.connecting && !socket.writableLength && !socket._queuedNatively;
   }
 
   get writableNeedDrain(): boolean {

@@ -600,3 +600,23 @@ describe(`OutgoingMessage's _headers and _headerNames (DEP0066, removed in 24), 
     expect(await accessors(uvImpl)).toEqual(ref);
   });
 });
+
+describe(`writableFinished of a response once end() has flushed (computed on 20 and 22, set with 'finish' on 24), on Node ${nodeMajor}`, () => {
+  async function flushed(impl: Impl): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const { port } = await startServer(impl, (_req, res) => {
+      res.on('finish', () => seen.push(['finish', res.writableFinished]));
+      seen.push(['before end()', res.writableFinished]);
+      res.end('ok');
+      seen.push(['after end()', res.writableFinished]);
+    });
+    await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return seen;
+  }
+
+  test('as node:http', async () => {
+    const ref = await flushed(nodeImpl);
+    expect(ref[1]).toEqual(['after end()', nodeMajor < 24]);
+    expect(await flushed(uvImpl)).toEqual(ref);
+  });
+});
