@@ -30,6 +30,7 @@ import {
   freeSocketDestroyedOnRead,
   hasAgentKeepAliveTimeoutBuffer,
   hasAgentProxySupport,
+  reusedSocketTakesHighWaterMark,
 } from './node-features';
 import { checkShouldUseProxy, kProxyConfig, parseProxyConfigFromEnv, ProxyConfig, ProxyEnv } from './proxy-env';
 import { Socket } from './socket';
@@ -163,6 +164,14 @@ class AgentMethods extends EventEmitter {
     }
     const poolSize = (free ? free.length : 0) + this.sockets[name].length;
 
+    if (socket && reusedSocketTakesHighWaterMark) {
+      // The merged options' highWaterMark (the agent's wins), read from the two layers.
+      const own = this.options as PoolOptions;
+      const highWaterMark = 'highWaterMark' in own ? own.highWaterMark : requestOptions.highWaterMark;
+      if (highWaterMark !== null && highWaterMark !== undefined && socket.writableHighWaterMark !== highWaterMark) {
+        (socket as unknown as { _writableState: { highWaterMark: unknown } })._writableState.highWaterMark = highWaterMark;
+      }
+    }
     if (socket) {
       resetAsyncIdentity(socket);
       this.reuseSocket(socket, req);

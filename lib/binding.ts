@@ -102,9 +102,11 @@ export interface Binding {
   // Bytes consumed (-1 if the stream is gone); events for them are delivered before it returns.
   execute(id: number, chunk: Uint8Array): number;
   finish(id: number): void;
-  setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean): void;
-  // A server connection's parser leniency when it is not its listener's settings' (at accept).
-  setLeniency(id: number, lenient: boolean, lenientFieldValues: boolean): void;
+  // lenientFieldValues: httpValidation 'relaxed' (a request's, for its response).
+  setParserLimits(id: number, maxHeaderSize: number, insecureHTTPParser: boolean, lenientFieldValues: boolean): void;
+  // A server connection's header limit and parser leniency when they are not its listener's
+  // settings' (at accept).
+  setConnectionLimits(id: number, maxHeaderSize: number, lenient: boolean, lenientFieldValues: boolean): void;
   peerAddress(id: number): AddressInfo | undefined;
   localAddress(id: number): AddressInfo | undefined;
   // prefix and suffix are latin1 ('' for none); flags are WRITE_* bits.
@@ -116,6 +118,8 @@ export interface Binding {
   bytesRead(id: number): number;
   // Whether unread bytes wait in the kernel's receive queue (the peer's end alone does not count).
   hasPendingRead(id: number): boolean;
+  // 0: no message arriving; 1: none yet and nothing read since the accept; 2: one has begun.
+  messageUnderway(id: number): number;
   queuedOutput(id: number): number;
   // Whether the handle keeps the event loop alive.
   refListener(id: number, ref: boolean): void;

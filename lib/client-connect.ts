@@ -27,6 +27,9 @@ export interface ConnectOptions {
   autoSelectFamily?: boolean;
   autoSelectFamilyAttemptTimeout?: number;
   allowHalfOpen?: boolean;
+  highWaterMark?: number;
+  readableHighWaterMark?: number;
+  writableHighWaterMark?: number;
   [option: string]: unknown;
 }
 
@@ -42,7 +45,14 @@ function settings(): NativeSettings {
 
 /** net.createConnection(options[, connectListener]) with a native connection under it. */
 export function createConnection(options: ConnectOptions, connectListener?: () => void): Socket {
-  const socket = new Socket({ allowHalfOpen: options.allowHalfOpen === true } as net.SocketConstructorOpts);
+  // net.Socket hands its options to Duplex: the highWaterMark options of a request reach its
+  // socket (and, through readableHighWaterMark, its response), on every line.
+  const socket = new Socket({
+    allowHalfOpen: options.allowHalfOpen === true,
+    highWaterMark: options.highWaterMark,
+    readableHighWaterMark: options.readableHighWaterMark,
+    writableHighWaterMark: options.writableHighWaterMark,
+  } as net.SocketConstructorOpts);
   if (options.timeout) socket.setTimeout(options.timeout);
   connect(socket, options, connectListener);
   return socket;

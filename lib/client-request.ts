@@ -17,16 +17,30 @@ import {
   connectionReset,
   errHeadersSent,
   errInvalidArgType,
+  errInvalidArgValue,
   errInvalidHttpToken,
   errInvalidProtocol,
   errOutOfRange,
   errUnescapedCharacters,
 } from './errors';
 import { isToken } from './headers';
-import { defaultMaxHeaderSize, parserIsLenient } from './http-common';
+import { defaultMaxHeaderSize, LENIENT_ALL, LENIENT_FIELD_VALUES, parserLeniency } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { legacyConstructor, requireThis } from './legacy-class';
-import { hasAgentProxySupport, hasClientRequestCreatedChannel, writableFinishedIsFlushed } from './node-features';
+import {
+  abortedResponseHasCause,
+  connectHostIsPath,
+  connectPathFromUrlTrimmed,
+  destroyAfterExchangeKeepsSocket,
+  hasAgentProxySupport,
+  hasClientRequestCreatedChannel,
+  hasHttpValidation,
+  hasSetDefaultHeaders,
+  requestKeepsHighWaterMark,
+  requestOptionsWithoutPrototype,
+  requestPathCheckedOnSet,
+  socketErrorsHeardAtOnSocket,
+} from './node-features';
 import { OutgoingHeaders, OutgoingMessage, OutgoingMessageMethods } from './outgoing-message';
 import { uniqueHeaderSet } from './outgoing-headers';
 import { rewriteForProxiedHttp } from './proxy-env';
@@ -41,6 +55,7 @@ const requestErrorChannel = diagnostics.channel('http.client.request.error');
 
 // RFC 9112 §3.2: the request-target is visible ASCII (obs-text let through, as Node does).
 const INVALID_PATH = /[^\u0021-\u00ff]/;
+const kPath = Symbol('kPath');
 // setTimeout's largest delay (a signed 32-bit millisecond count).
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
@@ -89,6 +104,7 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare timeout: number | undefined;
   declare maxHeaderSize: number | undefined;
   declare insecureHTTPParser: boolean | undefined;
+  declare httpValidation?: 'strict' | 'relaxed' | 'insecure';
   declare joinDuplicateHeaders: boolean | undefined;
   declare agent: Agent | undefined;
   declare res: IncomingMessage | null;
@@ -101,21 +117,9 @@ class ClientRequestMethods extends OutgoingMessageMethods {
   declare _ended: boolean;
   declare _requestError: Error | undefined;
 
-  // Node 20's and 22's getter: ended, and every byte handed to the socket and flushed by it. On
-  // a connected socket end() writes at once, so this is true before 'finish' comes (on the next
-  // tick). Node 24's is set with 'finish' (OutgoingMessage's).
-  override get writableFinished(): boolean {
-    if (this._writableFinished) return true;
-    if (!writableFinishedIsFlushed) return false;
-    if (!this.finished || this._pending.length !== 0) return false;
-    const socket = this.socket as (ClientSocket & { _queuedNatively?: number }) | null;
-    if (socket === null) return true;
-    return !socket.connecting && socket.writableLength === 0 && !socket._queuedNatively;
-  }
-
   override _implicitHeader(): void {
     if (this._header !== null) throw errHeadersSent('render');
-    this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+    this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._outHeaders as unknown as OutgoingHeaders, true);
   }
 
   // A socket destroyed before it was ours (a failed lookup) completes no write: Node neither
@@ -158,12 +162,20 @@ class ClientRequestMethods extends OutgoingMessageMethods {
     this.destroyed = true;
     // Aborting: nobody wants the rest of the response.
     if (this.res) this.res._dump();
+    // Nothing left to cancel: the socket is on its way back to the agent (Node 24.22).
+    if (destroyAfterExchangeKeepsSocket && this.writableFinished && this.res?.complete) return this;
     this._requestError = error;
     this.socket?.destroy(error);
     return this;
   }
 
   onSocket(socket: ClientSocket | undefined, error?: Error): void {
+    // Node 24.15: errors the socket emits before the request takes it (on the next tick) are the
+    // request's.
+    if (socketErrorsHeardAtOnSocket && socket && !error) {
+      socket._httpMessage = this;
+      socket.on('error', socketErrorListener);
+    }
     process.nextTick(onSocketNT, this, socket, error);
   }
 
@@ -264,10 +276,14 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   // Before the signal is attached: an aborted one destroys the request at once, with its error.
   this._requestError = undefined;
   let base: RequestOptions | null;
+  // Whether the path is the URL's (a CONNECT's then loses its leading slash, Node 26.11).
+  let pathIsFromURL = false;
   if (typeof input === 'string') {
     base = urlToHttpOptions(new URL(input)) as unknown as RequestOptions;
+    pathIsFromURL = true;
   } else if (isURL(input)) {
     base = urlToHttpOptions(input) as unknown as RequestOptions;
+    pathIsFromURL = true;
   } else {
     callback = options as ResponseListener | undefined;
     options = (input ?? undefined) as RequestOptions | undefined;
@@ -278,7 +294,13 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     callback = options;
     opts = base ?? {};
   } else {
-    opts = Object.assign(base ?? {}, options);
+    if (pathIsFromURL && options !== null && options !== undefined && Object.prototype.hasOwnProperty.call(options, 'path')) {
+      pathIsFromURL = false;
+    }
+    opts = requestOptionsWithoutPrototype ? Object.assign(Object.create(null), base, options) : Object.assign(base ?? {}, options);
+  }
+  if (requestKeepsHighWaterMark && opts.highWaterMark !== null && opts.highWaterMark !== undefined) {
+    this._highWaterMark = opts.highWaterMark as number;
   }
 
   let agent = opts.agent as Agent | false | null | undefined;
@@ -306,7 +328,15 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
   const port = (optsWithoutSignal.port = opts.port || defaultPort || 80);
   const host = (optsWithoutSignal.host =
     validateHost(opts.hostname, 'hostname') || validateHost(opts.host, 'host') || 'localhost');
-  const setHost = opts.setHost === undefined || Boolean(opts.setHost);
+  // setDefaultHeaders: false (Node 22.13) leaves out Host, Connection, Content-Length and
+  // Transfer-Encoding unless they are set (setHost, when given, still decides Host).
+  const defaultHeaders = !hasSetDefaultHeaders || opts.setDefaultHeaders !== false;
+  const setHost = opts.setHost === undefined ? defaultHeaders : Boolean(opts.setHost);
+  if (!defaultHeaders) {
+    this._removedConnection = true;
+    this._removedContLen = true;
+    this._removedTE = true;
+  }
   this.socketPath = opts.socketPath as string | undefined;
   this.timeout = opts.timeout !== undefined ? timerDuration(opts.timeout, 'timeout') : undefined;
   const signal = opts.signal as AbortSignal | undefined;
@@ -339,13 +369,32 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     throw errInvalidArgType('options.insecureHTTPParser', 'of type boolean', insecure);
   }
   this.insecureHTTPParser = insecure as boolean | undefined;
+  // Node 24.19: the response's parser leniency and the request's header value rule
+  // (_isLenientHeaderValidation); an own property, undefined when not given.
+  if (hasHttpValidation) {
+    const httpValidation = opts.httpValidation;
+    if (httpValidation !== undefined) {
+      if (httpValidation !== 'strict' && httpValidation !== 'relaxed' && httpValidation !== 'insecure') {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, "must be one of: 'strict', 'relaxed', 'insecure'");
+      }
+      if (insecure !== undefined) {
+        throw errInvalidArgValue('options.httpValidation', httpValidation, 'cannot be used together with options.insecureHTTPParser');
+      }
+    }
+    this.httpValidation = httpValidation as ClientRequestMethods['httpValidation'];
+  }
   const join = opts.joinDuplicateHeaders;
   if (join !== undefined && typeof join !== 'boolean') {
     throw errInvalidArgType('options.joinDuplicateHeaders', 'of type boolean', join);
   }
   this.joinDuplicateHeaders = join as boolean | undefined;
 
-  this.path = (opts.path as string | undefined) || '/';
+  let path = opts.path || '/';
+  if (connectPathFromUrlTrimmed && method === 'CONNECT' && pathIsFromURL && (path as string)[0] === '/') {
+    path = (path as string).slice(1) || '/';
+  }
+  if (requestPathCheckedOnSet) (this as unknown as { [kPath]: unknown })[kPath] = path;
+  else this.path = path as string;
   if (callback) this.once('response', callback);
   // RFC 9110 §9.3: these methods have no content by convention; Node frames a body they get by
   // the connection's close rather than chunking it.
@@ -393,6 +442,8 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     if (host && !this.getHeader('host') && setHost) {
       let hostHeader = authorityHost;
       if (port && +port !== defaultPort) hostHeader += `:${String(port)}`;
+      // A CONNECT names the authority it asks for (Node 26.5).
+      if (connectHostIsPath && method === 'CONNECT' && opts.path) hostHeader = String(this.path);
       this.setHeader('Host', hostHeader);
     }
     if (opts.auth && !this.getHeader('Authorization')) {
@@ -401,7 +452,7 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
     if (this.getHeader('expect')) {
       if (this._header) throw errHeadersSent('render');
       if (hasAgentProxySupport) rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
-      this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._headers as unknown as OutgoingHeaders, true);
+      this._storeHeader(`${this.method} ${this.path} HTTP/1.1\r\n`, this._outHeaders as unknown as OutgoingHeaders, true);
     } else if (hasAgentProxySupport) {
       rewriteForProxiedHttp(this as never, optsWithoutSignal, authority, userHost, undefined);
     }
@@ -449,6 +500,22 @@ export const ClientRequest = legacyConstructor('ClientRequest', ClientRequestMet
 });
 export type ClientRequest = ClientRequestMethods;
 
+// Node 24.15: the path is kept behind the accessor, which checks what is set later.
+if (requestPathCheckedOnSet) {
+  Object.defineProperty(ClientRequestMethods.prototype, 'path', {
+    get(this: { [kPath]: string }) {
+      return this[kPath];
+    },
+    set(this: { [kPath]: string }, value: unknown) {
+      const path = String(value);
+      if (INVALID_PATH.test(path)) throw errUnescapedCharacters('Request path');
+      this[kPath] = path;
+    },
+    configurable: true,
+    enumerable: true,
+  });
+}
+
 // The constructor's last act, with a connection asked for (Node 22.12+).
 function publishCreated(req: ClientRequestMethods): void {
   if (requestCreatedChannel !== null && requestCreatedChannel.hasSubscribers) requestCreatedChannel.publish({ request: req });
@@ -476,8 +543,12 @@ function socketCloseListener(this: ClientSocket): void {
   const res = req.res;
   req.destroyed = true;
   if (res) {
-    // The connection closed before the response ended.
-    if (!res.complete) res.destroy(connectionReset('aborted'));
+    // The connection closed before the response ended (with the socket's error as the cause,
+    // Node 26.11).
+    if (!res.complete) {
+      const cause = abortedResponseHasCause ? req._requestError : undefined;
+      res.destroy(connectionReset('aborted', cause ? { cause } : undefined));
+    }
     req._closed = true;
     req.emit('close');
     if (!res.aborted && res.readable) res.push(null);
@@ -501,6 +572,8 @@ function socketErrorListener(this: ClientSocket, error: Error): void {
     // Errors that follow are not reported again.
     this._hadError = true;
     emitErrorEvent(req, error);
+    // The cause of the response's 'aborted' (Node 26.11).
+    if (abortedResponseHasCause) req._requestError ||= error;
   }
   req?.parser?.free();
   this.destroy();
@@ -564,11 +637,11 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
   req.socket = socket as never;
   socket._httpMessage = req;
   req._sink = sinkOf(socket, () => req._onSocketDrain());
-  const lenient = parserIsLenient(req.insecureHTTPParser);
+  const leniency = parserLeniency(req.httpValidation, req.insecureHTTPParser);
   const maxHeaderSize = req.maxHeaderSize || defaultMaxHeaderSize;
-  const exchange = attachExchange(req, socket, maxHeaderSize, lenient);
+  const exchange = attachExchange(req, socket, maxHeaderSize, leniency);
   req.parser = exchange;
-  socket.on('error', socketErrorListener);
+  if (!socketErrorsHeardAtOnSocket) socket.on('error', socketErrorListener);
   socket.on('close', socketCloseListener);
   socket.on('drain', ondrain);
   if (req.timeout !== undefined || (req.agent && req.agent.options && req.agent.options.timeout)) {
@@ -579,13 +652,13 @@ function tickOnSocket(req: ClientRequestMethods, socket: ClientSocket): void {
 
 // The response's parser for this request: the native connection's own, or one fed from the
 // stream a createConnection returned.
-function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHeaderSize: number, lenient: boolean): ClientExchange {
+function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHeaderSize: number, leniency: number): ClientExchange {
   let transport: Transport;
   let release: () => void;
   if (socket instanceof Socket) {
-    const limits = maxHeaderSize * 2 + (lenient ? 1 : 0);
+    const limits = maxHeaderSize * 3 + leniency;
     if (socket._parserLimits !== limits) {
-      binding.setParserLimits(socket._id, maxHeaderSize, lenient);
+      binding.setParserLimits(socket._id, maxHeaderSize, leniency === LENIENT_ALL, leniency === LENIENT_FIELD_VALUES);
       socket._parserLimits = limits;
     }
     // The parser is the request's (Node makes one per request): its events run in the context
@@ -597,7 +670,7 @@ function attachExchange(req: ClientRequestMethods, socket: ClientSocket, maxHead
       releaseExchange(req, socket);
     };
   } else {
-    const parser = new StreamParser(socket, ROLE_CLIENT, clientParserSettings(maxHeaderSize, lenient));
+    const parser = new StreamParser(socket, ROLE_CLIENT, clientParserSettings(maxHeaderSize, leniency));
     transport = new StreamTransport(socket, parser, () => req._onSocketDrain());
     release = () => {
       parser.free();
@@ -622,11 +695,11 @@ function releaseExchange(req: ClientRequestMethods, socket: ClientSocket): void 
 // Parser settings for streams we feed, by limits (a handful of distinct ones in a process).
 const streamSettings = new Map<string, ReturnType<typeof binding.createSettings>>();
 
-function clientParserSettings(maxHeaderSize: number, lenient: boolean): ReturnType<typeof binding.createSettings> {
-  const key = `${maxHeaderSize}:${lenient}`;
+function clientParserSettings(maxHeaderSize: number, leniency: number): ReturnType<typeof binding.createSettings> {
+  const key = `${maxHeaderSize}:${leniency}`;
   let settings = streamSettings.get(key);
   if (settings === undefined) {
-    settings = binding.createSettings(maxHeaderSize, lenient, 0, 0, 0, 0);
+    settings = binding.createSettings(maxHeaderSize, leniency === LENIENT_ALL, 0, 0, 0, 0, undefined, undefined, leniency === LENIENT_FIELD_VALUES);
     streamSettings.set(key, settings);
   }
   return settings;
@@ -654,12 +727,14 @@ function onSocketNT(req: ClientRequestMethods, socket: ClientSocket | undefined,
     req.destroyed = true;
     const destroy = (failure: Error | undefined | null) => {
       if (!req.aborted && !failure) failure = connectionReset('socket hang up');
-      if (failure) emitErrorEvent(req, failure);
+      // Not again when the early listener reported it (Node 24.15).
+      if (failure && !(socketErrorsHeardAtOnSocket && socket?._hadError)) emitErrorEvent(req, failure);
       req._closed = true;
       req.emit('close');
     };
     if (socket) {
       if (!error && req.agent && !socket.destroyed) {
+        if (socketErrorsHeardAtOnSocket) socket.removeListener('error', socketErrorListener);
         socket.emit('free');
       } else {
         finished(socket.destroy(error || req._requestError) as Duplex, (failure) => {

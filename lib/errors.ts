@@ -149,8 +149,8 @@ export function errHttpTrailerInvalid(): Error {
 
 // The error an abandoned message is destroyed with, as Node's ConnResetException: 'aborted'
 // for a request or response cut short, 'socket hang up' for a request that got no response.
-export function connectionReset(message: string): Error {
-  const error = new Error(message) as Error & { code: string };
+export function connectionReset(message: string, options?: { cause: unknown }): Error {
+  const error = new Error(message, options) as Error & { code: string };
   error.code = 'ECONNRESET';
   return error;
 }

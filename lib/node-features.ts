@@ -67,9 +67,10 @@ export const hasWriteInformation = since('24.0.0');
 // is handed over already ended, with no 'data', 'end' or 'close' (24.12, 25.1).
 export const hasOptimizeEmptyRequests = since('24.12.0', '25.1.0');
 
-// Server option httpValidation ('strict' | 'relaxed' | 'insecure'): the parser's leniency and
-// the validation of the header values a response sends (24.19).
-export const hasHttpValidation = since('24.19.0');
+// Server and http.request() option httpValidation ('strict' | 'relaxed' | 'insecure'): the
+// parser's leniency and the validation of the header values a response or request sends
+// (nodejs/node#61597: 24.19, 26.3).
+export const hasHttpValidation = since('24.19.0', '26.3.0');
 
 // A chunked message corks on its first write of a tick and uncorks on the next: the writes of
 // one tick (and user cork()/uncork() spans) leave as one chunk (Node 24).
@@ -130,3 +131,61 @@ export const proxyConfigKeepsHostFields = !since('24.7.0');
 export const proxyErrorsRedacted = since('22.23.5', '24.22.3', '27.0.0');
 export const noProxySuffixAtLabel = since('24.16.0', '26.1.0');
 export const proxiedRequestAuthorityChecked = since('24.19.0', '26.5.0');
+
+// http.request({ highWaterMark }) is the request's own write() threshold (writableHighWaterMark
+// and the buffer held before it has a socket), not only its socket's (nodejs/node#64653: 24.20,
+// 26.7). On every line the option also reaches the socket net.createConnection makes.
+export const requestKeepsHighWaterMark = since('24.20.0', '26.7.0');
+
+// An agent giving a request an idle socket sets the socket's writable highWaterMark to the
+// request's highWaterMark option, when one is given (the readable one stays the socket's):
+// nodejs/node#64991, 24.21, 26.8.
+export const reusedSocketTakesHighWaterMark = since('24.21.0', '26.8.0');
+
+// ClientRequest's path is a prototype accessor whose setter checks the path as the constructor
+// does (ERR_UNESCAPED_CHARACTERS), so a path set later cannot smuggle a space or a line break
+// into the request line (nodejs/node#62030: 24.15, and 26 from its first release).
+export const requestPathCheckedOnSet = since('24.15.0', '26.0.0');
+
+// http.request() merges its url and options into a null-prototype object: an option inherited
+// from Object.prototype is not read (nodejs/node#63082: 24.16, 26.1).
+export const requestOptionsWithoutPrototype = since('24.16.0', '26.1.0');
+
+// req.destroy() once the request has finished and its response is complete only marks the
+// request destroyed and dumps the response: the socket is not destroyed and goes back to its
+// agent (nodejs/node#65952: 24.22, 26.10).
+export const destroyAfterExchangeKeepsSocket = since('24.22.0', '26.10.0');
+
+// server.closeIdleConnections() (and so close()) also closes the connections that have sent
+// nothing yet (nodejs/node#63470: 26.4). Before, a connection counts as receiving a message from
+// its accept until its first request is in, as it does from any message's first byte.
+export const closeIdleTakesUnusedConnections = since('26.4.0');
+
+// A CONNECT request's default Host is its path, the authority it asks for (nodejs/node#64114:
+// 26.5); and a CONNECT whose path came from a URL loses the URL's leading slash
+// (`http://proxy/host:443` asks for `host:443`; nodejs/node#64876: 26.11). Not in 24.22.
+export const connectHostIsPath = since('26.5.0');
+export const connectPathFromUrlTrimmed = since('26.11.0');
+
+// The 'aborted' error of a response cut short by a socket error has that error as its cause
+// (nodejs/node#66061: 26.11). Not in 24.22.
+export const abortedResponseHasCause = since('26.11.0');
+
+// The responses of pipelined requests still queued behind the one being answered are destroyed
+// when the connection closes, so they emit 'close' (nodejs/node#62534: 24.16, 26.1); before, they
+// stay as they were and never close.
+export const queuedResponsesClosedWithConnection = since('24.16.0', '26.1.0');
+
+// OutgoingMessage.prototype._headers and _headerNames: DEP0066 accessors over the header map
+// (getHeaders() and the names as set), removed in 24.0 (nodejs/node#57551).
+export const hasDeprecatedHeaderAccessors = !since('24.0.0');
+
+// ClientRequest.onSocket listens for the socket's errors at once, not when the request takes the
+// socket on the next tick: an error emitted meanwhile (a blockList check, a createConnection's
+// own) is the request's 'error' instead of an uncaught one (nodejs/node#61770: 24.15, and 26 from
+// its first release).
+export const socketErrorsHeardAtOnSocket = since('24.15.0', '26.0.0');
+
+// http.request() option setDefaultHeaders: false: no Host, Connection, Content-Length or
+// Transfer-Encoding unless the caller sets them (nodejs/node#56112: 22.13, 23.5).
+export const hasSetDefaultHeaders = since('22.13.0', '23.5.0');

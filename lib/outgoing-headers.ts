@@ -12,7 +12,7 @@ export type HeaderMap = { [lowercase: string]: HeaderEntry };
 
 /** What the header operations need of a message. */
 export interface HeaderHolder extends LenientValidation {
-  _headers: HeaderMap | null;
+  _outHeaders: HeaderMap | null;
   _header: string | null;
   sendDate: boolean;
   _removedConnection: boolean;
@@ -32,9 +32,9 @@ export function setHeader(message: HeaderHolder, name: string, value: OutgoingHe
   if (message._header !== null) throw errHeadersSent('set');
   validateHeaderName(name);
   validateOutgoingValue(message, name, value);
-  if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
+  if (message._outHeaders === null) message._outHeaders = Object.create(null) as HeaderMap;
   // The cached lowercase name: a key made anew for each message costs V8 a string-table lookup.
-  message._headers[lowercase(name)] = [name, value];
+  message._outHeaders[lowercase(name)] = [name, value];
 }
 
 // setHeaders(Headers | Map): each entry as setHeader would; several set-cookie values become one
@@ -57,10 +57,10 @@ export function appendHeader(message: HeaderHolder, name: string, value: Outgoin
   validateHeaderName(name);
   validateOutgoingValue(message, name, value);
   const key = lowercase(name);
-  if (message._headers === null) message._headers = Object.create(null) as HeaderMap;
-  const existing = message._headers[key];
+  if (message._outHeaders === null) message._outHeaders = Object.create(null) as HeaderMap;
+  const existing = message._outHeaders[key];
   if (existing === undefined) {
-    message._headers[key] = [name, value];
+    message._outHeaders[key] = [name, value];
   } else {
     const previous = Array.isArray(existing[1]) ? existing[1] : [String(existing[1])];
     const added = Array.isArray(value) ? value : [String(value)];
@@ -70,26 +70,26 @@ export function appendHeader(message: HeaderHolder, name: string, value: Outgoin
 
 export function getHeader(message: HeaderHolder, name: unknown): OutgoingHeaderValue | undefined {
   if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
-  return message._headers?.[lowercase(name)]?.[1];
+  return message._outHeaders?.[lowercase(name)]?.[1];
 }
 
 export function hasHeader(message: HeaderHolder, name: unknown): boolean {
   if (typeof name !== 'string') throw errInvalidArgType('name', 'of type string', name);
-  return message._headers !== null && message._headers[lowercase(name)] !== undefined;
+  return message._outHeaders !== null && message._outHeaders[lowercase(name)] !== undefined;
 }
 
 export function getHeaderNames(message: HeaderHolder): string[] {
-  return message._headers === null ? [] : Object.keys(message._headers);
+  return message._outHeaders === null ? [] : Object.keys(message._outHeaders);
 }
 
 export function getRawHeaderNames(message: HeaderHolder): string[] {
-  return message._headers === null ? [] : Object.values(message._headers).map((entry) => entry[0]);
+  return message._outHeaders === null ? [] : Object.values(message._outHeaders).map((entry) => entry[0]);
 }
 
 export function getHeaders(message: HeaderHolder): OutgoingHeaders {
   const result: OutgoingHeaders = Object.create(null);
-  if (message._headers !== null) {
-    for (const key of Object.keys(message._headers)) result[key] = message._headers[key][1];
+  if (message._outHeaders !== null) {
+    for (const key of Object.keys(message._outHeaders)) result[key] = message._outHeaders[key][1];
   }
   return result;
 }
@@ -114,7 +114,7 @@ export function removeHeader(message: HeaderHolder, name: unknown): void {
       message.sendDate = false;
       break;
   }
-  if (message._headers !== null) delete message._headers[key];
+  if (message._outHeaders !== null) delete message._outHeaders[key];
 }
 
 // Node's parseUniqueHeadersOption: names (or lists of names) whose several values travel joined

@@ -5,6 +5,7 @@
 // written for node:http observes, and, like Node's, a plain function constructor.
 import { Buffer } from 'buffer';
 import { getDefaultHighWaterMark, Stream } from 'stream';
+import { deprecate } from 'util';
 
 import { WRITE_ENDS_CONNECTION, WRITE_ENDS_RESPONSE } from './binding';
 import {
@@ -21,7 +22,14 @@ import {
 import { isToken, refusedValue } from './headers';
 import { legacyConstructor, requireThis } from './legacy-class';
 import { parserIsLenient } from './http-common';
-import { chunkedWritesGathered, endCallbacksBeforeFinish, hasHttpValidation, userCorksGatherChunks } from './node-features';
+import {
+  chunkedWritesGathered,
+  endCallbacksBeforeFinish,
+  hasDeprecatedHeaderAccessors,
+  hasHttpValidation,
+  userCorksGatherChunks,
+  writableFinishedIsFlushed,
+} from './node-features';
 import { buildHead } from './outgoing-head';
 import * as outgoingHeaders from './outgoing-headers';
 import type { HeaderMap, OutgoingHeaderValue, OutgoingHeaders } from './outgoing-headers';
@@ -131,7 +139,8 @@ class OutgoingMessageMethods extends Stream {
   declare _maxRequestsPerSocket: number;
   declare _trailer: string;
   declare _closed: boolean;
-  declare _headers: HeaderMap | null;
+  // The header map (Node's kOutHeaders): lowercased name -> [name as set, value].
+  declare _outHeaders: HeaderMap | null;
   declare _pending: PendingChunk[];
   declare _pendingBytes: number;
   declare _needDrain: boolean;
@@ -178,8 +187,16 @@ class OutgoingMessageMethods extends Stream {
     return this.finished;
   }
 
+  // Node 20's and 22's getter: ended, and every byte handed to the socket and flushed by it (so
+  // it is true before 'finish' once end() has flushed, and on a socket that is gone); Node 24's
+  // is set with 'finish'. What native holds counts as the socket's (a client's socket still
+  // connecting holds the writes too).
   get writableFinished(): boolean {
-    return this._writableFinished;
+    if (this._writableFinished) return true;
+    if (!writableFinishedIsFlushed || !this.finished || this._pending.length !== 0) return false;
+    const socket = this._socket as (MessageSocket & { connecting?: boolean; writableLength?: number; _queuedNatively?: number }) | null;
+    if (socket === null) return true;
+    return !socket.connecting && !socket.writableLength && !socket._queuedNatively;
   }
 
   get writableNeedDrain(): boolean {
@@ -624,7 +641,8 @@ class OutgoingMessageMethods extends Stream {
     for (const chunk of pending) {
       this._sendPiece(chunk.prefix, chunk.body, chunk.encoding, chunk.suffix, chunk.last);
     }
-    if (this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
+    // As Node's _flush: an ended message is owed no 'drain' (its writer is done writing).
+    if (!this.finished && this._needDrain && this._pendingBytes < this._sink.writableHighWaterMark) {
       this._needDrain = false;
       this.emit('drain');
     }
@@ -716,7 +734,7 @@ export const OutgoingMessage = legacyConstructor('OutgoingMessage', OutgoingMess
   this._maxRequestsPerSocket = 0;
   this._trailer = '';
   this._closed = false;
-  this._headers = null;
+  this._outHeaders = null;
   this._pending = [];
   this._pendingBytes = 0;
   this._needDrain = false;
@@ -754,6 +772,43 @@ if (hasHttpValidation) {
     if (typeof server?.insecureHTTPParser === 'boolean') return server.insecureHTTPParser;
     return parserIsLenient(undefined);
   };
+}
+
+// Node 20 and 22: _headers and _headerNames, DEP0066 accessors over the header map on the
+// prototype (neither enumerable nor configurable, as Node defines them); removed in 24.0.
+if (hasDeprecatedHeaderAccessors) {
+  const headersMessage = 'OutgoingMessage.prototype._headers is deprecated';
+  const namesMessage = 'OutgoingMessage.prototype._headerNames is deprecated';
+  Object.defineProperty(OutgoingMessageMethods.prototype, '_headers', {
+    get: deprecate(function _headers(this: OutgoingMessageMethods) {
+      return this.getHeaders();
+    }, headersMessage, 'DEP0066'),
+    set: deprecate(function _headers(this: OutgoingMessageMethods, value: unknown) {
+      if (value === null || value === undefined) {
+        this._outHeaders = null;
+      } else if (typeof value === 'object') {
+        const headers: HeaderMap = (this._outHeaders = Object.create(null) as HeaderMap);
+        for (const name of Object.keys(value)) headers[name.toLowerCase()] = [name, (value as OutgoingHeaders)[name] as OutgoingHeaderValue];
+      }
+    }, headersMessage, 'DEP0066'),
+  });
+  Object.defineProperty(OutgoingMessageMethods.prototype, '_headerNames', {
+    get: deprecate(function _headerNames(this: OutgoingMessageMethods) {
+      const headers = this._outHeaders;
+      if (headers === null) return null;
+      const names: Record<string, string> = Object.create(null) as Record<string, string>;
+      for (const key of Object.keys(headers)) names[key] = headers[key][0];
+      return names;
+    }, namesMessage, 'DEP0066'),
+    set: deprecate(function _headerNames(this: OutgoingMessageMethods, value: unknown) {
+      const headers = this._outHeaders;
+      if (typeof value !== 'object' || value === null || headers === null) return;
+      for (const key of Object.keys(value)) {
+        const entry = headers[key];
+        if (entry) entry[0] = (value as Record<string, string>)[key];
+      }
+    }, namesMessage, 'DEP0066'),
+  });
 }
 
 function emitFinish(message: OutgoingMessageMethods): void {

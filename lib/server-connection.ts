@@ -10,7 +10,12 @@ import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
 import type { IncomingMessage } from './incoming-message';
 import { METHODS } from './methods';
-import { hasIncomingSignal, hasShouldUpgradeCallback } from './node-features';
+import {
+  closeIdleTakesUnusedConnections,
+  hasIncomingSignal,
+  hasShouldUpgradeCallback,
+  queuedResponsesClosedWithConnection,
+} from './node-features';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
 import { emitClose, expectsContinue, ServerResponse } from './server-response';
@@ -380,10 +385,11 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
 
   // Before the socket's 'close' listeners, as Node's socketOnClose (the first listener the
   // server adds): the requests still waiting are destroyed ('aborted' now, their 'close' on the
-  // next tick); responses queued behind the current one close on the next tick.
+  // next tick); responses queued behind the current one close on the next tick (Node 24.16's
+  // abortOutgoing; before, they are left as they are, never closed).
   onSocketClose(): void {
     this.server._connectionClosed(this);
-    for (const res of this.outgoing) process.nextTick(emitClose, res);
+    if (queuedResponsesClosedWithConnection) for (const res of this.outgoing) process.nextTick(emitClose, res);
     for (const req of this.incoming) req.destroy(connectionReset('aborted'));
     if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset('aborted'));
     this.receiving = null;
@@ -391,9 +397,13 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     this.outgoing.length = 0;
   }
 
-  // Idle: no request is waiting for its response (Node's closeIdleConnections).
+  // Idle, as Node's closeIdleConnections sees it: no request is waiting for its response and
+  // none is arriving (a head begun, or nothing read yet since the accept: Node's connections
+  // list counts a message from the accept); from 26.4 one that has read nothing is idle too.
   get idle(): boolean {
-    return this.incoming.length === 0;
+    if (this.incoming.length !== 0) return false;
+    const underway = this.transport.messageUnderway();
+    return underway === 0 || (underway === 1 && closeIdleTakesUnusedConnections);
   }
 
   // The response's last byte is queued: the next response may write (Node does this work in

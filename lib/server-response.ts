@@ -130,7 +130,7 @@ class ServerResponseMethods extends OutgoingMessageMethods {
 
     let fields: OutgoingHeaders | readonly unknown[] | null | undefined;
     let fromSetHeader = false;
-    if (this._headers !== null) {
+    if (this._outHeaders !== null) {
       // Fields given here join those set with setHeader(), and win over them.
       if (Array.isArray(headers)) {
         if (headers.length % 2 !== 0) throw errInvalidArgValue('headers', headers);
@@ -152,7 +152,7 @@ class ServerResponseMethods extends OutgoingMessageMethods {
           if (key) this.setHeader(key, object[key] as string);
         }
       }
-      fields = this._headers as unknown as OutgoingHeaders;
+      fields = this._outHeaders as unknown as OutgoingHeaders;
       fromSetHeader = true;
     } else {
       fields = headers;

@@ -72,9 +72,10 @@ class ServerMethods extends net.Server implements ListenerOwner {
   declare insecureHTTPParser: boolean | undefined;
   // An own property where the running Node has it (hasHttpValidation).
   declare httpValidation?: string;
-  // The parser leniency of the native settings (parserLeniency's LENIENT_*), which every
-  // connection starts with.
+  // The parser leniency (parserLeniency's LENIENT_*) and header limit of the native settings,
+  // which every connection starts with.
   declare _settingsLeniency: number;
+  declare _settingsMaxHeaderSize: number;
   declare _requestTimeout: number;
   declare _headersTimeout: number;
   declare connectionsCheckingInterval: number;
@@ -119,12 +120,12 @@ class ServerMethods extends net.Server implements ListenerOwner {
   _nativeSettings(): NativeSettings {
     if (this._settings === null) {
       // From the options alone: --insecure-http-parser is read (and warned about) per
-      // connection, as Node reads it (_parserLeniencyAt).
+      // connection, as Node reads it (_parserLimitsAt).
       const leniency = parserLeniency(this.httpValidation, this.insecureHTTPParser ?? false);
       this._settingsLeniency = leniency;
+      this._settingsMaxHeaderSize = connectionMaxHeaderSize(this);
       this._settings = binding.createSettings(
-        // 0 or none: --max-http-header-size (Node's `server.maxHeaderSize || 0` to its parser)
-        this.maxHeaderSize || defaultMaxHeaderSize,
+        this._settingsMaxHeaderSize,
         leniency === LENIENT_ALL,
         timeoutValue(this._headersTimeout),
         timeoutValue(this._requestTimeout),
@@ -138,13 +139,16 @@ class ServerMethods extends net.Server implements ListenerOwner {
     return this._settings;
   }
 
-  // Node computes a connection's parser leniency when it takes the connection (so a change of
-  // insecureHTTPParser or httpValidation after listen() applies to the next ones, and
-  // --insecure-http-parser warns at the first); native is told only when it is not the
-  // settings' own.
-  _parserLeniencyAt(id: number): void {
+  // Node reads a connection's header limit and parser leniency when it takes the connection
+  // (so a change of maxHeaderSize, insecureHTTPParser or httpValidation after listen() applies
+  // to the next ones, and --insecure-http-parser warns at the first); native is told only when
+  // they are not the settings' own.
+  _parserLimitsAt(id: number): void {
     const leniency = parserLeniency(this.httpValidation, this.insecureHTTPParser);
-    if (leniency !== this._settingsLeniency) binding.setLeniency(id, leniency === LENIENT_ALL, leniency !== LENIENT_NONE);
+    const maxHeaderSize = connectionMaxHeaderSize(this);
+    if (leniency !== this._settingsLeniency || maxHeaderSize !== this._settingsMaxHeaderSize) {
+      binding.setConnectionLimits(id, maxHeaderSize, leniency === LENIENT_ALL, leniency !== LENIENT_NONE);
+    }
   }
 
   // A connection the native listener accepted.
@@ -164,7 +168,7 @@ class ServerMethods extends net.Server implements ListenerOwner {
       }));
       return;
     }
-    this._parserLeniencyAt(id);
+    this._parserLimitsAt(id);
     // Nobody sees a new connection's socket unless something listens for it here (our own
     // 'connection' listener is always there; APM agents wrap emit to see 'connection'): it is
     // then made now, else the connection starts with a stand-in (socket-stand-in.ts) and the
@@ -495,6 +499,7 @@ function initServer(this: ServerMethods, options?: ServerOptions | RequestListen
     this.httpValidation = httpValidation;
   }
   this._settingsLeniency = LENIENT_NONE;
+  this._settingsMaxHeaderSize = 0;
   this._requestTimeout = options.requestTimeout ?? 300_000;
   this._headersTimeout = options.headersTimeout ?? Math.min(60_000, this._requestTimeout);
   this._keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
@@ -589,13 +594,19 @@ Object.defineProperty(Server.prototype, 'listening', {
   },
 });
 
+// The header limit of a connection taken now: 0 or none is --max-http-header-size (Node hands
+// `server.maxHeaderSize || 0` to its parser).
+function connectionMaxHeaderSize(server: Server): number {
+  return server.maxHeaderSize || defaultMaxHeaderSize;
+}
+
 // Serves HTTP on a stream this server did not accept (emit('connection', stream): a TLS
 // socket, a socket from another server, any Duplex): the same native parser, fed from JS.
 function connectionListener(this: Server, socket: net.Socket): void {
   const own = socket as unknown as Partial<Socket>;
   if (own._receiver !== undefined && own._receiver !== null) return;
   const parser = new StreamParser(socket, ROLE_SERVER, this._nativeSettings());
-  this._parserLeniencyAt(parser.id);
+  this._parserLimitsAt(parser.id);
   // eslint-disable-next-line prefer-const
   let connection: ServerConnection;
   const transport = new StreamTransport(socket, parser, () => connection.onSocketDrain());

@@ -136,7 +136,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
   private _client = false;
   private _rawReads = false;
   // The parser limits last set on the native connection (a client's requests set them; most set
-  // the same ones): maxHeaderSize * 2 + lenient, -1 for none.
+  // the same ones): maxHeaderSize * 3 + the leniency (http-common.ts), -1 for none.
   _parserLimits = -1;
 
   constructor(options?: net.SocketConstructorOpts) {

@@ -28,6 +28,8 @@ export interface Transport extends BodyFlow {
   /** Bytes outside any message (an error response). */
   writeRaw(data: string): void;
   handOver(): HandOver;
+  /** binding.messageUnderway of the parser reading this connection. */
+  messageUnderway(): number;
 }
 
 export class NativeTransport implements Transport {
@@ -40,6 +42,10 @@ export class NativeTransport implements Transport {
 
   pauseForReader(): void {
     this.socket._pauseForReader();
+  }
+
+  messageUnderway(): number {
+    return binding.messageUnderway(this.socket._id);
   }
 
   resumeForReader(): void {
@@ -74,6 +80,10 @@ export class StreamTransport implements Transport {
     onDrain: () => void,
   ) {
     this.sink = new StreamSink(socket, onDrain);
+  }
+
+  messageUnderway(): number {
+    return binding.messageUnderway(this.parser.id);
   }
 
   pauseForReader(): void {

@@ -257,27 +257,30 @@ void Finish(const Napi::CallbackInfo& info) {
   if (stream != nullptr) stream->Finish();
 }
 
-// setParserLimits(id, maxHeaderSize, insecure): for the stream's messages from the next on (a
-// client's parser takes each request's).
+// setParserLimits(id, maxHeaderSize, insecure, lenientFieldValues): for the stream's messages
+// from the next on (a client's parser takes each request's).
 void SetParserLimits(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
   if (stream == nullptr) return;
   ParserLimits limits;
   limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
   limits.lenient = info[2].As<Napi::Boolean>().Value();
+  limits.lenient_field_values = info[3].As<Napi::Boolean>().Value();
   limits.require_host = false;
   ApplyLlhttpDialect(info.Env(), &limits);
   stream->SetLimits(limits);
 }
 
-// setLeniency(id, lenient, lenientFieldValues): a server connection whose parser is not as lenient
-// as its listener's settings (Node computes it per connection, at accept), from its first message.
-void SetLeniency(const Napi::CallbackInfo& info) {
+// setConnectionLimits(id, maxHeaderSize, lenient, lenientFieldValues): a server connection whose
+// header limit or parser leniency is not its listener's settings' (Node reads them per
+// connection, at accept), from its first message.
+void SetConnectionLimits(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
   if (stream == nullptr) return;
   ParserLimits limits = stream->limits();
-  limits.lenient = info[1].As<Napi::Boolean>().Value();
-  limits.lenient_field_values = info[2].As<Napi::Boolean>().Value();
+  limits.max_header_size = info[1].As<Napi::Number>().Uint32Value();
+  limits.lenient = info[2].As<Napi::Boolean>().Value();
+  limits.lenient_field_values = info[3].As<Napi::Boolean>().Value();
   stream->SetLimits(limits);
 }
 
@@ -485,6 +488,12 @@ Napi::Value HasPendingRead(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), connection != nullptr && connection->HasPendingRead());
 }
 
+// messageUnderway(id): HttpStream::MessageUnderway (0 for a stream that is gone).
+Napi::Value MessageUnderway(const Napi::CallbackInfo& info) {
+  HttpStream* stream = StreamArgument(info);
+  return Napi::Number::New(info.Env(), stream != nullptr ? stream->MessageUnderway() : 0);
+}
+
 // destroy(id): a native connection closes now; a JS-fed stream is freed.
 void DestroyStream(const Napi::CallbackInfo& info) {
   HttpStream* stream = StreamArgument(info);
@@ -570,7 +579,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("execute", Execute);
   add("finish", Finish);
   add("setParserLimits", SetParserLimits);
-  add("setLeniency", SetLeniency);
+  add("setConnectionLimits", SetConnectionLimits);
   add("closeListener", CloseListener);
   add("listenerAddress", ListenerAddress);
   add("peerAddress", PeerAddress);
@@ -579,6 +588,7 @@ void InitBridge(Napi::Env env, Napi::Object exports) {
   add("detach", Detach);
   add("bytesRead", BytesRead);
   add("hasPendingRead", HasPendingRead);
+  add("messageUnderway", MessageUnderway);
   add("queuedOutput", QueuedOutput);
   add("refListener", SetRef<Listener, ListenerArgument>);
   add("refConnection", SetRef<Connection, ConnectionArgument>);

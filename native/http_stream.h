@@ -54,6 +54,14 @@ class HttpStream : public HttpParser::Handler {
   // The native connection this stream is, if it is one.
   virtual Connection* AsConnection() { return nullptr; }
 
+  // Whether a message is arriving, as Node's connections list sees it (closeIdleConnections
+  // leaves such connections open): 0 none (between messages), 1 none yet, nothing read since the
+  // accept, 2 one has begun (or the accept, then a byte).
+  int MessageUnderway() const {
+    if (!receiving_message_) return 0;
+    return messages_completed_ == 0 && parser_.bytes_parsed() == 0 ? 1 : 2;
+  }
+
   // New parser limits from the next message on (a client's request sets its own).
   void SetLimits(const ParserLimits& limits) { parser_.SetLimits(limits); }
   const ParserLimits& limits() const { return parser_.limits(); }

@@ -8,7 +8,8 @@ import * as nodeHttp from 'node:http';
 import * as uvhttp from '../../lib';
 import { impls, nodeImpl, type Impl } from '../helpers/impls';
 import { llhttpTrailingHtabIsOws, nodeMajor } from '../helpers/node-line';
-import { exchange } from '../helpers/raw';
+import { closeIdleTakesUnusedConnections, queuedResponsesClosedWithConnection } from '../../lib/node-features';
+import { connectRaw, exchange, waitClosed } from '../helpers/raw';
 import { closeAllServers, startServer } from '../helpers/server';
 
 afterEach(() => closeAllServers());
@@ -459,5 +460,163 @@ describe(`optimizeEmptyRequests (Node 24.12), on Node ${nodeMajor}`, () => {
       }
     };
     expect(errorOf(uvImpl)).toEqual(errorOf(nodeImpl));
+  });
+});
+
+describe(`closeIdleConnections() and connections without a request (Node 26.4), on Node ${nodeMajor}`, () => {
+  // Connections in each state a connection can be in when closeIdleConnections() runs: which of
+  // them it closed.
+  async function closedByCloseIdle(impl: Impl): Promise<Record<string, boolean>> {
+    const { server, port } = await startServer(impl, (req, res) => {
+      if (req.url !== '/hold') res.end('ok');
+    });
+    const sends: Record<string, string> = {
+      'nothing sent': '',
+      'half a head': 'GET / HTTP/1.1\r\n',
+      'answered': `GET / HTTP/1.1\r\n${H}\r\n`,
+      'answered, then half a head': `GET / HTTP/1.1\r\n${H}\r\nGET / HTTP/1.1\r\n`,
+      'waiting for its response': `GET /hold HTTP/1.1\r\n${H}\r\n`,
+    };
+    const sockets: Record<string, import('node:net').Socket> = {};
+    for (const [name, send] of Object.entries(sends)) {
+      const socket = await connectRaw(port);
+      socket.on('data', () => {});
+      if (send) socket.write(send);
+      sockets[name] = socket;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    server.closeIdleConnections();
+    const closed: Record<string, boolean> = {};
+    for (const [name, socket] of Object.entries(sockets)) closed[name] = await waitClosed(socket, 150);
+    for (const socket of Object.values(sockets)) socket.destroy();
+    return closed;
+  }
+
+  test('the same connections close as with node:http', async () => {
+    const ref = await closedByCloseIdle(nodeImpl);
+    expect(ref).toEqual({
+      'nothing sent': closeIdleTakesUnusedConnections,
+      'half a head': false,
+      'answered': true,
+      'answered, then half a head': false,
+      'waiting for its response': false,
+    });
+    expect(await closedByCloseIdle(uvImpl)).toEqual(ref);
+  });
+});
+
+describe(`pipelined responses still queued when the connection closes (Node 24.16, 26.1), on Node ${nodeMajor}`, () => {
+  // Two pipelined requests; the first is never answered and the client goes away: what the second
+  // request and its queued response go through, and what end() does to that response afterwards.
+  async function queued(impl: Impl): Promise<unknown[]> {
+    const events: unknown[] = [];
+    const { port } = await startServer(impl, (req, res) => {
+      if (req.url !== '/2') return;
+      res.on('close', () => events.push('res close'));
+      res.on('finish', () => events.push('res finish'));
+      req.on('close', () => events.push('req close'));
+      // Once the connection is gone (and what its close set off has run).
+      req.socket.once('close', () =>
+        setTimeout(() => {
+          res.end('two');
+          events.push(['after end()', res.destroyed, res.writableEnded]);
+        }, 30),
+      );
+    });
+    const socket = await connectRaw(port);
+    socket.on('data', () => {});
+    socket.write(`GET /1 HTTP/1.1\r\n${H}\r\nGET /2 HTTP/1.1\r\n${H}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return events;
+  }
+
+  test('the queued response closes with the connection where node:http closes it', async () => {
+    const ref = await queued(nodeImpl);
+    expect(ref).toContainEqual(['after end()', queuedResponsesClosedWithConnection, true]);
+    expect(ref.includes('res close')).toBe(queuedResponsesClosedWithConnection);
+    expect(await queued(uvImpl)).toEqual(ref);
+  });
+});
+
+describe(`an upgrade request with a body (Node 26.0), on Node ${nodeMajor}`, () => {
+  // The body and the bytes after it in one packet: what 'upgrade' is given, and whether the body
+  // reaches the request.
+  async function upgradeWithBody(impl: Impl): Promise<unknown[]> {
+    const events: unknown[] = [];
+    await startServer(impl, (_req, res) => res.end('no upgrade'), {
+      setup: (server) =>
+        server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+          events.push(['upgrade', req.complete, head.toString('latin1')]);
+          req.on('data', (chunk: Buffer) => events.push(['body', chunk.toString('latin1')]));
+          req.on('end', () => events.push('end'));
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+        }),
+    }).then(async ({ port }) => {
+      const r = await exchange({
+        port,
+        send: `POST / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\nContent-Length: 5\r\n\r\nhelloAFTER`,
+        timeoutMs: 1000,
+        graceMs: 100,
+        responses: 1,
+      });
+      events.push(r.masked.split('\r\n')[0]);
+    });
+    return events;
+  }
+
+  test('the upgrade gets what follows the body, the request its body (26) or the upgrade all of it (before)', async () => {
+    const ref = await upgradeWithBody(nodeImpl);
+    expect(ref[0]).toEqual(nodeMajor >= 26 ? ['upgrade', true, 'AFTER'] : ['upgrade', true, 'helloAFTER']);
+    expect(await upgradeWithBody(uvImpl)).toEqual(ref);
+  });
+});
+
+describe(`OutgoingMessage's _headers and _headerNames (DEP0066, removed in 24), on Node ${nodeMajor}`, () => {
+  async function accessors(impl: Impl): Promise<unknown> {
+    const seen: unknown[] = [];
+    const { port } = await startServer(impl, (_req, res) => {
+      const proto = Object.getPrototypeOf(Object.getPrototypeOf(res)) as object;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, '_headers');
+      seen.push(descriptor ? [typeof descriptor.get, typeof descriptor.set, descriptor.enumerable, descriptor.configurable] : 'none');
+      seen.push(Object.prototype.hasOwnProperty.call(res, '_headers'));
+      res.setHeader('X-Set', 'a');
+      const record = res as unknown as { _headers: unknown; _headerNames: unknown };
+      seen.push(record._headers === undefined ? 'undefined' : { ...(record._headers as object) });
+      seen.push(record._headerNames === undefined ? 'undefined' : { ...(record._headerNames as object) });
+      record._headerNames = { 'x-set': 'X-SET' };
+      record._headers = { 'X-Replaced': 'b', 'x-set': 'c' };
+      seen.push(res.getHeaderNames(), res.getHeader('x-set') ?? null);
+      res.end('ok');
+    });
+    const r = await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return { seen, head: r.masked.split('\r\n\r\n')[0] };
+  }
+
+  test('accessors over the header map on 20 and 22, nothing on 24', async () => {
+    const ref = (await accessors(nodeImpl)) as { seen: unknown[] };
+    expect(ref.seen[0]).toEqual(nodeMajor < 24 ? ['function', 'function', false, false] : 'none');
+    expect(await accessors(uvImpl)).toEqual(ref);
+  });
+});
+
+describe(`writableFinished of a response once end() has flushed (computed on 20 and 22, set with 'finish' on 24), on Node ${nodeMajor}`, () => {
+  async function flushed(impl: Impl): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const { port } = await startServer(impl, (_req, res) => {
+      res.on('finish', () => seen.push(['finish', res.writableFinished]));
+      seen.push(['before end()', res.writableFinished]);
+      res.end('ok');
+      seen.push(['after end()', res.writableFinished]);
+    });
+    await exchange({ port, send: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, timeoutMs: 3000, responses: 1 });
+    return seen;
+  }
+
+  test('as node:http', async () => {
+    const ref = await flushed(nodeImpl);
+    expect(ref[1]).toEqual(['after end()', nodeMajor < 24]);
+    expect(await flushed(uvImpl)).toEqual(ref);
   });
 });

@@ -1,7 +1,7 @@
 // The leniency of a server's parser, raw bytes over real sockets, node:http against uvhttp.
 // Node computes it per connection, when it takes the connection (calculateLenientFlags in its
 // connectionListener): insecureHTTPParser or httpValidation changed after listen() applies to
-// the connections that come after, and --insecure-http-parser warns at the first connection.
+// the connections that come after (as maxHeaderSize does), and --insecure-http-parser warns at the first connection.
 // httpValidation (Node 24.19) chooses it per server: 'strict', 'relaxed' (field values may hold
 // any byte but NUL, CR and LF; nothing else relaxed) or 'insecure' (insecureHTTPParser's), and
 // the same option decides which header values a response may send.
@@ -66,6 +66,18 @@ describe.each(candidates)('parser leniency per connection: $name against node:ht
     const ref = await steps(nodeImpl, options, changes, folded);
     expect(ref.map((r) => r.split('\r\n')[0])).not.toEqual(ref.map(() => ref[0].split('\r\n')[0]));
     expect(await steps(impl, options, changes, folded)).toEqual(ref);
+  });
+
+  // The header limit is read the same way (`server.maxHeaderSize || 0` to each new parser).
+  const longField = `GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(300)}\r\nConnection: close\r\n\r\n`;
+  test.each<[string, http.ServerOptions, Array<(server: http.Server) => void>]>([
+    ['maxHeaderSize set after listen', {}, [keep, set('maxHeaderSize', 100), set('maxHeaderSize', undefined)]],
+    ['maxHeaderSize raised after listen', { maxHeaderSize: 100 }, [keep, set('maxHeaderSize', 1000), set('maxHeaderSize', 0)]],
+  ])('%s: the next connections follow it', async (_name, options, changes) => {
+    const ref = await steps(nodeImpl, options, changes, longField);
+    expect(ref.filter((r) => r.includes('X-Error: HPE_HEADER_OVERFLOW'))).toHaveLength(1);
+    expect(ref.filter((r) => r.startsWith('HTTP/1.1 200 OK'))).toHaveLength(2);
+    expect(await steps(impl, options, changes, longField)).toEqual(ref);
   });
 
   test('a connection keeps the leniency it was taken with', async () => {
