@@ -49,8 +49,11 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
   // The native Socket, the stream given to emit('connection'), or the stand-in of a native
   // connection whose socket nobody has seen yet (visibleSocket makes it).
   socket: Socket | SocketStandIn;
-  // Requests whose responses have not finished, oldest first.
-  private readonly incoming: IncomingMessage[] = [];
+  // Requests whose responses have not finished, oldest first. Usually one: the queue is made
+  // as a one-element literal when it is empty and replaced by [] when it empties, so an idle
+  // connection keeps no backing store. (push() into [] grew a 17-slot store for every request,
+  // and `length = 0` freed it through a runtime call: ~2.6k instructions per request.)
+  private incoming: IncomingMessage[] = [];
   // Responses waiting for the ones before them to finish.
   private readonly outgoing: ServerResponse[] = [];
   // The request whose body is arriving.
@@ -222,7 +225,8 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     }
     req.upgrade = false;
     req._flow = this.transport;
-    this.incoming.push(req);
+    if (this.incoming.length === 0) this.incoming = [req];
+    else this.incoming.push(req);
     if ((flags & HEAD_COMPLETE) !== 0) this.bodilessInDispatch = req;
     if (this.incoming.length >= MAX_PENDING_REQUESTS && !this.pausedForBacklog) {
       this.pausedForBacklog = true;
@@ -415,8 +419,7 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     // As Node's resOnFinish: the request's signal no longer follows the connection.
     if (hasIncomingSignal) req._detachAbortSignal();
     this.incoming.shift();
-    // An idle connection keeps no backing store for its queue (V8 frees it at length 0).
-    if (this.incoming.length === 0) this.incoming.length = 0;
+    if (this.incoming.length === 0) this.incoming = [];
     if (this.pausedForBacklog && this.incoming.length < MAX_PENDING_REQUESTS / 2) {
       this.pausedForBacklog = false;
       socket.resume();
