@@ -8,6 +8,7 @@
 //               or node:http
 //     kind      get (bench/servers/hello.js, scenario a/b), browser (hello.js with the 25
 //               request headers of bench/wrk.lua, scenario e), post4k (bench/servers/echo.js, d),
+//               close (hello.js, a GET with `Connection: close` on a new connection each, c),
 //               express (bench/servers/express.js, run under the module's dist/register.js as
 //               bench/run.sh runs it)
 //     depth     requests per write (16: scenario b)                           (default 1)
@@ -33,7 +34,7 @@ const [moduleArg = ROOT, kind = 'get', depthArg = '1', warmArg = '30000', measur
 const mod = moduleArg.startsWith('.') ? path.resolve(moduleArg) : moduleArg;
 const depth = Number(depthArg);
 const CONNECTIONS = 4;
-const SCRIPTS = { get: 'hello.js', browser: 'hello.js', post4k: 'echo.js', express: 'express.js' };
+const SCRIPTS = { get: 'hello.js', browser: 'hello.js', post4k: 'echo.js', close: 'hello.js', express: 'express.js' };
 if (!SCRIPTS[kind]) {
   console.error(`unknown kind ${kind}: ${Object.keys(SCRIPTS).join(', ')}`);
   process.exit(2);
@@ -55,6 +56,8 @@ function requestBytes(port) {
   let request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
   if (kind === 'post4k') {
     request = `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: 4096\r\n\r\n${'x'.repeat(4096)}`;
+  } else if (kind === 'close') {
+    request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
   } else if (kind === 'browser') {
     request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${browserFields()}\r\n`;
   }
@@ -62,19 +65,23 @@ function requestBytes(port) {
 }
 
 // Sends `total` requests, `depth` per write, each connection waiting for its answers before it
-// writes again; resolves with the responses counted (framed by Content-Length or chunked).
+// writes again; resolves with the responses counted (framed by Content-Length or chunked). For
+// `close` each connection carries one request and the server closes it; a new one replaces it.
 function load(port, total) {
   const request = requestBytes(port);
   return new Promise((resolve) => {
     let sent = 0;
     let answered = 0;
-    let open = CONNECTIONS;
-    for (let c = 0; c < CONNECTIONS; c++) {
+    let open = 0;
+    const connect = () => {
+      open++;
       const socket = net.connect(port, '127.0.0.1');
       let buffered = Buffer.alloc(0);
       let waiting = 0;
       const next = () => {
-        if (sent >= total) return socket.end();
+        if (sent >= total || (kind === 'close' && socket.bytesWritten > 0)) {
+          return socket.end();
+        }
         sent += depth;
         waiting += depth;
         socket.write(request);
@@ -102,9 +109,12 @@ function load(port, total) {
         if (waiting === 0) next();
       });
       socket.on('close', () => {
-        if (--open === 0) resolve(answered);
+        open--;
+        if (kind === 'close' && sent < total) connect();
+        else if (open === 0) resolve(answered);
       });
-    }
+    };
+    for (let c = 0; c < CONNECTIONS; c++) connect();
   });
 }
 
