@@ -27,7 +27,9 @@ export interface NativeCallbacks {
     // [name, value, ...]; a common name arrives as its index in Binding.fieldNames.
     ...rawHeaders: Array<string | number>
   ): number | void;
-  onUpgrade(streamId: number, head: Buffer): void;
+  // head: what followed the hand-over point; undefined when a read ended inside the body of a
+  // request handed over after it (Node 26).
+  onUpgrade(streamId: number, head: Buffer | undefined): void;
   onBody(streamId: number, chunk: Buffer): void;
   onMessageEnd(streamId: number, rawTrailers: string[] | undefined): void;
   onParseError(
@@ -152,6 +154,7 @@ export const HEAD_COMPLETE = 1 << 3;
 export const HEAD_ANSWER_CONTINUE = 0;
 export const HEAD_ANSWER_SKIP_BODY = 1;
 export const HEAD_ANSWER_HAND_OFF = 2;
+export const HEAD_ANSWER_HAND_OFF_AFTER_BODY = 3;
 
 // Roles of createParser; native/http_stream.h Role.
 export const ROLE_SERVER = 0;

@@ -9,7 +9,7 @@ import { binding } from './binding';
 export interface StreamOwner {
   onConnect(status: number): void;
   onHead(code: number, text: string, major: number, minor: number, rawHeaders: string[], flags: number): number | void;
-  onUpgrade(head: Buffer): void;
+  onUpgrade(head: Buffer | undefined): void;
   onBody(chunk: Buffer): void;
   onMessageEnd(rawTrailers: string[] | undefined): void;
   onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void;

@@ -160,6 +160,9 @@ export const destroyAfterExchangeKeepsSocket = since('24.22.0', '26.10.0');
 // nothing yet (nodejs/node#63470: 26.4). Before, a connection counts as receiving a message from
 // its accept until its first request is in, as it does from any message's first byte.
 export const closeIdleTakesUnusedConnections = since('26.4.0');
+// The body of an upgrade request is parsed and goes to the request; 'upgrade' gets the bytes
+// after it, or a stream that starts after it while it is still arriving (nodejs/node#60016).
+export const upgradeBodyGoesToRequest = since('26.0.0');
 
 // A CONNECT request's default Host is its path, the authority it asks for (nodejs/node#64114:
 // 26.5); and a CONNECT whose path came from a URL loses the URL's leading slash

@@ -4,7 +4,7 @@
 // (transport.ts).
 import * as diagnostics from 'diagnostics_channel';
 
-import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
+import { HEAD_ANSWER_CONTINUE, HEAD_ANSWER_HAND_OFF, HEAD_ANSWER_HAND_OFF_AFTER_BODY, HEAD_COMPLETE, HEAD_KEEP_ALIVE, HEAD_UPGRADE } from './binding';
 import { connectionReset, ParserError, parserError, systemError, requestTimeoutError } from './errors';
 import { lowercase } from './headers';
 import { fillIncoming, fillTrailers } from './http-common';
@@ -15,6 +15,7 @@ import {
   hasIncomingSignal,
   hasShouldUpgradeCallback,
   queuedResponsesClosedWithConnection,
+  upgradeBodyGoesToRequest,
 } from './node-features';
 import type { Server } from './server';
 import type { MessageOwner, OutgoingMessage } from './outgoing-message';
@@ -22,6 +23,7 @@ import { emitClose, expectsContinue, ServerResponse } from './server-response';
 import type { MessageReceiver, Socket, SocketOwner } from './socket';
 import { isStandIn, SocketStandIn, StandInOwner } from './socket-stand-in';
 import type { Transport } from './transport';
+import { UpgradeStream } from './upgrade-stream';
 
 // Published as Node's http.Server publishes it, before the response takes the socket.
 const requestStartChannel = diagnostics.channel('http.server.request.start');
@@ -67,9 +69,13 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
   // A parse error whose answer waits for the responses already due (see onParseError).
   private deferredError: ParserError | null = null;
   private deferredStatus = 0;
-  // An upgrade or CONNECT request being handed over, and the bytes that followed its head.
+  // An upgrade or CONNECT request being handed over, and the bytes that followed its head (from
+  // Node 26, its body's end: null while that body is arriving).
   private upgrading: IncomingMessage | null = null;
   private upgradeHead: Buffer | null = null;
+  // Node 26: a read ended inside that body, and the stream the listener is given meanwhile.
+  private upgradeBodyPending = false;
+  private upgradeStream: UpgradeStream | null = null;
   // The request without a body whose 'request' event is being emitted.
   private bodilessInDispatch: IncomingMessage | null = null;
   // Node's socketOnError, once there is a socket to listen on.
@@ -127,6 +133,13 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     let made: IncomingMessage | null = null;
     if ((flags & HEAD_UPGRADE) !== 0) {
       const handOff = this.prepareHandOff(method, url, major, minor, rawHeaders);
+      if (handOff === HEAD_ANSWER_HAND_OFF && upgradeBodyGoesToRequest && (flags & HEAD_COMPLETE) === 0) {
+        // Node 26: the body is the request's, and the hand-over comes at its end.
+        const req = this.upgrading as IncomingMessage;
+        req._flow = this.transport;
+        this.receiving = req;
+        return HEAD_ANSWER_HAND_OFF_AFTER_BODY;
+      }
       if (typeof handOff === 'number') return handOff;
       made = handOff ?? null;
     }
@@ -174,9 +187,22 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     return HEAD_ANSWER_HAND_OFF;
   }
 
-  // The head of an upgrade or CONNECT was the last thing parsed; `head` is what followed it.
-  onUpgrade(head: Buffer): void {
-    this.upgradeHead = head;
+  // The head of an upgrade or CONNECT was the last thing parsed (from Node 26, the end of its
+  // body); `head` is what followed it. Undefined: a read ended inside that body.
+  onUpgrade(head: Buffer | undefined): void {
+    const req = this.upgrading;
+    if (head === undefined) {
+      this.upgradeBodyPending = true;
+    } else {
+      this.upgradeHead = head;
+      // Node 26: the body's end is pushed here rather than at its message end, which comes just
+      // before: as in Node's one parser execute, the stream then reads what followed the body
+      // before the request's 'end' (a tick later).
+      if (upgradeBodyGoesToRequest && req !== null && !req.complete) {
+        req.complete = true;
+        req.push(null);
+      }
+    }
     this.handOff();
   }
 
@@ -186,6 +212,12 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
   private handOff(): void {
     const req = this.upgrading;
     if (req === null || this.incoming.length > 0) return;
+    if (this.upgradeHead === null) {
+      // As on Node 26, the listener does not wait for a body still arriving: it gets a stream
+      // that starts after it.
+      if (this.upgradeBodyPending && this.upgradeStream === null) this.emitUpgradeStream(req);
+      return;
+    }
     const outcome = this.transport.handOver();
     if ('wait' in outcome) return;
     this.upgrading = null;
@@ -208,14 +240,30 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     }
     if (socket !== own) (socket as typeof socket & { server?: unknown }).server = this.server;
     this.server._connectionClosed(this);
+    const stream = this.upgradeStream;
+    if (stream !== null) {
+      this.upgradeStream = null;
+      stream.bodyEnded(head);
+      return;
+    }
     // As Node: the new protocol's reader decides how the socket flows.
     (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
     req.socket = socket as unknown as Socket;
     req.client = socket as unknown as Socket;
-    // As on Node, the request of an upgrade is complete once its head is.
-    req.complete = true;
-    req.push(null);
+    // Before Node 26, the request of an upgrade is complete once its head is.
+    if (!req.complete) {
+      req.complete = true;
+      req.push(null);
+    }
     this.server.emit(req.method === 'CONNECT' ? 'connect' : 'upgrade', req, socket, head);
+  }
+
+  private emitUpgradeStream(req: IncomingMessage): void {
+    const socket = this.visibleSocket;
+    const stream = new UpgradeStream(socket, req);
+    this.upgradeStream = stream;
+    (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+    this.server.emit(req.method === 'CONNECT' ? 'connect' : 'upgrade', req, stream, Buffer.alloc(0));
   }
 
   // `made`: the request shouldUpgradeCallback was given (already filled), if any.
@@ -317,6 +365,8 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     if (req === null) return;
     this.receiving = null;
     fillTrailers(req, rawTrailers);
+    // The body of a request handed over after it ends with the hand-over (onUpgrade, next).
+    if (req === this.upgrading) return;
     req.complete = true;
     req.push(null);
   }
@@ -400,7 +450,10 @@ export class ServerConnection implements MessageReceiver, SocketOwner, StandInOw
     this.server._connectionClosed(this);
     if (queuedResponsesClosedWithConnection) for (const res of this.outgoing) process.nextTick(emitClose, res);
     for (const req of this.incoming) req.destroy(connectionReset('aborted'));
-    if (this.receiving !== null && !this.incoming.includes(this.receiving)) this.receiving.destroy(connectionReset('aborted'));
+    // Node 26 leaves the body of a request being handed over as it is (that request is not in
+    // its list of incoming ones): no 'aborted', no 'close'.
+    const receiving = this.receiving;
+    if (receiving !== null && receiving !== this.upgrading && !this.incoming.includes(receiving)) receiving.destroy(connectionReset('aborted'));
     this.receiving = null;
     this.incoming = NO_MESSAGES;
     this.outgoing = NO_MESSAGES;

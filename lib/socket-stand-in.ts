@@ -329,7 +329,7 @@ export class SocketStandIn implements StreamOwner, MessageSink, NativeOutput {
     return this._owner.onHead(code, text, major, minor, rawHeaders, flags);
   }
 
-  onUpgrade(head: Buffer): void {
+  onUpgrade(head: Buffer | undefined): void {
     this._owner.onUpgrade(head);
   }
 

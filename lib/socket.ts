@@ -17,7 +17,7 @@ import type { SocketStandIn } from './socket-stand-in';
 /** The HTTP side of a connection: where the parser's events go. */
 export interface MessageReceiver {
   onHead(code: number, text: string, major: number, minor: number, rawHeaders: string[], flags: number): number | void;
-  onUpgrade(head: Buffer): void;
+  onUpgrade(head: Buffer | undefined): void;
   onBody(chunk: Buffer): void;
   onMessageEnd(rawTrailers: string[] | undefined): void;
   onParseError(code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined, status: number): void;
@@ -516,7 +516,7 @@ export class Socket extends net.Socket implements StreamOwner, MessageSink {
     return receiver.onHead(code, text, major, minor, rawHeaders, flags);
   }
 
-  onUpgrade(head: Buffer): void {
+  onUpgrade(head: Buffer | undefined): void {
     this._receiver?.onUpgrade(head);
   }
 

@@ -53,7 +53,7 @@ export class StreamParser implements StreamOwner {
     return this.receiver?.onHead(code, text, major, minor, rawHeaders, flags);
   }
 
-  onUpgrade(head: Buffer): void {
+  onUpgrade(head: Buffer | undefined): void {
     this.receiver?.onUpgrade(head);
   }
 

@@ -77,6 +77,9 @@ bool HttpStream::AfterExecute(const char* data, size_t len, size_t offset) {
 }
 
 void HttpStream::AfterInput(uint32_t completed_before) {
+  if (handing_off_ && !hand_off_announced_ && !stopped_ && !closing_ && callback_error_code_ == nullptr) {
+    AnnounceHandOff();
+  }
   if (role_ != Role::kServer || receiving_message_ || stopped_ || callback_error_code_ != nullptr) {
     return;
   }
@@ -160,6 +163,10 @@ HeadAction HttpStream::OnHead(const MessageHead& head) {
     handing_off_ = true;
     return HeadAction::kPause;
   }
+  if (action == kAnswerHandOffAfterBody) {
+    handing_off_ = true;
+    return HeadAction::kPauseAfterMessage;
+  }
   if (action == kAnswerSkipBody) return HeadAction::kSkipBody;
   return HeadAction::kContinue;
 }
@@ -230,6 +237,15 @@ void HttpStream::HandOff(const char* rest, size_t len) {
   environment_->Call(parser_async_, environment_->callbacks().on_upgrade, args);
 }
 
+void HttpStream::AnnounceHandOff() {
+  hand_off_announced_ = true;
+  HandleScope scope(environment_->env());
+  JsArguments args(environment_->env(), environment_->scratch_arguments());
+  args.Number(static_cast<double>(id_));
+  args.Undefined();
+  environment_->Call(parser_async_, environment_->callbacks().on_upgrade, args);
+}
+
 void HttpStream::EndOfInput(const AsyncResource& resource) {
   StopInput();
   // RFC 9112 §6.3 item 8: a response without framing ends with the connection; Finish()
@@ -238,7 +254,11 @@ void HttpStream::EndOfInput(const AsyncResource& resource) {
   // would never end (the response would look aborted). Only a server reports the error: Node's
   // client ignores what parser.finish() returns (socketOnEnd), and a response cut short is an
   // 'aborted' response or a "socket hang up", never HPE_INVALID_EOF_STATE.
-  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk && role_ == Role::kServer) {
+  // Nor is the body of a request being handed over after it (Node 26): Node's parser has the
+  // request as upgraded by then, and its finish() reports nothing; the new protocol's stream
+  // hears the end.
+  if (callback_error_code_ == nullptr && parser_.Finish() != ParseError::kOk && role_ == Role::kServer &&
+      !handing_off_) {
     ReportParseError("", 0);
     return;
   }

@@ -41,6 +41,9 @@ enum HeadAnswer : int32_t {
   kAnswerSkipBody = 1,
   // JS takes the stream for another protocol (upgrade, CONNECT): stop right after the head.
   kAnswerHandOff = 2,
+  // JS takes the stream for another protocol once the request's body has arrived (Node 26):
+  // the body goes to the request, and the hand-off is at the end of the message.
+  kAnswerHandOffAfterBody = 3,
 };
 
 class HttpStream : public HttpParser::Handler {
@@ -104,6 +107,9 @@ class HttpStream : public HttpParser::Handler {
   void ReportError(const char* code, const char* reason, uint64_t bytes_parsed,
                    const char* raw_packet, size_t raw_length, bool has_packet, uint16_t status);
   void HandOff(const char* rest, size_t len);
+  // A read ended inside the body of a request being handed over after it (Node 26): JS hears
+  // it once, to hand over a stream that starts after the body (on_upgrade without bytes).
+  void AnnounceHandOff();
   // The peer closed its side: completes a close-delimited message, then on_end (in `resource`'s
   // context).
   void EndOfInput(const AsyncResource& resource);
@@ -135,6 +141,7 @@ class HttpStream : public HttpParser::Handler {
   // meanwhile (Node's socketOnData finishes parser.execute() of the read after a destroy()).
   bool draining_read_ = false;
   bool handing_off_ = false;
+  bool hand_off_announced_ = false;
   bool closing_ = false;
   bool message_end_reported_ = false;
 

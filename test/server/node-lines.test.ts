@@ -541,35 +541,68 @@ describe(`pipelined responses still queued when the connection closes (Node 24.1
 });
 
 describe(`an upgrade request with a body (Node 26.0), on Node ${nodeMajor}`, () => {
-  // The body and the bytes after it in one packet: what 'upgrade' is given, and whether the body
-  // reaches the request.
-  async function upgradeWithBody(impl: Impl): Promise<unknown[]> {
+  // What the 'upgrade' listener is given (the socket itself, or on Node 26 a stream while the
+  // body is still arriving), what the request and the new protocol each read, and what the
+  // client gets back, with the body and the bytes after it sent in the pieces given.
+  async function upgradeWithBody(impl: Impl, pieces: string[]): Promise<unknown[]> {
     const events: unknown[] = [];
-    await startServer(impl, (_req, res) => res.end('no upgrade'), {
+    const { port } = await startServer(impl, (req, res) => {
+      events.push(['request', req.url]);
+      req.resume();
+      res.end('no upgrade');
+    }, {
       setup: (server) =>
-        server.on('upgrade', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
-          events.push(['upgrade', req.complete, head.toString('latin1')]);
-          req.on('data', (chunk: Buffer) => events.push(['body', chunk.toString('latin1')]));
-          req.on('end', () => events.push('end'));
-          socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
+        server.on('upgrade', (req: http.IncomingMessage, stream: import('node:stream').Duplex, head: Buffer) => {
+          events.push(['upgrade', req.complete, head.toString('latin1'), stream === req.socket]);
+          let body = '';
+          req.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+          req.on('end', () => events.push(['body', body]));
+          req.on('close', () => events.push('request close'));
+          let read = head.toString('latin1');
+          stream.on('data', (chunk: Buffer) => (read += chunk.toString('latin1')));
+          stream.on('error', (error: NodeJS.ErrnoException) => events.push(['protocol error', error.code]));
+          stream.on('end', () => {
+            events.push(['protocol read', read]);
+            stream.end(`read ${read}`);
+          });
+          stream.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n');
         }),
-    }).then(async ({ port }) => {
-      const r = await exchange({
-        port,
-        send: `POST / HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\nContent-Length: 5\r\n\r\nhelloAFTER`,
-        timeoutMs: 1000,
-        graceMs: 100,
-        responses: 1,
-      });
-      events.push(r.masked.split('\r\n')[0]);
     });
+    const client = await connectRaw(port);
+    let got = '';
+    client.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
+    for (const piece of pieces) {
+      client.write(piece);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    client.end();
+    events.push(['closed', await waitClosed(client, 2000)]);
+    client.destroy();
+    events.push(['client got', got.replace(/\r\nDate: [^\r]*/, '').split('\r\n\r\n').slice(-2)]);
     return events;
   }
 
+  const up = `POST /up HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\n`;
+  const cases: Array<[string, string[]]> = [
+    ['Content-Length, the body and what follows in one read', [`${up}Content-Length: 5\r\n\r\nhelloAFTER`]],
+    ['Content-Length, the body across reads', [`${up}Content-Length: 5\r\n\r\nhel`, 'loAF', 'TER']],
+    ['Content-Length, the head alone first', [`${up}Content-Length: 5\r\n\r\n`, 'helloAFTER']],
+    ['chunked, in one read', [`${up}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nAFTER`]],
+    ['chunked, across reads', [`${up}Transfer-Encoding: chunked\r\n\r\n5\r\nhe`, 'llo\r\n0\r\n\r\nAF', 'TER']],
+    ['after a pipelined request', [`GET /a HTTP/1.1\r\n${H}\r\n${up}Content-Length: 5\r\n\r\nhelloAFTER`]],
+    ['without a body', [`GET /up HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: x\r\n\r\nAFTER`]],
+    ['the peer ending inside the body', [`${up}Content-Length: 50\r\n\r\nhello`]],
+  ];
+
   test('the upgrade gets what follows the body, the request its body (26) or the upgrade all of it (before)', async () => {
-    const ref = await upgradeWithBody(nodeImpl);
-    expect(ref[0]).toEqual(nodeMajor >= 26 ? ['upgrade', true, 'AFTER'] : ['upgrade', true, 'helloAFTER']);
-    expect(await upgradeWithBody(uvImpl)).toEqual(ref);
+    const ref = await upgradeWithBody(nodeImpl, cases[0][1]);
+    expect(ref[0]).toEqual(nodeMajor >= 26 ? ['upgrade', true, 'AFTER', true] : ['upgrade', true, 'helloAFTER', true]);
+    expect(await upgradeWithBody(uvImpl, cases[0][1])).toEqual(ref);
+  });
+
+  test.each(cases.slice(1))('%s: as node:http', async (_name, pieces) => {
+    const ref = await upgradeWithBody(nodeImpl, pieces);
+    expect(await upgradeWithBody(uvImpl, pieces)).toEqual(ref);
   });
 });
 
